@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cobrador",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cobrador", targets: ["cobrador"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "cobrador",
+            dependencies: [
+                "CobradorCore",
+                "CobradorLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "CobradorCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "CobradorLedger",
+            dependencies: ["CobradorCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "CobradorTestSupport",
+            dependencies: ["CobradorCore", "CobradorLedger"]
+        ),
+        .testTarget(name: "CobradorCoreTests", dependencies: ["CobradorCore", "CobradorTestSupport"]),
+        .testTarget(name: "CobradorLedgerTests", dependencies: ["CobradorLedger", "CobradorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CobradorEndToEndTests", dependencies: ["CobradorTestSupport"]),
+    ]
+)

@@ -1,0 +1,249 @@
+import Foundation
+import TOMLKit
+
+/// Turns the text of `cobrador.toml` into a validated `Configuration`, or into the complete
+/// list of what is wrong with it (file, line, key, and what to write instead).
+///
+/// Pure: the caller reads the file. Relative paths resolve against `baseDirectory`.
+package enum ConfigurationLoader {
+    package static func load(text: String, file: String, baseDirectory: String) throws(CoreError) -> Configuration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw .configuration([
+                ConfigurationIssue(file: file, line: error.source.begin.line, key: "", message: "TOML syntax error: \(error.description)")
+            ])
+        } catch {
+            throw .configuration([ConfigurationIssue(file: file, line: nil, key: "", message: "TOML syntax error: \(error)")])
+        }
+        let log = TOMLTableReader.IssueLog(file: file, locator: TOMLLocator(source: text))
+        let reader = TOMLTableReader(table: root, path: [], log: log)
+        func path(_ value: String) -> String { resolve(value, against: baseDirectory) }
+
+        let ledgerPath = reader.string("ledger", required: true).map(path)
+        let templatesPath = reader.string("templates").map(path) ?? path("templates")
+        let sender = reader.table("sender").flatMap(readSender) ?? {
+            if root["sender"] == nil { reader.report("sender", "the [sender] table is required: who the messages come from") }
+            return nil
+        }()
+        let transport = reader.table("transport").map { readTransport($0, resolve: path) } ?? .maildir(path: path("maildir"))
+        let cadence = reader.table("cadence").map { table -> [Configuration.Stage] in
+            let stages = readStages(table, key: "stage") ?? Configuration.Stage.defaults
+            table.rejectUnknownKeys()
+            return stages
+        } ?? Configuration.Stage.defaults
+        let policy = reader.table("policy").map(readPolicy) ?? ContactPolicy(
+            timeZone: TimeZone.current.identifier, window: ContactPolicy.defaultWindow, holidays: [:], minimumGapDays: 1, tolerance: [:])
+        let profiles = readProfiles(reader)
+        let csvImport = reader.table("import").map(readImport) ?? Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: nil)
+        reader.rejectUnknownKeys()
+
+        guard log.issues.isEmpty, let ledgerPath, let sender, let transport, let policy else {
+            throw .configuration(log.issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+        }
+        return Configuration(
+            file: file, ledgerPath: ledgerPath, templatesPath: templatesPath, sender: sender, transport: transport,
+            cadence: cadence, policy: policy, profiles: profiles, csvImport: csvImport)
+    }
+
+    /// `value` if absolute, else `value` inside `directory`.
+    package static func resolve(_ value: String, against directory: String) -> String {
+        value.hasPrefix("/") ? value : URL(fileURLWithPath: directory).appendingPathComponent(value).standardizedFileURL.path
+    }
+
+    private static func readSender(_ table: TOMLTableReader) -> Configuration.Sender? {
+        defer { table.rejectUnknownKeys() }
+        let legalName = table.string("legal_name", required: true) { try FieldRules.singleLine($0) }
+        let email = table.string("email", required: true) { try FieldRules.emailAddress($0) }
+        let sender = Configuration.Sender(
+            legalName: legalName ?? "",
+            taxID: table.string("tax_id") { try FieldRules.singleLine($0) },
+            address: table.string("address") { try FieldRules.singleLine($0) },
+            email: email ?? "",
+            replyTo: table.string("reply_to") { try FieldRules.emailAddress($0) },
+            iban: table.string("iban") { try FieldRules.singleLine($0) },
+            paymentLink: table.string("payment_link") { try FieldRules.singleLine($0) },
+            paymentInstructions: table.string("payment_instructions") { try FieldRules.freeText($0) } ?? nil,
+            signature: table.string("signature") { try FieldRules.freeText($0) } ?? nil)
+        return legalName == nil || email == nil ? nil : sender
+    }
+
+    private static func readTransport(_ table: TOMLTableReader, resolve: (String) -> String) -> Configuration.Transport? {
+        defer { table.rejectUnknownKeys() }
+        let kind = table.string("kind") { text throws -> String in
+            guard ["maildir", "smtp"].contains(text) else {
+                throw CoreError.invalidValue(field: nil, value: text, reason: "expected \"maildir\" or \"smtp\"")
+            }
+            return text
+        } ?? "maildir"
+        let maildir = resolve(table.string("maildir") ?? "maildir")
+        let smtpTable = table.table("smtp")
+        let smtp = smtpTable.flatMap(readSMTP)
+        switch kind {
+        case "smtp":
+            guard smtpTable != nil else {
+                table.report("kind", "kind = \"smtp\" needs a [transport.smtp] table with at least host")
+                return nil
+            }
+            return smtp.map { .smtp($0) }
+        default:
+            return .maildir(path: maildir)
+        }
+    }
+
+    private static func readSMTP(_ table: TOMLTableReader) -> Configuration.SMTPSettings? {
+        defer { table.rejectUnknownKeys() }
+        for secret in ["password", "pass", "token", "secret"] where table.keys.contains(secret) {
+            table.accept(secret)
+            table.report(
+                secret,
+                "secrets never go in this file: put the password in a file readable only by cobrador and name it with password_file, or use credential with systemd's LoadCredential")
+        }
+        let host = table.string("host", required: true) { try FieldRules.singleLine($0, maxLength: 253) }
+        let tls = table.string("tls") { try FieldRules.choice($0, as: Configuration.SMTPSettings.TLSMode.self) } ?? .starttls
+        let port = table.int("port", in: 1...65535) ?? (tls == .implicit ? 465 : 587)
+        let username = table.string("username") { try FieldRules.singleLine($0) }
+        let passwordFile = table.string("password_file") { try FieldRules.singleLine($0) }
+        let credential = table.string("credential") { try FieldRules.code($0) }
+        let auth = table.string("auth") { try FieldRules.choice($0, as: Configuration.SMTPSettings.AuthMechanism.self) } ?? .plain
+        let settings = Configuration.SMTPSettings(
+            host: host ?? "", port: port, tls: tls, username: username, passwordFile: passwordFile, credential: credential,
+            auth: auth,
+            heloName: table.string("helo_name") { try FieldRules.singleLine($0, maxLength: 253) },
+            caFile: table.string("ca_file") { try FieldRules.singleLine($0) },
+            connectTimeoutSeconds: table.int("connect_timeout_seconds", in: 1...600) ?? 30,
+            responseTimeoutSeconds: table.int("response_timeout_seconds", in: 1...3600) ?? 120,
+            maxPerMinute: table.int("max_per_minute", in: 1...1_000_000),
+            maxPerHour: table.int("max_per_hour", in: 1...1_000_000),
+            maxPerDay: table.int("max_per_day", in: 1...10_000_000))
+        if username != nil, passwordFile == nil, credential == nil {
+            table.report("username", "a username needs a secret: set password_file or credential")
+        }
+        if username == nil, passwordFile != nil || credential != nil {
+            table.report("username", "password_file or credential is set but username is missing")
+        }
+        if passwordFile != nil, credential != nil {
+            table.report("credential", "set either password_file or credential, not both")
+        }
+        if tls == .none {
+            let loopback = ["127.0.0.1", "::1", "localhost"].contains(host ?? "") || (host ?? "").hasPrefix("127.")
+            if !loopback || username != nil {
+                table.report(
+                    "tls",
+                    "tls = \"none\" is allowed only towards a relay on this machine (127.0.0.1, ::1 or localhost) and without credentials: anything else could expose mail or passwords on the network")
+            }
+        }
+        return host == nil ? nil : settings
+    }
+
+    private static func readStages(_ table: TOMLTableReader, key: String) -> [Configuration.Stage]? {
+        guard let entries = table.tableArray(key) else { return nil }
+        var stages: [Configuration.Stage] = []
+        for entry in entries {
+            defer { entry.rejectUnknownKeys() }
+            let name = entry.string("name", required: true) { try FieldRules.code($0) }
+            let offset = entry.int("offset_days", required: true, in: -365...3650)
+            let template = entry.string("template") { try FieldRules.code($0) }
+            let channel = entry.string("channel") { try FieldRules.choice($0, as: Configuration.Stage.Channel.self) } ?? .email
+            let every = entry.int("repeat_every_days", in: 1...365)
+            let times = entry.int("repeat_times", in: 1...100)
+            if times != nil, every == nil {
+                entry.report("repeat_times", "repeat_times needs repeat_every_days")
+            }
+            if let name, stages.contains(where: { $0.name == name }) {
+                entry.report("name", "the stage \"\(name)\" appears twice")
+            }
+            if let offset, let previous = stages.last, offset <= previous.offsetDays {
+                entry.report("offset_days", "stages run in order: \(offset) must be greater than \(previous.offsetDays), the offset of \"\(previous.name)\"")
+            }
+            guard let name, let offset else { continue }
+            stages.append(
+                Configuration.Stage(
+                    name: name, offsetDays: offset, template: template, channel: channel, repeatEveryDays: every,
+                    repeatTimes: every == nil ? nil : (times ?? 1)))
+        }
+        if entries.isEmpty { table.report(key, "the cadence needs at least one stage") }
+        return stages
+    }
+
+    private static func readPolicy(_ table: TOMLTableReader) -> ContactPolicy? {
+        defer { table.rejectUnknownKeys() }
+        let timeZone = table.string("time_zone") { try FieldRules.timeZone($0) } ?? TimeZone.current.identifier
+        let gap = table.int("minimum_gap_days", in: 0...60) ?? 1
+        var window = ContactPolicy.defaultWindow
+        if let windowTable = table.table("window") {
+            window = [:]
+            for day in ContactPolicy.Weekday.allCases {
+                let range = windowTable.string(day.rawValue) { text throws -> ContactPolicy.ClockRange? in
+                    let trimmed = text.trimmingSpaces()
+                    return trimmed.isEmpty || trimmed == "closed" ? nil : try ContactPolicy.ClockRange(parsing: text)
+                }
+                if let range, let range { window[day] = range }
+            }
+            windowTable.rejectUnknownKeys()
+            if window.isEmpty {
+                table.report("window", "the send window is closed on every day: nothing would ever go out")
+            }
+        }
+        var holidays: [String: Set<CalendarDate>] = [:]
+        if let holidayTable = table.table("holidays") {
+            for region in holidayTable.keys.sorted() {
+                guard region.wholeMatch(of: /[A-Z]{2}(-[A-Z0-9]{1,3})?/) != nil else {
+                    holidayTable.accept(region)
+                    holidayTable.report(region, "holidays are listed per country or region code, such as ES, GB or ES-MD")
+                    continue
+                }
+                if let days = holidayTable.dateArray(region) { holidays[region] = days }
+            }
+        }
+        var tolerance: [Currency: Money] = [:]
+        if let toleranceTable = table.table("tolerance") {
+            for code in toleranceTable.keys.sorted() {
+                toleranceTable.accept(code)
+                guard let currency = Currency(code: code) else {
+                    toleranceTable.report(code, "not an ISO 4217 currency code (such as EUR, GBP, USD)")
+                    continue
+                }
+                let amount = toleranceTable.string(code) { text throws -> Money in
+                    let money = try Money(parsing: text, currency: currency)
+                    guard money.minorUnits >= 0 else {
+                        throw CoreError.invalidValue(field: nil, value: text, reason: "a tolerance cannot be negative")
+                    }
+                    return money
+                }
+                if let amount { tolerance[currency] = amount }
+            }
+        }
+        return ContactPolicy(timeZone: timeZone, window: window, holidays: holidays, minimumGapDays: gap, tolerance: tolerance)
+    }
+
+    private static func readProfiles(_ root: TOMLTableReader) -> [Configuration.Profile] {
+        guard let entries = root.tableArray("profile") else { return [] }
+        var profiles: [Configuration.Profile] = []
+        for entry in entries {
+            defer { entry.rejectUnknownKeys() }
+            let name = entry.string("name", required: true) { try FieldRules.code($0) }
+            let clients = entry.stringArray("clients", required: true) ?? []
+            for client in clients {
+                if let other = profiles.first(where: { $0.clients.contains(client) }) {
+                    entry.report("clients", "the client \"\(client)\" is already in the profile \"\(other.name)\"")
+                }
+            }
+            let stages = readStages(entry, key: "stage")
+            if stages == nil { entry.report("stage", "a profile needs its own [[profile.stage]] entries") }
+            if let name, profiles.contains(where: { $0.name == name }) {
+                entry.report("name", "the profile \"\(name)\" appears twice")
+            }
+            if let name, let stages { profiles.append(Configuration.Profile(name: name, clients: clients, cadence: stages)) }
+        }
+        return profiles
+    }
+
+    private static func readImport(_ table: TOMLTableReader) -> Configuration.CSVImportSettings {
+        defer { table.rejectUnknownKeys() }
+        return Configuration.CSVImportSettings(
+            decimalComma: table.bool("decimal_comma") ?? false,
+            defaultCurrency: table.string("default_currency") { try FieldRules.currency($0) })
+    }
+}

@@ -1,0 +1,59 @@
+/// When and how often clients may be written to, and what is too small to chase.
+package struct ContactPolicy: Sendable, Hashable {
+    /// IANA zone used for clients that have none.
+    package var timeZone: String
+    /// The send window per weekday; a day without an entry is closed.
+    package var window: [Weekday: ClockRange]
+    /// Days on which nothing goes out, per country ("ES") or region ("ES-MD").
+    package var holidays: [String: Set<CalendarDate>]
+    /// At least this many days between two messages to one client.
+    package var minimumGapDays: Int
+    /// Balances at or below the tolerance of their currency are not chased.
+    package var tolerance: [Currency: Money]
+
+    package enum Weekday: String, CaseIterable, Sendable, Hashable, Comparable {
+        case monday, tuesday, wednesday, thursday, friday, saturday, sunday
+
+        package static func < (lhs: Weekday, rhs: Weekday) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// A span of the day in minutes after midnight, start included, end excluded.
+    package struct ClockRange: Sendable, Hashable, CustomStringConvertible {
+        package var startMinute: Int
+        package var endMinute: Int
+
+        /// Parses "09:00-18:00" (24-hour clock; the end may be 24:00).
+        package init(parsing text: String) throws(CoreError) {
+            let parts = text.trimmingSpaces().split(separator: "-")
+            func minutes(_ part: Substring) -> Int? {
+                let clock = part.trimmingSpaces().split(separator: ":")
+                guard clock.count == 2, clock[0].count == 2, clock[1].count == 2,
+                    let hour = Int(clock[0]), let minute = Int(clock[1]), (0...24).contains(hour), (0..<60).contains(minute),
+                    hour < 24 || minute == 0
+                else { return nil }
+                return hour * 60 + minute
+            }
+            guard parts.count == 2, let start = minutes(parts[0]), let end = minutes(parts[1]), start < end else {
+                throw .invalidValue(field: nil, value: text, reason: "expected a range of hours such as \"09:00-18:00\", start before end")
+            }
+            startMinute = start
+            endMinute = end
+        }
+
+        package var description: String {
+            func clock(_ minutes: Int) -> String {
+                let hour = minutes / 60, minute = minutes % 60
+                return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+            }
+            return "\(clock(startMinute))-\(clock(endMinute))"
+        }
+    }
+
+    /// Monday to Friday, 09:00 to 18:00.
+    package static let defaultWindow: [Weekday: ClockRange] = {
+        let office = try! ClockRange(parsing: "09:00-18:00")
+        return [.monday: office, .tuesday: office, .wednesday: office, .thursday: office, .friday: office]
+    }()
+}

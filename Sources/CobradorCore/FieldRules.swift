@@ -1,0 +1,147 @@
+import Foundation
+
+/// The rules every value must pass before it enters the ledger. Values from the ledger end up
+/// in mail headers and SMTP commands, so the rules are strict by design: a CR, LF or NUL in a
+/// name or an address is refused here, at the door.
+package enum FieldRules {
+    /// A non-empty, single-line text without control characters, trimmed of outer spaces.
+    package static func singleLine(_ value: String, maxLength: Int = 500) throws(CoreError) -> String {
+        let trimmed = String(value.trimmingSpaces())
+        guard !trimmed.isEmpty else { throw .invalidValue(field: nil, value: value, reason: "a value is required") }
+        if let bad = trimmed.unicodeScalars.first(where: isControl) {
+            throw .invalidValue(field: nil, value: value, reason: "it contains \(describe(bad)); it must fit on one line")
+        }
+        guard trimmed.count <= maxLength else {
+            throw .invalidValue(field: nil, value: value, reason: "it is longer than \(maxLength) characters")
+        }
+        return trimmed
+    }
+
+    /// Like `singleLine`, but an empty value means "none".
+    package static func optionalSingleLine(_ value: String?, maxLength: Int = 500) throws(CoreError) -> String? {
+        guard let value, !value.trimmingSpaces().isEmpty else { return nil }
+        return try singleLine(value, maxLength: maxLength)
+    }
+
+    /// Free text (notes): line breaks allowed, other control characters and NUL refused.
+    package static func freeText(_ value: String?) throws(CoreError) -> String? {
+        guard let value, !value.trimmingSpaces().isEmpty else { return nil }
+        if let bad = value.unicodeScalars.first(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) {
+            throw .invalidValue(field: nil, value: value, reason: "it contains \(describe(bad))")
+        }
+        return value
+    }
+
+    /// A short key the owner types: letters, digits, '.', '_' and '-', 1 to 64 characters.
+    package static func code(_ value: String) throws(CoreError) -> String {
+        let trimmed = String(value.trimmingSpaces())
+        let allowed = trimmed.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+        }
+        guard !trimmed.isEmpty, trimmed.count <= 64, allowed else {
+            throw .invalidValue(field: nil, value: value, reason: "use 1 to 64 letters, digits, '.', '_' or '-' (for example ACME or acme-sl)")
+        }
+        return trimmed
+    }
+
+    /// An Internet mail address (RFC 5321 addr-spec, ASCII, dot-atom local part, a domain
+    /// with at least two labels). Display names and comments are not accepted: the ledger
+    /// holds bare addresses and the composer adds the name.
+    package static func emailAddress(_ value: String) throws(CoreError) -> String {
+        let address = String(value.trimmingSpaces())
+        func refuse(_ reason: String) -> CoreError { .invalidValue(field: nil, value: value, reason: reason) }
+        guard !address.isEmpty else { throw refuse("a value is required") }
+        guard address.unicodeScalars.allSatisfy({ $0.isASCII && !isControl($0) }) else {
+            throw refuse("an e-mail address must be plain ASCII without control characters")
+        }
+        let halves = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard halves.count == 2 else { throw refuse("an e-mail address has exactly one '@', as in ana@example.com") }
+        let local = halves[0]
+        let domain = halves[1]
+        let atext = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
+        let localAtoms = local.split(separator: ".", omittingEmptySubsequences: false)
+        guard !local.isEmpty, local.utf8.count <= 64,
+            localAtoms.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(atext.contains) })
+        else { throw refuse("the part before '@' is not a valid mailbox name") }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let labelCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+        guard labels.count >= 2, domain.utf8.count <= 253,
+            labels.allSatisfy({
+                !$0.isEmpty && $0.utf8.count <= 63 && $0.first != "-" && $0.last != "-"
+                    && $0.unicodeScalars.allSatisfy(labelCharacters.contains)
+            }),
+            let top = labels.last, top.count >= 2, top.allSatisfy(\.isLetter)
+        else { throw refuse("the part after '@' is not a valid domain name") }
+        guard address.utf8.count <= 254 else { throw refuse("an e-mail address is at most 254 characters") }
+        return address
+    }
+
+    /// A "YYYY-MM-DD" date that exists in the calendar.
+    package static func date(_ value: String) throws(CoreError) -> CalendarDate {
+        guard let date = CalendarDate(iso: value.trimmingSpaces()) else {
+            throw .invalidValue(field: nil, value: value, reason: "expected a real date written YYYY-MM-DD, such as 2026-11-29")
+        }
+        return date
+    }
+
+    /// An active ISO 4217 code; lower case is accepted and upper-cased.
+    package static func currency(_ value: String) throws(CoreError) -> Currency {
+        guard let currency = Currency(code: value.trimmingSpaces().uppercased()) else {
+            throw .invalidValue(field: nil, value: value, reason: "not an ISO 4217 currency code (such as EUR, GBP, USD)")
+        }
+        return currency
+    }
+
+    /// An IANA time zone name such as Europe/Madrid.
+    package static func timeZone(_ value: String) throws(CoreError) -> String {
+        let name = String(value.trimmingSpaces())
+        guard TimeZone(identifier: name) != nil, name.contains("/") || name == "UTC" else {
+            throw .invalidValue(field: nil, value: value, reason: "not an IANA time zone name (such as Europe/Madrid or Europe/London)")
+        }
+        return name
+    }
+
+    /// An ISO 3166-1 alpha-2 country code, upper-cased ("ES", "GB").
+    package static func country(_ value: String) throws(CoreError) -> String {
+        let code = value.trimmingSpaces().uppercased()
+        guard Locale.Region.isoRegions.contains(where: { $0.identifier == code && code.count == 2 && code.allSatisfy(\.isLetter) }) else {
+            throw .invalidValue(field: nil, value: value, reason: "not an ISO 3166 two-letter country code (such as ES, GB, FR)")
+        }
+        return code
+    }
+
+    /// A positive amount: payments, instalments and invoice totals are never zero or negative.
+    package static func positiveAmount(_ value: String, currency: Currency, decimalComma: Bool = false) throws(CoreError) -> Money {
+        let money = try Money(parsing: value, currency: currency, decimalComma: decimalComma)
+        guard money.minorUnits > 0 else {
+            throw .invalidValue(field: nil, value: value, reason: "the amount must be greater than zero")
+        }
+        return money
+    }
+
+    /// Parses a value of one of the ledger's enumerations, listing the allowed words otherwise.
+    package static func choice<T: RawRepresentable & CaseIterable>(_ value: String, as type: T.Type) throws(CoreError) -> T
+    where T.RawValue == String {
+        let word = value.trimmingSpaces().lowercased()
+        guard let parsed = T(rawValue: word) else {
+            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidValue(field: nil, value: value, reason: "expected one of: \(allowed)")
+        }
+        return parsed
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
+            || scalar == "\u{2028}" || scalar == "\u{2029}"
+    }
+
+    private static func describe(_ scalar: Unicode.Scalar) -> String {
+        switch scalar {
+        case "\r": "a carriage return (CR)"
+        case "\n": "a line feed (LF)"
+        case "\0": "a NUL byte"
+        case "\t": "a tab"
+        default: "the control character U+\(String(scalar.value, radix: 16, uppercase: true))"
+        }
+    }
+}

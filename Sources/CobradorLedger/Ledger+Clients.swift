@@ -1,0 +1,128 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Adds a client; its code must be new.
+    @discardableResult
+    package func addClient(_ client: Client) throws(LedgerError) -> Client {
+        try write { db in try Self.insert(client, db) }
+    }
+
+    /// Every client, by code.
+    package func clients() throws(LedgerError) -> [Client] {
+        try read { db in
+            let emails = try Self.emailsByClient(db)
+            return try GRDB.Row.fetchAll(db, sql: "SELECT * FROM client ORDER BY code").map { Client(row: $0, emails: emails[$0["id"]] ?? []) }
+        }
+    }
+
+    /// The client with `code` (case-insensitive).
+    package func client(code: String) throws(LedgerError) -> Client {
+        try read { db in try Self.client(code: code, db) }
+    }
+
+    /// Changes a client in place: `change` receives the stored client and edits it.
+    @discardableResult
+    package func updateClient(code: String, _ change: @Sendable (inout Client) throws -> Void) throws(LedgerError) -> Client {
+        try write { db in
+            var client = try Self.client(code: code, db)
+            try change(&client)
+            try Self.update(client, db)
+            return client
+        }
+    }
+
+    /// Stops chasing the client until `until` (inclusive) or until resumed.
+    @discardableResult
+    package func pauseClient(code: String, reason: String, until: CalendarDate?, now: Date) throws(LedgerError) -> Client {
+        try updateClient(code: code) { $0.pause = Pause(reason: reason, since: now, until: until) }
+    }
+
+    @discardableResult
+    package func resumeClient(code: String) throws(LedgerError) -> Client {
+        try updateClient(code: code) { $0.pause = nil }
+    }
+
+    static func client(code: String, _ db: GRDB.Database) throws -> Client {
+        guard let row = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM client WHERE code = ?", arguments: [code]) else {
+            throw LedgerError.unknownClient(code)
+        }
+        let emails = try String.fetchAll(db, sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position", arguments: [row["id"]])
+        return Client(row: row, emails: emails)
+    }
+
+    static func insert(_ client: Client, _ db: GRDB.Database) throws -> Client {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM client WHERE code = ?", arguments: [client.code]) == true {
+            throw LedgerError.duplicateClient(client.code)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO client (code, name, language, time_zone, country, debtor_kind, tax_id, postal_address,
+                                    paused_at, pause_reason, paused_until, notes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: StatementArguments([client.code] + columnValues(client)))
+        var stored = client
+        stored.id = db.lastInsertedRowID
+        try replaceEmails(of: stored, db)
+        return stored
+    }
+
+    static func update(_ client: Client, _ db: GRDB.Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE client SET name = ?, language = ?, time_zone = ?, country = ?, debtor_kind = ?, tax_id = ?,
+                    postal_address = ?, paused_at = ?, pause_reason = ?, paused_until = ?, notes = ?
+                WHERE id = ?
+                """,
+            arguments: StatementArguments(columnValues(client) + [client.id]))
+        try replaceEmails(of: client, db)
+    }
+
+    /// Every client's addresses, keyed by client id, in order.
+    static func emailsByClient(_ db: GRDB.Database) throws -> [Int64: [String]] {
+        var emails: [Int64: [String]] = [:]
+        for row in try GRDB.Row.fetchAll(db, sql: "SELECT client_id, address FROM client_email ORDER BY client_id, position") {
+            emails[row["client_id"], default: []].append(row["address"])
+        }
+        return emails
+    }
+
+    private static func columnValues(_ client: Client) -> [(any DatabaseValueConvertible)?] {
+        [
+            client.name, client.language.rawValue, client.timeZone, client.country, client.debtorKind.rawValue, client.taxID,
+            client.postalAddress, client.pause.map { Timestamp.string($0.since) }, client.pause?.reason,
+            client.pause?.until?.description, client.notes,
+        ]
+    }
+
+    private static func replaceEmails(of client: Client, _ db: GRDB.Database) throws {
+        try db.execute(sql: "DELETE FROM client_email WHERE client_id = ?", arguments: [client.id])
+        for (position, address) in client.emails.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO client_email (client_id, address, position) VALUES (?, ?, ?)",
+                arguments: [client.id, address, position])
+        }
+    }
+}
+
+extension Client {
+    init(row: GRDB.Row, emails: [String]) {
+        self.init(
+            id: row["id"], code: row["code"], name: row["name"], emails: emails,
+            language: Language(rawValue: row["language"]) ?? .es, timeZone: row["time_zone"], country: row["country"],
+            debtorKind: DebtorKind(rawValue: row["debtor_kind"]) ?? .company, taxID: row["tax_id"],
+            postalAddress: row["postal_address"], pause: Pause(row: row), notes: row["notes"])
+    }
+}
+
+extension Pause {
+    /// The pause stored in a client or invoice row, if any.
+    init?(row: GRDB.Row) {
+        guard let reason: String = row["pause_reason"] else { return nil }
+        self.init(
+            reason: reason, since: Timestamp.date(row["paused_at"]) ?? .distantPast,
+            until: (row["paused_until"] as String?).flatMap { CalendarDate(iso: $0) })
+    }
+}

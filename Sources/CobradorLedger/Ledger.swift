@@ -1,0 +1,120 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+/// The SQLite ledger: the source of truth for clients, invoices, payments, negotiations and
+/// contacts.
+///
+/// Other programs may write the same file. Every write here is one short `BEGIN IMMEDIATE`
+/// transaction (GRDB's default for writes), with a busy timeout, so a second writer makes
+/// cobrador wait, never fail with "database is locked". A ledger written by a newer version
+/// is refused before anything touches it.
+package final class Ledger: Sendable {
+    package let path: String
+    let database: DatabasePool
+
+    /// How long a write waits for another writer before giving up.
+    package static let busyTimeout: TimeInterval = 10
+
+    /// Opens an existing ledger, bringing its schema up to date.
+    package static func open(path: String) throws(LedgerError) -> Ledger {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
+        try refuseForeignOrNewer(path: path)
+        return try Ledger(path: path)
+    }
+
+    /// Creates a new, empty ledger; refuses to touch an existing file.
+    package static func create(path: String) throws(LedgerError) -> Ledger {
+        guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
+        return try Ledger(path: path)
+    }
+
+    private init(path: String) throws(LedgerError) {
+        self.path = path
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // A commit must survive power loss: the ledger is evidence.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try LedgerSchema.migrator.migrate(database)
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// The schema version of the file, from `PRAGMA user_version`.
+    package func schemaVersion() throws(LedgerError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    }
+
+    /// Reads in a snapshot; errors become `LedgerError`.
+    func read<T: Sendable>(_ body: (GRDB.Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try database.read(body)
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// Writes in one `BEGIN IMMEDIATE` transaction: all of `body` or nothing.
+    func write<T: Sendable>(_ body: (GRDB.Database) throws -> T) throws(LedgerError) -> T {
+        do {
+            return try database.write(body)
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// Looks at an existing file read-only: not SQLite, not ours, or written by a newer
+    /// version is an error, and nothing about the file changes.
+    private static func refuseForeignOrNewer(path: String) throws(LedgerError) {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            let (version, applied, tables) = try queue.read { db in
+                (
+                    try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                    try db.tableExists("grdb_migrations") ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : [],
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+                )
+            }
+            let known = Set(LedgerSchema.migrator.migrations)
+            if version > LedgerSchema.version || !applied.isSubset(of: known) {
+                throw LedgerError.newerSchema(path: path, found: max(version, applied.count), supported: LedgerSchema.version)
+            }
+            if applied.isEmpty && tables > 0 {
+                throw LedgerError.notALedger(path: path, detail: "it holds tables cobrador did not create")
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw .notALedger(path: path, detail: "the file is not an SQLite database")
+        } catch {
+            throw describe(error, path: path)
+        }
+    }
+
+    /// Maps any error met during a transaction to a `LedgerError` the owner can read.
+    static func describe(_ error: any Error, path: String) -> LedgerError {
+        switch error {
+        case let error as LedgerError: return error
+        case let error as CoreError: return .invalid(error)
+        case let error as DatabaseError:
+            if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                return .database(path: path, message: "another program kept the ledger locked for more than \(Int(busyTimeout)) seconds; nothing was written, try again")
+            }
+            if error.resultCode == .SQLITE_NOTADB {
+                return .notALedger(path: path, detail: "the file is not an SQLite database")
+            }
+            return .database(path: path, message: error.message ?? "\(error)")
+        default: return .database(path: path, message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import GRDB
+
+/// The ledger's tables, as append-only migrations. The schema is a public interface (see
+/// docs/ledger-schema.md): other programs write clients, invoices and payments straight into
+/// the file, so the CHECK constraints here guard them as much as they guard cobrador.
+///
+/// Never edit a migration that has shipped; add a new one and bump `version`.
+enum LedgerSchema {
+    /// The schema version this build writes, stored in `PRAGMA user_version`.
+    static let version = 1
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: version1)
+            try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        return migrator
+    }
+
+    /// A calendar date: "YYYY-MM-DD" that exists (SQLite's date() keeps 02-30 as is, the
+    /// '+0 days' modifier normalises it, so a real date is one that survives unchanged).
+    private static func isDate(_ column: String) -> String {
+        "\(column) IS date(\(column), '+0 days')"
+    }
+
+    private static func isOptionalDate(_ column: String) -> String {
+        "\(column) IS NULL OR \(column) IS date(\(column), '+0 days')"
+    }
+
+    /// No CR or LF: these values reach mail headers.
+    private static func isOneLine(_ column: String) -> String {
+        "instr(\(column), char(10)) = 0 AND instr(\(column), char(13)) = 0"
+    }
+
+    private static let now = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+    private static let version1 = """
+        CREATE TABLE client (
+            id              INTEGER PRIMARY KEY,
+            code            TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(code) BETWEEN 1 AND 64 AND \(isOneLine("code"))),
+            name            TEXT NOT NULL CHECK (length(name) > 0 AND \(isOneLine("name"))),
+            language        TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en')),
+            time_zone       TEXT CHECK (time_zone IS NULL OR \(isOneLine("time_zone"))),
+            country         TEXT NOT NULL CHECK (length(country) = 2 AND country GLOB '[A-Z][A-Z]'),
+            debtor_kind     TEXT NOT NULL DEFAULT 'company' CHECK (debtor_kind IN ('company', 'self-employed', 'consumer')),
+            tax_id          TEXT CHECK (tax_id IS NULL OR \(isOneLine("tax_id"))),
+            postal_address  TEXT CHECK (postal_address IS NULL OR \(isOneLine("postal_address"))),
+            paused_at       TEXT,
+            pause_reason    TEXT,
+            paused_until    TEXT CHECK (\(isOptionalDate("paused_until"))),
+            notes           TEXT,
+            created_at      TEXT NOT NULL DEFAULT \(now),
+            CHECK ((paused_at IS NULL) = (pause_reason IS NULL)),
+            CHECK (paused_until IS NULL OR paused_at IS NOT NULL)
+        );
+
+        CREATE TABLE client_email (
+            id              INTEGER PRIMARY KEY,
+            client_id       INTEGER NOT NULL REFERENCES client(id) ON DELETE CASCADE,
+            address         TEXT NOT NULL CHECK (address LIKE '%_@_%._%' AND address NOT GLOB '*[^!-~]*'),
+            position        INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (client_id, address)
+        );
+
+        CREATE TABLE invoice (
+            id              INTEGER PRIMARY KEY,
+            number          TEXT NOT NULL UNIQUE CHECK (length(number) BETWEEN 1 AND 64 AND \(isOneLine("number"))),
+            client_id       INTEGER NOT NULL REFERENCES client(id),
+            concept         TEXT NOT NULL CHECK (length(concept) > 0 AND \(isOneLine("concept"))),
+            issue_date      TEXT NOT NULL CHECK (\(isDate("issue_date"))),
+            due_date        TEXT NOT NULL CHECK (\(isDate("due_date")) AND due_date >= issue_date),
+            gross_minor     INTEGER NOT NULL CHECK (typeof(gross_minor) = 'integer' AND gross_minor > 0),
+            currency        TEXT NOT NULL CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
+            attachment      TEXT CHECK (attachment IS NULL OR \(isOneLine("attachment"))),
+            status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'void', 'written-off')),
+            paused_at       TEXT,
+            pause_reason    TEXT,
+            paused_until    TEXT CHECK (\(isOptionalDate("paused_until"))),
+            created_at      TEXT NOT NULL DEFAULT \(now),
+            CHECK ((paused_at IS NULL) = (pause_reason IS NULL)),
+            CHECK (paused_until IS NULL OR paused_at IS NOT NULL)
+        );
+        CREATE INDEX invoice_client ON invoice(client_id);
+        CREATE INDEX invoice_open_due ON invoice(due_date) WHERE status = 'open';
+
+        CREATE TABLE payment (
+            id              INTEGER PRIMARY KEY,
+            invoice_id      INTEGER NOT NULL REFERENCES invoice(id),
+            amount_minor    INTEGER NOT NULL CHECK (typeof(amount_minor) = 'integer' AND amount_minor > 0),
+            value_date      TEXT NOT NULL CHECK (\(isDate("value_date"))),
+            method          TEXT,
+            reference       TEXT,
+            created_at      TEXT NOT NULL DEFAULT \(now)
+        );
+        CREATE INDEX payment_invoice ON payment(invoice_id);
+
+        CREATE VIEW invoice_balance AS
+            SELECT invoice.id AS invoice_id,
+                   invoice.number,
+                   invoice.client_id,
+                   invoice.currency,
+                   invoice.gross_minor,
+                   COALESCE(SUM(payment.amount_minor), 0) AS paid_minor,
+                   invoice.gross_minor - COALESCE(SUM(payment.amount_minor), 0) AS balance_minor
+            FROM invoice LEFT JOIN payment ON payment.invoice_id = invoice.id
+            GROUP BY invoice.id;
+
+        CREATE TABLE negotiation (
+            id                  INTEGER PRIMARY KEY,
+            client_id           INTEGER NOT NULL REFERENCES client(id),
+            kind                TEXT NOT NULL CHECK (kind IN ('promise', 'plan', 'dispute')),
+            opened_at           TEXT NOT NULL DEFAULT \(now),
+            promised_date       TEXT CHECK (\(isOptionalDate("promised_date"))),
+            review_date         TEXT CHECK (\(isOptionalDate("review_date"))),
+            reason              TEXT,
+            notes               TEXT,
+            waive_interest      INTEGER NOT NULL DEFAULT 0 CHECK (waive_interest IN (0, 1)),
+            waive_compensation  INTEGER NOT NULL DEFAULT 0 CHECK (waive_compensation IN (0, 1)),
+            closed_at           TEXT,
+            outcome             TEXT CHECK (outcome IS NULL OR outcome IN ('kept', 'broken', 'resolved', 'withdrawn')),
+            closing_note        TEXT,
+            CHECK ((closed_at IS NULL) = (outcome IS NULL)),
+            CHECK (kind <> 'promise' OR promised_date IS NOT NULL)
+        );
+        CREATE INDEX negotiation_client ON negotiation(client_id);
+
+        CREATE TABLE negotiation_invoice (
+            negotiation_id  INTEGER NOT NULL REFERENCES negotiation(id) ON DELETE CASCADE,
+            invoice_id      INTEGER NOT NULL REFERENCES invoice(id),
+            PRIMARY KEY (negotiation_id, invoice_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX negotiation_invoice_invoice ON negotiation_invoice(invoice_id);
+
+        CREATE TABLE instalment (
+            id              INTEGER PRIMARY KEY,
+            negotiation_id  INTEGER NOT NULL REFERENCES negotiation(id) ON DELETE CASCADE,
+            due_date        TEXT NOT NULL CHECK (\(isDate("due_date"))),
+            amount_minor    INTEGER NOT NULL CHECK (typeof(amount_minor) = 'integer' AND amount_minor > 0),
+            UNIQUE (negotiation_id, due_date)
+        );
+
+        CREATE TABLE contact (
+            id              INTEGER PRIMARY KEY,
+            client_id       INTEGER NOT NULL REFERENCES client(id),
+            stage           TEXT,
+            channel         TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'letter', 'other')),
+            recipients      TEXT,
+            subject         TEXT,
+            message_id      TEXT UNIQUE,
+            message         BLOB,
+            sha256          TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),
+            status          TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'unknown', 'recorded')),
+            server_reply    TEXT,
+            error           TEXT,
+            attempt_count   INTEGER NOT NULL DEFAULT 0 CHECK (attempt_count >= 0),
+            summary         TEXT,
+            occurred_at     TEXT NOT NULL DEFAULT \(now),
+            last_attempt_at TEXT,
+            next_attempt_at TEXT,
+            sent_at         TEXT,
+            created_at      TEXT NOT NULL DEFAULT \(now)
+        );
+        CREATE INDEX contact_client ON contact(client_id, occurred_at);
+        CREATE INDEX contact_status ON contact(status) WHERE status IN ('pending', 'sending', 'deferred', 'unknown');
+
+        CREATE TABLE contact_invoice (
+            contact_id      INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+            invoice_id      INTEGER NOT NULL REFERENCES invoice(id),
+            PRIMARY KEY (contact_id, invoice_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_invoice_invoice ON contact_invoice(invoice_id);
+        """
+}
