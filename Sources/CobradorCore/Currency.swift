@@ -15,6 +15,13 @@ package struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible
         self.minorDigits = Self.exceptionalDigits[code] ?? 2
     }
 
+    /// A code read back from the ledger, which another program may have written: kept as is
+    /// (with 2 minor digits if ISO 4217 does not know it) so the owner sees what is there.
+    package init(storedCode code: String) {
+        self.code = code
+        self.minorDigits = Self.exceptionalDigits[code] ?? 2
+    }
+
     package var description: String { code }
 
     /// 10 to the power of `minorDigits`: minor units in one major unit.

@@ -1,0 +1,58 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Records a contact the owner made by hand (a call, a letter, a visit). The invoices, if
+    /// named, must belong to the client.
+    @discardableResult
+    package func recordContact(_ contact: Contact, clientCode: String, invoiceNumbers: [String]) throws(LedgerError) -> Contact {
+        try write { db in
+            let client = try Self.client(code: clientCode, db)
+            var stored = contact
+            stored.clientID = client.id!
+            stored.invoiceIDs = try invoiceNumbers.map { number in
+                let summary = try Self.invoice(number: number, db)
+                guard summary.invoice.clientID == client.id else {
+                    throw LedgerError.conflict("invoice \(number) belongs to client \(summary.clientCode), not \(client.code)")
+                }
+                return summary.invoice.id!
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO contact (client_id, stage, channel, recipients, subject, status, attempt_count, summary, occurred_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    stored.clientID, stored.stage, stored.channel.rawValue,
+                    stored.recipients.isEmpty ? nil : stored.recipients.joined(separator: ", "), stored.subject,
+                    stored.status.rawValue, stored.attemptCount, stored.summary, Timestamp.string(stored.occurredAt),
+                ])
+            stored.id = db.lastInsertedRowID
+            for invoiceID in stored.invoiceIDs {
+                try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [stored.id, invoiceID])
+            }
+            return stored
+        }
+    }
+
+    /// A client's contacts, newest first.
+    package func contacts(clientCode: String) throws(LedgerError) -> [Contact] {
+        try read { db in
+            let client = try Self.client(code: clientCode, db)
+            return try GRDB.Row.fetchAll(db, sql: "SELECT * FROM contact WHERE client_id = ? ORDER BY occurred_at DESC, id DESC", arguments: [client.id])
+                .map { row in
+                    Contact(
+                        id: row["id"], clientID: row["client_id"],
+                        invoiceIDs: try Int64.fetchAll(db, sql: "SELECT invoice_id FROM contact_invoice WHERE contact_id = ?", arguments: [row["id"]]),
+                        stage: row["stage"], channel: ContactChannel(rawValue: row["channel"]) ?? .other,
+                        recipients: (row["recipients"] as String?)?.split(separator: ",").map { String($0.trimmingSpaces()) } ?? [],
+                        subject: row["subject"], messageID: row["message_id"], message: (row["message"] as Data?).map { Array($0) },
+                        sha256: row["sha256"], status: ContactStatus(rawValue: row["status"]) ?? .recorded,
+                        serverReply: row["server_reply"], error: row["error"], attemptCount: row["attempt_count"],
+                        summary: row["summary"], occurredAt: Timestamp.date(row["occurred_at"]) ?? .distantPast,
+                        sentAt: Timestamp.date(row["sent_at"]))
+                }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Which invoices `invoices(matching:)` returns.
+    package struct InvoiceFilter: Sendable {
+        package var clientCode: String?
+        package var status: InvoiceStatus?
+        /// Only invoices with something still owed.
+        package var unpaidOnly: Bool
+
+        package init(clientCode: String? = nil, status: InvoiceStatus? = nil, unpaidOnly: Bool = false) {
+            self.clientCode = clientCode
+            self.status = status
+            self.unpaidOnly = unpaidOnly
+        }
+    }
+
+    /// Adds an invoice for the client with `clientCode`; its number must be new.
+    @discardableResult
+    package func addInvoice(_ invoice: Invoice, clientCode: String) throws(LedgerError) -> InvoiceSummary {
+        try write { db in
+            let client = try Self.client(code: clientCode, db)
+            var invoice = invoice
+            invoice.clientID = client.id!
+            try Self.insert(invoice, db)
+            return try Self.invoice(number: invoice.number, db)
+        }
+    }
+
+    package func invoices(matching filter: InvoiceFilter = InvoiceFilter()) throws(LedgerError) -> [InvoiceSummary] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let code = filter.clientCode {
+                _ = try Self.client(code: code, db)
+                conditions.append("client.code = ?")
+                arguments += [code]
+            }
+            if let status = filter.status {
+                conditions.append("invoice.status = ?")
+                arguments += [status.rawValue]
+            }
+            if filter.unpaidOnly { conditions.append("balance_minor > 0") }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try GRDB.Row.fetchAll(
+                db, sql: "\(Self.summarySelect) \(whereClause) ORDER BY invoice.due_date, invoice.number", arguments: arguments
+            ).map(InvoiceSummary.init(row:))
+        }
+    }
+
+    package func invoice(number: String) throws(LedgerError) -> InvoiceSummary {
+        try read { db in try Self.invoice(number: number, db) }
+    }
+
+    /// Marks an invoice void (issued in error or cancelled): it is never chased again.
+    @discardableResult
+    package func voidInvoice(number: String) throws(LedgerError) -> InvoiceSummary {
+        try setStatus(.void, number: number)
+    }
+
+    /// Marks an invoice written off (given up as a loss): it is never chased again.
+    @discardableResult
+    package func writeOffInvoice(number: String) throws(LedgerError) -> InvoiceSummary {
+        try setStatus(.writtenOff, number: number)
+    }
+
+    @discardableResult
+    package func pauseInvoice(number: String, reason: String, until: CalendarDate?, now: Date) throws(LedgerError) -> InvoiceSummary {
+        try write { db in
+            _ = try Self.invoice(number: number, db)
+            try db.execute(
+                sql: "UPDATE invoice SET paused_at = ?, pause_reason = ?, paused_until = ? WHERE number = ?",
+                arguments: [Timestamp.string(now), reason, until?.description, number])
+            return try Self.invoice(number: number, db)
+        }
+    }
+
+    @discardableResult
+    package func resumeInvoice(number: String) throws(LedgerError) -> InvoiceSummary {
+        try write { db in
+            _ = try Self.invoice(number: number, db)
+            try db.execute(sql: "UPDATE invoice SET paused_at = NULL, pause_reason = NULL, paused_until = NULL WHERE number = ?", arguments: [number])
+            return try Self.invoice(number: number, db)
+        }
+    }
+
+    private func setStatus(_ status: InvoiceStatus, number: String) throws(LedgerError) -> InvoiceSummary {
+        try write { db in
+            let current = try Self.invoice(number: number, db)
+            guard current.invoice.status == .open else {
+                throw LedgerError.conflict("invoice \(number) is already \(current.invoice.status.rawValue)")
+            }
+            try db.execute(sql: "UPDATE invoice SET status = ? WHERE number = ?", arguments: [status.rawValue, number])
+            return try Self.invoice(number: number, db)
+        }
+    }
+
+    static let summarySelect = """
+        SELECT invoice.*, client.code AS client_code, client.name AS client_name,
+               COALESCE(paid.total, 0) AS paid_minor, invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
+        FROM invoice
+        JOIN client ON client.id = invoice.client_id
+        LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS total FROM payment GROUP BY invoice_id) AS paid
+               ON paid.invoice_id = invoice.id
+        """
+
+    static func invoice(number: String, _ db: GRDB.Database) throws -> InvoiceSummary {
+        guard
+            let row = try GRDB.Row.fetchOne(
+                db,
+                sql: """
+                    SELECT invoice.*, client.code AS client_code, client.name AS client_name,
+                           (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS paid_minor,
+                           invoice.gross_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS balance_minor
+                    FROM invoice JOIN client ON client.id = invoice.client_id
+                    WHERE invoice.number = ?
+                    """, arguments: [number])
+        else { throw LedgerError.unknownInvoice(number) }
+        return InvoiceSummary(row: row)
+    }
+
+    static func insert(_ invoice: Invoice, _ db: GRDB.Database) throws {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM invoice WHERE number = ?", arguments: [invoice.number]) == true {
+            throw LedgerError.duplicateInvoice(invoice.number)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency, attachment, status,
+                                     paused_at, pause_reason, paused_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                invoice.number, invoice.clientID, invoice.concept, invoice.issueDate.description, invoice.dueDate.description,
+                invoice.gross.minorUnits, invoice.gross.currency.code, invoice.attachment, invoice.status.rawValue,
+                invoice.pause.map { Timestamp.string($0.since) }, invoice.pause?.reason, invoice.pause?.until?.description,
+            ])
+    }
+}
+
+extension Invoice {
+    /// Reads an `invoice` row. Values that break the schema's rules (possible only if another
+    /// program bypassed its CHECKs) fall back to safe ones rather than crash the owner's view.
+    init(row: GRDB.Row) {
+        let currency = Currency(storedCode: row["currency"])
+        self.init(
+            id: row["id"], number: row["number"], clientID: row["client_id"], concept: row["concept"],
+            issueDate: CalendarDate(iso: row["issue_date"] as String) ?? CalendarDate(dayNumber: 0),
+            dueDate: CalendarDate(iso: row["due_date"] as String) ?? CalendarDate(dayNumber: 0),
+            gross: Money(minorUnits: row["gross_minor"], currency: currency), attachment: row["attachment"],
+            status: InvoiceStatus(rawValue: row["status"]) ?? .open, pause: Pause(row: row))
+    }
+}
+
+extension InvoiceSummary {
+    init(row: GRDB.Row) {
+        let invoice = Invoice(row: row)
+        self.init(
+            invoice: invoice, clientCode: row["client_code"], clientName: row["client_name"],
+            paid: Money(minorUnits: row["paid_minor"], currency: invoice.gross.currency),
+            balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency))
+    }
+}

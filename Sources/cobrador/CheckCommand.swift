@@ -1,0 +1,57 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate the configuration, open the ledger and look for the templates; exit 1 on any problem.",
+        discussion: "Example:\n  cobrador check --config /etc/cobrador/cobrador.toml")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let configuration = try global.loadConfiguration()
+        print("Configuration \(configuration.file): OK")
+        var problems: [String] = []
+
+        do {
+            let ledger = try Ledger.open(path: configuration.ledgerPath)
+            let version = try ledger.schemaVersion()
+            let clients = try ledger.clients().count
+            let open = try ledger.invoices(matching: .init(status: .open, unpaidOnly: true)).count
+            print("Ledger \(configuration.ledgerPath): schema \(version), \(clients) clients, \(open) unpaid open invoices")
+        } catch {
+            problems.append("ledger: \(error)")
+        }
+
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: configuration.templatesPath, isDirectory: &isDirectory), isDirectory.boolValue {
+            let stages = (configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.channel == .email }
+            var missing: [String] = []
+            for language in Language.allCases {
+                for template in Set(stages.map(\.template)).sorted() {
+                    for part in ["subject", "text"] {
+                        let path = "\(configuration.templatesPath)/\(language.rawValue)/\(template).\(part).mustache"
+                        if !FileManager.default.fileExists(atPath: path) { missing.append(path) }
+                    }
+                }
+            }
+            if missing.isEmpty {
+                print("Templates \(configuration.templatesPath): every e-mail stage has a subject and a text in es and en")
+            } else {
+                problems += missing.map { "templates: missing \($0)" }
+            }
+        } else {
+            problems.append("templates: \(configuration.templatesPath) is not a folder (set `templates` in \(configuration.file))")
+        }
+
+        if case .maildir(let path) = configuration.transport {
+            print("Transport: Maildir \(path) (nothing is sent; open it with any mail client)")
+        } else if case .smtp(let smtp) = configuration.transport {
+            print("Transport: SMTP \(smtp.host):\(smtp.port), TLS \(smtp.tls.rawValue)")
+        }
+        guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
+    }
+}

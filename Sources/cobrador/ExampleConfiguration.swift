@@ -1,0 +1,120 @@
+/// The commented configuration `cobrador init` writes: every section, with the defaults
+/// spelled out so the owner sees what can be changed.
+enum ExampleConfiguration {
+    struct Settings {
+        var ledger: String
+        var templates: String
+        var maildir: String
+        var senderName: String
+        var senderEmail: String
+        var timeZone: String
+        var currency: String
+    }
+
+    static func text(_ settings: Settings) -> String {
+        """
+        # cobrador configuration. Check it with: cobrador check --config THIS_FILE
+        # Relative paths are relative to this file's folder.
+
+        # The SQLite ledger (clients, invoices, payments, negotiations, contacts).
+        ledger = "\(settings.ledger)"
+        # The message templates, one folder per language (es, en).
+        templates = "\(settings.templates)"
+
+        [sender]
+        # Who the messages come from: your legal name as on your invoices.
+        legal_name = "\(settings.senderName)"
+        email = "\(settings.senderEmail)"
+        # reply_to = "accounts@example.com"
+        # tax_id = "12345678Z"
+        # address = "Calle Mayor 1, 28013 Madrid"
+        # iban = "ES91 2100 0418 4502 0005 1332"
+        # payment_link = "https://pay.example.com/you"
+        # payment_instructions = "Bank transfer to the IBAN above, quoting the invoice number."
+        # signature = "Your name"
+
+        [transport]
+        # "maildir": messages are written to a Maildir folder any mail client can open (nothing is sent).
+        # "smtp": messages go through the relay in [transport.smtp].
+        kind = "maildir"
+        maildir = "\(settings.maildir)"
+
+        # [transport.smtp]
+        # host = "smtp.example.com"
+        # port = 587
+        # tls = "starttls"            # "starttls" (port 587), "implicit" (port 465), or "none" (loopback only)
+        # username = "you@example.com"
+        # password_file = "/etc/cobrador/smtp-password"   # or: credential = "smtp-password" (systemd LoadCredential)
+        # auth = "plain"              # "plain", "login" or "xoauth2"
+        # max_per_hour = 100          # your provider's limits; what is over waits, it is never dropped
+        # max_per_day = 500
+
+        # The cadence: each stage goes out offset_days after the due date (negative: before it),
+        # only after the previous stage went out. channel = "email" sends a message; "call",
+        # "letter" or "burofax" makes a task for you instead.
+        [[cadence.stage]]
+        name = "before-due"
+        offset_days = -3
+
+        [[cadence.stage]]
+        name = "due"
+        offset_days = 0
+
+        [[cadence.stage]]
+        name = "reminder-1"
+        offset_days = 7
+
+        [[cadence.stage]]
+        name = "reminder-2"
+        offset_days = 15
+
+        [[cadence.stage]]
+        name = "formal-notice"
+        offset_days = 30
+
+        [[cadence.stage]]
+        name = "final-notice"
+        offset_days = 45
+
+        [policy]
+        # The time zone of clients that have none of their own.
+        time_zone = "\(settings.timeZone)"
+        # At most one message per client every this many days.
+        minimum_gap_days = 1
+
+        [policy.window]
+        # When messages may go out, in the client's time zone. A day left out is closed.
+        monday = "09:00-18:00"
+        tuesday = "09:00-18:00"
+        wednesday = "09:00-18:00"
+        thursday = "09:00-18:00"
+        friday = "09:00-18:00"
+
+        [policy.holidays]
+        # Days nothing goes out, per country (ES, GB) or region (ES-MD).
+        # ES = [2026-12-08, 2026-12-25, 2027-01-01, 2027-01-06]
+
+        [policy.tolerance]
+        # Balances at or below this are not chased.
+        \(settings.currency) = "1.00"
+
+        # A different cadence for chosen clients (by client code):
+        # [[profile]]
+        # name = "gentle"
+        # clients = ["ACME"]
+        # [[profile.stage]]
+        # name = "due"
+        # offset_days = 0
+        # [[profile.stage]]
+        # name = "reminder-1"
+        # offset_days = 14
+
+        [import]
+        # CSV amounts written 1234,56 instead of 1234.56.
+        decimal_comma = false
+        # The currency of invoices whose row (or command) names none.
+        default_currency = "\(settings.currency)"
+
+        """
+    }
+}

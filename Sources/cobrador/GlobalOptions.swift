@@ -1,0 +1,57 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+/// The options every command shares, and the loading of what they point to.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "path"))
+    var config: String?
+
+    /// --config, else $COBRADOR_CONFIG, else the system-wide file.
+    var configPath: String {
+        config ?? ProcessInfo.processInfo.environment["COBRADOR_CONFIG"] ?? "/etc/cobrador/cobrador.toml"
+    }
+
+    /// Reads and validates the configuration file.
+    func loadConfiguration() throws -> Configuration {
+        let path = absolute(configPath)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure(
+                FileManager.default.fileExists(atPath: path)
+                    ? "\(path): cannot read the configuration file (check its permissions)"
+                    : "\(path): no configuration file here; create one with `cobrador init --config \(configPath)` or pass --config")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure("\(path): the configuration file is not UTF-8 text")
+        }
+        return try ConfigurationLoader.load(text: text, file: path, baseDirectory: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Loads the configuration and opens the ledger it names.
+    func openLedger() throws -> (Configuration, Ledger) {
+        let configuration = try loadConfiguration()
+        return (configuration, try Ledger.open(path: configuration.ledgerPath))
+    }
+}
+
+/// Options of commands that can print JSON for other programs.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+}
+
+/// A command failed for a reason the message explains; the exit status is 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// `path` made absolute against the current directory.
+func absolute(_ path: String) -> String {
+    URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+        .standardizedFileURL.path
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a commented configuration, an empty ledger and a copy of the default templates.",
+        discussion: """
+            Nothing existing is ever overwritten: if any of the three is already there, nothing is written.
+            With the configuration under /etc/cobrador, the ledger and the Maildir go to /var/lib/cobrador.
+            Examples:
+              cobrador init --config ./cobrador.toml --sender-name "Lucía Martín Traducciones" --sender-email cobros@luciamartin.es
+              sudo cobrador init     # /etc/cobrador/cobrador.toml, /var/lib/cobrador/ledger.sqlite
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("state-dir"), help: "Folder for the ledger and the Maildir (default: the configuration's folder, or /var/lib/cobrador for /etc/cobrador).")
+    var stateDirectory: String?
+    @Option(name: .customLong("sender-name"), help: "Your legal or trading name, as on your invoices.") var senderName = "Your Business Name"
+    @Option(name: .customLong("sender-email"), help: "The address messages come from.") var senderEmail = "billing@example.com"
+    @Option(name: .customLong("time-zone"), help: "Your time zone (default: this machine's).") var timeZone = TimeZone.current.identifier
+    @Option(help: "Your usual currency.") var currency = "EUR"
+
+    func run() throws {
+        let configPath = absolute(global.configPath)
+        let configDirectory = (configPath as NSString).deletingLastPathComponent
+        let stateDirectory = stateDirectory.map(absolute) ?? (configDirectory == "/etc/cobrador" ? "/var/lib/cobrador" : configDirectory)
+        let ledgerPath = stateDirectory + "/ledger.sqlite"
+        let templatesPath = configDirectory + "/templates"
+        _ = try CommandInput.parse("--sender-name", senderName) { try FieldRules.singleLine($0) }
+        _ = try CommandInput.parse("--sender-email", senderEmail) { try FieldRules.emailAddress($0) }
+        _ = try CommandInput.parse("--time-zone", timeZone) { try FieldRules.timeZone($0) }
+        let currency = try CommandInput.parse("--currency", currency) { try FieldRules.currency($0) }
+
+        let existing = [configPath, ledgerPath, templatesPath].filter { FileManager.default.fileExists(atPath: $0) }
+        guard existing.isEmpty else {
+            throw CommandFailure("nothing was written: \(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""); cobrador init never overwrites")
+        }
+        guard let defaults = DefaultTemplates.directory() else {
+            throw CommandFailure("cannot find the default templates (looked under share/cobrador/templates next to the binary); set COBRADOR_DEFAULT_TEMPLATES to their folder")
+        }
+        let files = FileManager.default
+        try files.createDirectory(atPath: configDirectory, withIntermediateDirectories: true)
+        try files.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        func relative(_ path: String) -> String {
+            path.hasPrefix(configDirectory + "/") ? String(path.dropFirst(configDirectory.count + 1)) : path
+        }
+        let text = ExampleConfiguration.text(
+            .init(
+                ledger: relative(ledgerPath), templates: relative(templatesPath), maildir: relative(stateDirectory + "/maildir"),
+                senderName: senderName, senderEmail: senderEmail, timeZone: timeZone, currency: currency.code))
+        // Validate what we are about to write with the same loader every command uses.
+        _ = try ConfigurationLoader.load(text: text, file: configPath, baseDirectory: configDirectory)
+        try files.copyItem(atPath: defaults, toPath: templatesPath)
+        _ = try Ledger.create(path: ledgerPath)
+        guard files.createFile(atPath: configPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o640]) else {
+            throw CommandFailure("\(configPath): cannot write the configuration file")
+        }
+        print("""
+            Created:
+              \(configPath)  (configuration: edit [sender] first)
+              \(ledgerPath)  (ledger)
+              \(templatesPath)/  (templates, es and en)
+            Next: cobrador check --config \(global.configPath)
+            """)
+    }
+}

@@ -1,0 +1,216 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+struct InvoiceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoice",
+        abstract: "Add, list, show, void, write off, pause and resume invoices.",
+        subcommands: [Add.self, List.self, Show.self, Void.self, WriteOff.self, Pause.self, Resume.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an invoice.",
+            discussion: """
+                Example:
+                  cobrador invoice add F-2026-041 --client ACME --concept "Translation of the annual report" \\
+                      --issued 2026-11-02 --due 2026-12-02 --amount 1815.00 --currency EUR --attachment /srv/invoices/F-2026-041.pdf
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number, as printed on the invoice.") var number: String
+        @Option(help: "The client's code.") var client: String
+        @Option(help: "What was sold, on one line.") var concept: String
+        @Option(help: "Issue date, YYYY-MM-DD (default: today).") var issued: String?
+        @Option(help: "Due date, YYYY-MM-DD.") var due: String
+        @Option(help: "Total including tax, such as 1815.00 (no thousands separators).") var amount: String
+        @Option(help: "ISO 4217 currency (default: [import] default_currency).") var currency: String?
+        @Option(help: "The invoice PDF to attach to messages.") var attachment: String?
+
+        func run() throws {
+            let (configuration, ledger) = try global.openLedger()
+            guard let currency = try CommandInput.parseIfGiven("--currency", currency, { try FieldRules.currency($0) }) ?? configuration.csvImport.defaultCurrency
+            else { throw ValidationError("--currency is required (or set [import] default_currency in the configuration)") }
+            let issueDate = try CommandInput.parseIfGiven("--issued", issued) { try FieldRules.date($0) } ?? CommandInput.today(configuration)
+            let dueDate = try CommandInput.parse("--due", due) { try FieldRules.date($0) }
+            guard dueDate >= issueDate else { throw ValidationError("--due \(dueDate) is before the issue date \(issueDate)") }
+            var attachmentPath: String?
+            if let attachment {
+                attachmentPath = absolute(try CommandInput.parse("--attachment", attachment) { try FieldRules.singleLine($0) })
+                guard FileManager.default.isReadableFile(atPath: attachmentPath!) else {
+                    throw CommandFailure("--attachment: \(attachmentPath!) does not exist or cannot be read")
+                }
+            }
+            let invoice = Invoice(
+                number: try CommandInput.parse("NUMBER", number) { try FieldRules.singleLine($0, maxLength: 64) }, clientID: 0,
+                concept: try CommandInput.parse("--concept", concept) { try FieldRules.singleLine($0) }, issueDate: issueDate,
+                dueDate: dueDate,
+                gross: try CommandInput.parse("--amount", amount) { try FieldRules.positiveAmount($0, currency: currency) },
+                attachment: attachmentPath)
+            let stored = try ledger.addInvoice(invoice, clientCode: client)
+            print("Added invoice \(stored.invoice.number) for \(stored.clientCode): \(stored.invoice.gross), due \(stored.invoice.dueDate).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List invoices with what is still owed.", discussion: "Example:\n  cobrador invoice list --client ACME --unpaid")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this client's invoices.") var client: String?
+        @Option(help: "Only invoices with this status: open, void or written-off.") var status: String?
+        @Flag(help: "Only invoices with something still owed.") var unpaid = false
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            let status = try CommandInput.parseIfGiven("--status", status) { try FieldRules.choice($0, as: InvoiceStatus.self) }
+            let invoices = try ledger.invoices(matching: .init(clientCode: client, status: status, unpaidOnly: unpaid))
+            if output.json { return try Terminal.printJSON(invoices.map(JSONView.init)) }
+            InvoiceCommand.printTable(invoices)
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an invoice with its payments.", discussion: "Example:\n  cobrador invoice show F-2026-041")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var number: String
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            let summary = try ledger.invoice(number: number)
+            let payments = try ledger.payments(invoiceNumber: number)
+            if output.json {
+                var view = JSONView(summary)
+                view.payments = payments.map(PaymentCommand.JSONView.init)
+                return try Terminal.printJSON(view)
+            }
+            let invoice = summary.invoice
+            Terminal.printFields([
+                ("Number", invoice.number), ("Client", "\(summary.clientCode) (\(summary.clientName))"), ("Concept", invoice.concept),
+                ("Issued", invoice.issueDate.description), ("Due", invoice.dueDate.description), ("Gross", invoice.gross.description),
+                ("Paid", summary.paid.description), ("Balance", summary.balance.description), ("Status", invoice.status.rawValue),
+                ("Attachment", invoice.attachment),
+                ("Paused", invoice.pause.map { "\($0.reason)" + ($0.until.map { " (until \($0))" } ?? "") }),
+            ])
+            if !payments.isEmpty {
+                print("\nPayments")
+                PaymentCommand.printTable(payments)
+            }
+        }
+    }
+
+    struct Void: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Void an invoice issued in error or cancelled: it is never chased again.",
+            discussion: "Example:\n  cobrador invoice void F-2026-041")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var number: String
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            try ledger.voidInvoice(number: number)
+            print("Voided invoice \(number).")
+        }
+    }
+
+    struct WriteOff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "write-off", abstract: "Write an invoice off as a loss: it is never chased again.",
+            discussion: "Example:\n  cobrador invoice write-off F-2024-007")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var number: String
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            try ledger.writeOffInvoice(number: number)
+            print("Wrote off invoice \(number).")
+        }
+    }
+
+    struct Pause: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop chasing one invoice, until a date or until resumed.",
+            discussion: "Example:\n  cobrador invoice pause F-2026-041 --reason \"Waiting for the client's PO number\" --until 2026-12-15")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var number: String
+        @Option(help: "Why.") var reason: String
+        @Option(help: "Last day of the pause (YYYY-MM-DD).") var until: String?
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            let reason = try CommandInput.parse("--reason", reason) { try FieldRules.singleLine($0) }
+            let until = try CommandInput.parseIfGiven("--until", until) { try FieldRules.date($0) }
+            try ledger.pauseInvoice(number: number, reason: reason, until: until, now: Date())
+            print("Paused invoice \(number)" + (until.map { " until \($0)" } ?? "") + ".")
+        }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume chasing a paused invoice.", discussion: "Example:\n  cobrador invoice resume F-2026-041")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var number: String
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            try ledger.resumeInvoice(number: number)
+            print("Resumed invoice \(number).")
+        }
+    }
+
+    static func printTable(_ invoices: [InvoiceSummary]) {
+        Terminal.printTable(
+            ["NUMBER", "CLIENT", "ISSUED", "DUE", "GROSS", "BALANCE", "CUR", "STATUS"],
+            invoices.map { summary in
+                let invoice = summary.invoice
+                let status = invoice.pause == nil ? invoice.status.rawValue : "\(invoice.status.rawValue), paused"
+                return [
+                    invoice.number, summary.clientCode, invoice.issueDate.description, invoice.dueDate.description,
+                    invoice.gross.decimalString, summary.balance.decimalString, invoice.gross.currency.code, status,
+                ]
+            }, rightAligned: [4, 5])
+    }
+
+    /// An invoice as JSON.
+    struct JSONView: Encodable {
+        var number: String
+        var client: String
+        var concept: String
+        var issueDate: String
+        var dueDate: String
+        var gross: MoneyJSON
+        var paid: MoneyJSON
+        var balance: MoneyJSON
+        var status: String
+        var attachment: String?
+        var pause: PauseJSON?
+        var payments: [PaymentCommand.JSONView]?
+
+        init(_ summary: InvoiceSummary) {
+            number = summary.invoice.number
+            client = summary.clientCode
+            concept = summary.invoice.concept
+            issueDate = summary.invoice.issueDate.description
+            dueDate = summary.invoice.dueDate.description
+            gross = MoneyJSON(summary.invoice.gross)
+            paid = MoneyJSON(summary.paid)
+            balance = MoneyJSON(summary.balance)
+            status = summary.invoice.status.rawValue
+            attachment = summary.invoice.attachment
+            pause = PauseJSON(summary.invoice.pause)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case number, client, concept, gross, paid, balance, status, attachment, pause, payments
+            case issueDate = "issue_date"
+            case dueDate = "due_date"
+        }
+    }
+}

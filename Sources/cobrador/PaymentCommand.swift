@@ -1,0 +1,82 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+struct PaymentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payment", abstract: "Record and list payments received.", subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record money received against an invoice; chasing stops once nothing is owed.",
+            discussion: "Example:\n  cobrador payment add F-2026-041 --amount 500.00 --date 2026-11-28 --method transfer --reference \"TRF 88231\"")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var invoice: String
+        @Option(help: "The amount received, in the invoice's currency, such as 500.00.") var amount: String
+        @Option(help: "Value date, YYYY-MM-DD (default: today).") var date: String?
+        @Option(help: "How it was paid (transfer, card, cash...).") var method: String?
+        @Option(help: "The bank or payment reference.") var reference: String?
+
+        func run() throws {
+            let (configuration, ledger) = try global.openLedger()
+            let target = try ledger.invoice(number: invoice)
+            let payment = Payment(
+                invoiceID: target.invoice.id ?? 0,
+                amount: try CommandInput.parse("--amount", amount) { try FieldRules.positiveAmount($0, currency: target.invoice.gross.currency) },
+                valueDate: try CommandInput.parseIfGiven("--date", date) { try FieldRules.date($0) } ?? CommandInput.today(configuration),
+                method: try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) } ?? nil,
+                reference: try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) } ?? nil)
+            let updated = try ledger.addPayment(payment, invoiceNumber: invoice)
+            let state = updated.balance.minorUnits == 0 ? "paid in full" : "\(updated.balance) still owed"
+            print("Recorded \(payment.amount) on invoice \(invoice): \(state).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List payments, newest first.", discussion: "Example:\n  cobrador payment list --client ACME")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this invoice's payments.") var invoice: String?
+        @Option(help: "Only this client's payments.") var client: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            let payments = try ledger.payments(invoiceNumber: invoice, clientCode: client)
+            if output.json { return try Terminal.printJSON(payments.map(JSONView.init)) }
+            PaymentCommand.printTable(payments)
+        }
+    }
+
+    static func printTable(_ payments: [PaymentRecord]) {
+        Terminal.printTable(
+            ["DATE", "INVOICE", "CLIENT", "AMOUNT", "CUR", "METHOD", "REFERENCE"],
+            payments.map { record in
+                [
+                    record.payment.valueDate.description, record.invoiceNumber, record.clientCode, record.payment.amount.decimalString,
+                    record.payment.amount.currency.code, record.payment.method ?? "", record.payment.reference ?? "",
+                ]
+            }, rightAligned: [3])
+    }
+
+    /// A payment as JSON.
+    struct JSONView: Encodable {
+        var invoice: String
+        var client: String
+        var amount: MoneyJSON
+        var date: String
+        var method: String?
+        var reference: String?
+
+        init(_ record: PaymentRecord) {
+            invoice = record.invoiceNumber
+            client = record.clientCode
+            amount = MoneyJSON(record.payment.amount)
+            date = record.payment.valueDate.description
+            method = record.payment.method
+            reference = record.payment.reference
+        }
+    }
+}
