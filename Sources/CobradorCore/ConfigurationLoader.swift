@@ -174,15 +174,18 @@ package enum ConfigurationLoader {
         var window = ContactPolicy.defaultWindow
         if let windowTable = table.table("window") {
             window = [:]
+            var invalidDays = 0
             for day in ContactPolicy.Weekday.allCases {
+                // nil: absent or invalid (reported); .some(nil): written as closed.
                 let range = windowTable.string(day.rawValue) { text throws -> ContactPolicy.ClockRange? in
                     let trimmed = text.trimmingSpaces()
                     return trimmed.isEmpty || trimmed == "closed" ? nil : try ContactPolicy.ClockRange(parsing: text)
                 }
                 if let range, let range { window[day] = range }
+                if range == nil, windowTable.keys.contains(day.rawValue) { invalidDays += 1 }
             }
             windowTable.rejectUnknownKeys()
-            if window.isEmpty {
+            if window.isEmpty, invalidDays == 0 {
                 table.report("window", "the send window is closed on every day: nothing would ever go out")
             }
         }

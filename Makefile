@@ -1,0 +1,35 @@
+# The two quick-start commands (`make demo`, `make test`) and installation.
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+PREFIX ?= /usr/local
+DESTDIR ?=
+SWIFT_FLAGS := -Xswiftc -warnings-as-errors
+
+.PHONY: demo test build release deps install clean
+
+## Install what is missing, build, create ./demo with a demo ledger, and show `status`.
+demo: deps build
+	scripts/demo.sh
+
+## Install what is missing, build without warnings, and run every test.
+test: deps
+	swift build --build-tests $(SWIFT_FLAGS)
+	swift test --skip-build
+
+build:
+	swift build $(SWIFT_FLAGS)
+
+release:
+	swift build -c release $(SWIFT_FLAGS)
+
+deps:
+	scripts/install-deps.sh
+
+## Install the binary and the default templates under $(DESTDIR)$(PREFIX).
+install: release
+	install -D -m 0755 "$$(swift build -c release --show-bin-path)/cobrador" "$(DESTDIR)$(PREFIX)/bin/cobrador"
+	install -d "$(DESTDIR)$(PREFIX)/share/cobrador/templates"
+	cp -R Templates/. "$(DESTDIR)$(PREFIX)/share/cobrador/templates/"
+
+clean:
+	rm -rf .build demo

@@ -1,0 +1,68 @@
+import Foundation
+
+/// A folder with a configuration and a ledger made by the real `cobrador init`, and a way to
+/// run the real binary against them, as an owner would.
+package final class CobradorWorkspace: Sendable {
+    package let directory = TemporaryDirectory()
+    package var configPath: String { directory.file("cobrador.toml") }
+    package var ledgerPath: String { directory.file("ledger.sqlite") }
+
+    /// The built `cobrador` executable: beside the test bundle, in the same build folder.
+    package static let binary: String = {
+        let candidates = [
+            URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+                .deletingLastPathComponent().appendingPathComponent("cobrador").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".build/debug/cobrador").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }()
+
+    /// Runs `cobrador init` in a new folder.
+    package init() throws {
+        let result = try run(["init", "--sender-name", "Lucía Martín", "--sender-email", "cobros@lucia.example", "--time-zone", "Europe/Madrid"])
+        guard result.status == 0 else { throw WorkspaceError(message: "cobrador init failed: \(result.standardError)") }
+    }
+
+    /// Runs `cobrador ARGUMENTS` with this workspace's configuration.
+    @discardableResult
+    package func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+        try ProcessResult.run(
+            Self.binary, arguments, environment: ["COBRADOR_CONFIG": configPath].merging(environment) { $1 }, directory: directory.path)
+    }
+
+    /// Runs a command that must succeed, and returns its standard output.
+    @discardableResult
+    package func succeed(_ arguments: [String]) throws -> String {
+        let result = try run(arguments)
+        guard result.status == 0 else {
+            throw WorkspaceError(message: "cobrador \(arguments.joined(separator: " ")) exited \(result.status): \(result.standardError)")
+        }
+        return result.standardOutput
+    }
+
+    /// Runs `sqlite3` on the ledger: the second program the schema documentation invites.
+    @discardableResult
+    package func sqlite(_ sql: String) throws -> ProcessResult {
+        try ProcessResult.run("/usr/bin/sqlite3", ["-bail", ledgerPath, sql])
+    }
+
+    /// The ledger file's bytes, for "left untouched" checks.
+    package func ledgerBytes() -> Data {
+        FileManager.default.contents(atPath: ledgerPath) ?? Data()
+    }
+
+    /// Adds two clients (es and en) and three invoices used by many tests.
+    package func seed() throws {
+        try succeed(["client", "add", "ACME", "--name", "Acme Ibérica S.L.", "--email", "pagos@acme.example", "--country", "ES"])
+        try succeed(["client", "add", "BRIT", "--name", "Thames Ltd", "--email", "ap@thames.example", "--country", "GB"])
+        try succeed(["invoice", "add", "F-1", "--client", "ACME", "--concept", "Translation", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "1815.00"])
+        try succeed(["invoice", "add", "F-2", "--client", "ACME", "--concept", "Review", "--issued", "2026-11-01", "--due", "2026-12-01", "--amount", "300"])
+        try succeed(["invoice", "add", "F-3", "--client", "BRIT", "--concept", "Copywriting", "--issued", "2026-06-01", "--due", "2026-07-01", "--amount", "640.00", "--currency", "GBP"])
+    }
+}
+
+package struct WorkspaceError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
+}

@@ -1,0 +1,176 @@
+import CobradorCore
+import Testing
+
+@Suite struct ConfigurationLoaderTests {
+    static let minimal = """
+        ledger = "ledger.sqlite"
+
+        [sender]
+        legal_name = "Lucía Martín"
+        email = "cobros@lucia.example"
+        """
+
+    func load(_ text: String) throws(CoreError) -> Configuration {
+        try ConfigurationLoader.load(text: text, file: "cobrador.toml", baseDirectory: "/srv/cobrador")
+    }
+
+    /// The issues a broken configuration produces.
+    func issues(_ text: String) -> [ConfigurationIssue] {
+        do {
+            _ = try load(text)
+            return []
+        } catch {
+            guard case .configuration(let issues) = error else { return [] }
+            return issues
+        }
+    }
+
+    @Test func aMinimalFileGetsTheDefaults() throws {
+        let configuration = try load(Self.minimal)
+        #expect(configuration.ledgerPath == "/srv/cobrador/ledger.sqlite")
+        #expect(configuration.templatesPath == "/srv/cobrador/templates")
+        #expect(configuration.transport == .maildir(path: "/srv/cobrador/maildir"))
+        #expect(configuration.cadence.map(\.name) == ["before-due", "due", "reminder-1", "reminder-2", "formal-notice", "final-notice"])
+        #expect(configuration.cadence.map(\.offsetDays) == [-3, 0, 7, 15, 30, 45])
+        #expect(configuration.policy.minimumGapDays == 1)
+        #expect(configuration.policy.window[.saturday] == nil && configuration.policy.window[.monday]?.description == "09:00-18:00")
+    }
+
+    @Test func aTypoInAKeyIsAnErrorWithItsLineAndASuggestion() {
+        let found = issues(Self.minimal + "\nemial = \"x@y.example\"\n".replacingOccurrences(of: "\nemial", with: "\nreply_too"))
+        #expect(found.map(\.description) == ["cobrador.toml:6: sender.reply_too: unknown key; did you mean \"reply_to\"?"])
+    }
+
+    @Test func aWrongTypeNamesLineKeyAndWhatWasExpected() {
+        let found = issues(Self.minimal + "\n\n[policy]\nminimum_gap_days = \"2\"\n")
+        #expect(found.map(\.description) == ["cobrador.toml:8: policy.minimum_gap_days: expected a whole number, found a string"])
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let found = issues("""
+            ledger = 5
+
+            [sender]
+            legal_name = "Ana\\nBcc: x@y.z"
+            email = "not-an-address"
+
+            [policy.window]
+            monday = "18:00-09:00"
+            caturday = "09:00-12:00"
+            """)
+        #expect(found.map(\.line) == [1, 4, 5, 8, 9])
+        #expect(found.map(\.key) == ["ledger", "sender.legal_name", "sender.email", "policy.window.monday", "policy.window.caturday"])
+    }
+
+    @Test func stagesMustRunInOrderAndOnce() {
+        let found = issues(Self.minimal + """
+
+            [[cadence.stage]]
+            name = "due"
+            offset_days = 0
+
+            [[cadence.stage]]
+            name = "reminder"
+            offset_days = 0
+
+            [[cadence.stage]]
+            name = "due"
+            offset_days = 30
+            """)
+        #expect(found.count == 2)
+        #expect(found[0].key == "cadence.stage[1].offset_days" && found[0].line == 12)
+        #expect(found[1].key == "cadence.stage[2].name" && found[1].line == 15)
+    }
+
+    @Test func aPasswordInTheFileIsRefused() {
+        let found = issues(Self.minimal + """
+
+
+            [transport]
+            kind = "smtp"
+
+            [transport.smtp]
+            host = "smtp.example.com"
+            username = "ana"
+            password = "hunter2"
+            """)
+        #expect(found.count == 2)
+        #expect(found.contains { $0.key == "transport.smtp.password" && $0.message.contains("password_file") && $0.line == 13 })
+        #expect(!found.map(\.description).joined().contains("hunter2"))
+        #expect(found.contains { $0.key == "transport.smtp.username" && $0.message.contains("needs a secret") })
+    }
+
+    @Test func plainTextSMTPOnlyTowardsLoopbackWithoutCredentials() throws {
+        let remote = issues(Self.minimal + "\n[transport]\nkind = \"smtp\"\n[transport.smtp]\nhost = \"mail.example.com\"\ntls = \"none\"\n")
+        #expect(remote.map(\.key) == ["transport.smtp.tls"])
+        let local = try load(Self.minimal + "\n[transport]\nkind = \"smtp\"\n[transport.smtp]\nhost = \"127.0.0.1\"\nport = 2525\ntls = \"none\"\n")
+        guard case .smtp(let smtp) = local.transport else {
+            Issue.record("expected an SMTP transport")
+            return
+        }
+        #expect(smtp.port == 2525 && smtp.tls == .none)
+    }
+
+    @Test func policyTablesAreValidated() throws {
+        let good = try load(Self.minimal + """
+
+            [policy]
+            time_zone = "Europe/Madrid"
+            [policy.holidays]
+            ES = [2026-12-25, "2027-01-01"]
+            ES-MD = [2026-11-09]
+            [policy.tolerance]
+            EUR = "1.50"
+            """)
+        #expect(good.policy.holidays["ES"]?.count == 2)
+        #expect(good.policy.holidays["ES-MD"] == [CalendarDate(iso: "2026-11-09")!])
+        #expect(good.policy.tolerance[Currency(code: "EUR")!]?.minorUnits == 150)
+
+        let bad = issues(Self.minimal + """
+
+            [policy]
+            time_zone = "Madrid"
+            [policy.holidays]
+            ES = ["2026-02-30"]
+            spain = [2026-12-25]
+            [policy.tolerance]
+            EUT = "1.00"
+            """)
+        #expect(bad.map(\.key) == ["policy.time_zone", "policy.holidays.ES", "policy.holidays.spain", "policy.tolerance.EUT"])
+        #expect(bad.map(\.line) == [7, 9, 10, 12])
+    }
+
+    @Test func profilesReplaceTheCadenceForTheirClients() throws {
+        let text = Self.minimal + """
+
+            [[profile]]
+            name = "gentle"
+            clients = ["ACME", "OLIVO"]
+            [[profile.stage]]
+            name = "due"
+            offset_days = 0
+            [[profile.stage]]
+            name = "nudge"
+            offset_days = 20
+            template = "reminder-1"
+
+            [[profile]]
+            name = "strict"
+            clients = ["ACME"]
+            [[profile.stage]]
+            name = "due"
+            offset_days = 0
+            [[profile.stage]]
+            name = "due"
+            offset_days = 1
+            """
+        let found = issues(text)
+        #expect(found.map(\.key) == ["profile[1].clients", "profile[1].stage[1].name"])
+        #expect(found.map(\.line) == [19, 24])
+    }
+
+    @Test func aSyntaxErrorGivesItsLine() {
+        let found = issues(Self.minimal + "\n[policy\n")
+        #expect(found.count == 1 && found[0].line == 6 && found[0].message.hasPrefix("TOML syntax error"))
+    }
+}

@@ -1,0 +1,45 @@
+import CobradorCore
+import Testing
+
+@Suite struct MoneyTests {
+    let euro = Currency(code: "EUR")!
+
+    @Test(arguments: [
+        ("1234.56", 123_456), ("1234.5", 123_450), ("12", 1200), ("0.01", 1), ("-3.50", -350), (" 7.00 ", 700),
+    ])
+    func parsesPlainDecimals(text: String, minor: Int64) throws {
+        #expect(try Money(parsing: text, currency: euro).minorUnits == minor)
+    }
+
+    @Test func decimalCommaIsASetting() throws {
+        #expect(try Money(parsing: "1234,56", currency: euro, decimalComma: true).minorUnits == 123_456)
+        #expect(throws: CoreError.self) { try Money(parsing: "1234,56", currency: euro) }
+    }
+
+    @Test(arguments: ["1,234.56", "12.345", "abc", "", "1.2.3", "€12", "12.", ".5", "1e3", "12 34"])
+    func refusesAnythingElse(text: String) {
+        #expect(throws: CoreError.self) { try Money(parsing: text, currency: euro) }
+    }
+
+    @Test func minorDigitsFollowTheCurrency() throws {
+        let yen = Currency(code: "JPY")!
+        let dinar = Currency(code: "KWD")!
+        #expect(yen.minorDigits == 0 && dinar.minorDigits == 3)
+        #expect(try Money(parsing: "1500", currency: yen).decimalString == "1500")
+        #expect(throws: CoreError.self) { try Money(parsing: "1500.5", currency: yen) }
+        #expect(try Money(parsing: "1.234", currency: dinar).minorUnits == 1234)
+    }
+
+    @Test func printsWhatItParses() throws {
+        for text in ["0.00", "0.05", "1234.56", "-0.50", "99999999.99"] {
+            #expect(try Money(parsing: text, currency: euro).decimalString == text)
+        }
+    }
+
+    @Test func unknownCurrencyCodesAreRefused() {
+        #expect(Currency(code: "EUT") == nil)
+        #expect(Currency(code: "eur") == nil)
+        #expect(throws: CoreError.self) { try FieldRules.currency("XYZ") }
+        #expect(try! FieldRules.currency("gbp").code == "GBP")
+    }
+}
