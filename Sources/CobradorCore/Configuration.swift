@@ -129,5 +129,10 @@ package struct Configuration: Sendable, Hashable {
         package var decimalComma: Bool
         /// The currency of rows without a currency column or value.
         package var defaultCurrency: Currency?
+
+        package init(decimalComma: Bool, defaultCurrency: Currency?) {
+            self.decimalComma = decimalComma
+            self.defaultCurrency = defaultCurrency
+        }
     }
 }

@@ -1,0 +1,122 @@
+import CobradorCore
+import CobradorTestSupport
+import Foundation
+import Testing
+
+@testable import CobradorLedger
+
+@Suite struct CSVImportTests {
+    let folder = TemporaryDirectory()
+    let ledger: Ledger
+    let settings = Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: Currency(code: "EUR"))
+
+    init() throws {
+        ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
+        let clients = folder.write("clients.csv", """
+            code,name,email,country,language,debtor_kind
+            ACME,"Acme, Ibérica S.L.",pagos@acme.example;cfo@acme.example,ES,,company
+            BRIT,Thames Ltd,ap@thames.example,GB,en,company
+
+            """)
+        _ = try CSVImport(kind: .clients, settings: settings).run(file: clients, into: ledger)
+    }
+
+    func importInvoices(_ text: String, decimalComma: Bool = false) throws(LedgerError) -> ImportSummary {
+        var settings = settings
+        settings.decimalComma = decimalComma
+        return try CSVImport(kind: .invoices, settings: settings).run(file: folder.write("invoices.csv", text), into: ledger)
+    }
+
+    @Test func clientsArriveWithQuotedFieldsAndSeveralAddresses() throws {
+        let acme = try ledger.client(code: "ACME")
+        #expect(acme.name == "Acme, Ibérica S.L.")
+        #expect(acme.emails == ["pagos@acme.example", "cfo@acme.example"])
+        #expect(acme.language == .es)
+        #expect(try ledger.client(code: "BRIT").language == .en)
+    }
+
+    @Test func oneBadRowMeansNothingIsWrittenAndEveryProblemIsListed() throws {
+        let error = #expect(throws: LedgerError.self) {
+            try importInvoices("""
+                number,client,concept,issue_date,due_date,amount,currency
+                F-1,ACME,Translation,2026-09-01,2026-10-01,1815.00,EUR
+                F-2,NOPE,Review,2026-09-01,2026-10-01,300.00,EUR
+                F-3,ACME,Review,2026-09-01,2026-02-30,300.00,EUR
+                F-4,ACME,Review,2026-09-01,2026-10-01,-12,EUR
+                F-5,ACME,Review,2026-09-01,2026-10-01,12.5x,EUT
+                F-1,ACME,Again,2026-09-01,2026-10-01,10.00,EUR
+                """)
+        }
+        guard case .importRejected(_, let problems) = error else {
+            Issue.record("expected importRejected, got \(String(describing: error))")
+            return
+        }
+        #expect(problems.map(\.line) == [3, 4, 5, 6, 6, 7])
+        #expect(problems.map(\.column) == ["client", "due_date", "amount", "currency", "amount", "number"])
+        #expect(problems[0].description == "line 3, column client: no client with code \"NOPE\" in the ledger; import the clients first")
+        #expect(problems[5].message == "the invoice F-1 already appears on line 2")
+        #expect(try ledger.invoices().isEmpty)
+    }
+
+    @Test func reimportingChangesNothingAndAChangedAmountIsReportedNotApplied() throws {
+        let text = """
+            number,client,concept,issue_date,due_date,amount
+            F-1,ACME,Translation,2026-09-01,2026-10-01,1815.00
+            F-2,BRIT,"Copy, two pages",2026-09-01,2026-10-01,300
+            """
+        #expect(try importInvoices(text).added == 2)
+        let again = try importInvoices(text)
+        #expect(again.added == 0 && again.unchanged == 2 && again.conflicts.isEmpty)
+        let changed = try importInvoices(text.replacingOccurrences(of: "1815.00", with: "1900.00"))
+        #expect(changed.conflicts.map(\.line) == [2])
+        #expect(changed.conflicts.first?.message.contains("amount 1815.00 EUR in the ledger, 1900.00 EUR in the file") == true)
+        #expect(try ledger.invoice(number: "F-1").invoice.gross.minorUnits == 1815_00)
+    }
+
+    @Test func semicolonFilesWithADecimalCommaAndCRLF() throws {
+        let summary = try importInvoices(
+            "number;client;concept;issue_date;due_date;amount\r\nF-9;ACME;\"Línea 1\";2026-09-01;2026-10-01;1234,56\r\n", decimalComma: true)
+        #expect(summary.added == 1)
+        #expect(try ledger.invoice(number: "F-9").invoice.gross.minorUnits == 1234_56)
+    }
+
+    @Test func headersAreCheckedBeforeAnyRow() throws {
+        let error = #expect(throws: LedgerError.self) {
+            try importInvoices("number,client,concpet,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,1\n")
+        }
+        let message = error?.description ?? ""
+        #expect(message.contains("line 1, column concpet: unknown column"))
+        #expect(message.contains("line 1, column concept: this required column is missing"))
+        let lenient = try CSVImport(kind: .invoices, settings: settings, ignoreUnknownColumns: true).run(
+            file: folder.write("extra.csv", "number,client,concept,issue_date,due_date,amount,vat_rate\nF-7,ACME,x,2026-09-01,2026-10-01,1,21\n"), into: ledger)
+        #expect(lenient.added == 1)
+    }
+
+    @Test func aBrokenQuoteNamesItsLine() throws {
+        let error = #expect(throws: LedgerError.self) {
+            try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,\"never closed,2026-09-01,2026-10-01,1\n")
+        }
+        #expect(error?.description.contains("line 2: a quoted field opened here is never closed") == true)
+    }
+
+    @Test func paymentsImportOnceAndNeverBeyondTheBalance() throws {
+        _ = try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,100.00\n")
+        let payments = folder.write("payments.csv", "invoice,amount,date,reference\nF-1,60.00,2026-10-05,T1\nF-1,40.00,2026-10-06,T2\n")
+        let importer = CSVImport(kind: .payments, settings: settings)
+        #expect(try importer.run(file: payments, into: ledger).added == 2)
+        #expect(try importer.run(file: payments, into: ledger).unchanged == 2)
+        #expect(try ledger.invoice(number: "F-1").balance.minorUnits == 0)
+        let over = folder.write("over.csv", "invoice,amount,date,reference\nF-1,0.01,2026-10-07,T3\n")
+        let error = #expect(throws: LedgerError.self) { try importer.run(file: over, into: ledger) }
+        #expect(error?.description.contains("line 2, column amount: the payment of 0.01 EUR is more than the 0.00 EUR still owed") == true)
+    }
+
+    @Test func clientRowsWithHeaderInjectionAreRefused() throws {
+        let error = #expect(throws: LedgerError.self) {
+            try CSVImport(kind: .clients, settings: settings).run(
+                file: folder.write("evil.csv", "code,name,email,country\nEVIL,\"Evil\r\nBcc: x@y.example\",a@b.example,ES\n"), into: ledger)
+        }
+        #expect(error?.description.contains("line 2, column name") == true)
+        #expect(try ledger.clients().count == 2)
+    }
+}

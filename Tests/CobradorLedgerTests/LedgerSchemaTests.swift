@@ -1,0 +1,88 @@
+import CobradorCore
+import CobradorTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import CobradorLedger
+
+@Suite struct LedgerSchemaTests {
+    @Test func aNewLedgerHasTheDocumentedTablesAndVersion() throws {
+        let folder = TemporaryDirectory()
+        let ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
+        #expect(try ledger.schemaVersion() == 1)
+        let tables = try ledger.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
+        }
+        #expect(tables == [
+            "client", "client_email", "contact", "contact_invoice", "instalment", "invoice", "invoice_balance", "negotiation",
+            "negotiation_invoice", "payment",
+        ])
+        let journal = try ledger.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+    }
+
+    @Test func reopeningMigratesNothingTwice() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("ledger.sqlite")
+        _ = try Ledger.create(path: path)
+        let reopened = try Ledger.open(path: path)
+        #expect(try reopened.schemaVersion() == 1)
+        #expect(throws: LedgerError.self) { try Ledger.create(path: path) }
+    }
+
+    @Test func aLedgerFromANewerVersionIsRefusedAndLeftUntouched() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("ledger.sqlite")
+        do {
+            let ledger = try Ledger.create(path: path)
+            try ledger.write { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')")
+                try db.execute(sql: "PRAGMA user_version = 2")
+            }
+            try ledger.database.close()
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let error = #expect(throws: LedgerError.self) { try Ledger.open(path: path) }
+        #expect(error?.description.contains("newer cobrador (ledger schema 2; this version knows up to 1)") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let wal = FileManager.default.contents(atPath: path + "-wal") ?? Data()
+        #expect(wal.isEmpty)
+    }
+
+    @Test func aFileThatIsNotALedgerIsRefused() throws {
+        let folder = TemporaryDirectory()
+        let text = folder.write("notes.txt", "these are not the invoices you are looking for\n")
+        #expect(throws: LedgerError.self) { try Ledger.open(path: text) }
+        let other = folder.file("other.sqlite")
+        _ = try ProcessResult.run("/usr/bin/sqlite3", [other, "CREATE TABLE t (x);"])
+        let error = #expect(throws: LedgerError.self) { try Ledger.open(path: other) }
+        #expect(error?.description.contains("not a cobrador ledger") == true)
+        #expect(throws: LedgerError.self) { try Ledger.open(path: folder.file("missing.sqlite")) }
+    }
+
+    @Test func theSchemaGuardsAgainstASecondWriter() throws {
+        let workspace = try CobradorWorkspace()
+        try workspace.seed()
+        let bad = [
+            "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('X1', 1, 'c', '2026-01-01', '2026-02-30', 100, 'EUR')",
+            "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('X2', 1, 'c', '2026-01-01', '2026-02-01', 12.5, 'EUR')",
+            "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('X3', 1, 'c', '2026-03-01', '2026-02-01', 100, 'EUR')",
+            "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('X4', 99, 'c', '2026-01-01', '2026-02-01', 100, 'EUR')",
+            "INSERT INTO client (code, name, country) VALUES ('EVIL', 'Evil' || char(13) || char(10) || 'Bcc: x@y.z', 'ES')",
+            "INSERT INTO client_email (client_id, address) VALUES (1, 'a@b.example' || char(10) || 'RCPT TO:<x@y.z>')",
+            "INSERT INTO payment (invoice_id, amount_minor, value_date) VALUES (1, -5, '2026-11-01')",
+        ]
+        for sql in bad {
+            let result = try workspace.sqlite("PRAGMA foreign_keys = ON; " + sql)
+            #expect(result.status != 0, "accepted: \(sql)")
+        }
+        let good = try workspace.sqlite("""
+            INSERT INTO payment (invoice_id, amount_minor, value_date, reference)
+            VALUES ((SELECT id FROM invoice WHERE number = 'F-1'), 81500, '2026-10-20', 'accounting export');
+            SELECT balance_minor FROM invoice_balance WHERE number = 'F-1';
+            """)
+        #expect(good.status == 0)
+        #expect(good.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "100000")
+    }
+}
