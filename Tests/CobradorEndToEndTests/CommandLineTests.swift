@@ -1,0 +1,144 @@
+import CobradorTestSupport
+import Foundation
+import Testing
+
+/// The real binary, run as an owner would run it.
+@Suite struct CommandLineTests {
+    let workspace: CobradorWorkspace
+
+    init() throws {
+        workspace = try CobradorWorkspace()
+        try workspace.seed()
+    }
+
+    @Test func initNeverOverwrites() throws {
+        let before = workspace.ledgerBytes()
+        let again = try workspace.run(["init"])
+        #expect(again.status != 0)
+        #expect(again.standardError.contains("nothing was written"))
+        #expect(again.standardError.contains(workspace.configPath))
+        #expect(workspace.ledgerBytes() == before)
+    }
+
+    @Test func checkPassesOnWhatInitWrote() throws {
+        let output = try workspace.succeed(["check"])
+        #expect(output.contains("schema 1, 2 clients, 3 unpaid open invoices"))
+        #expect(output.contains("every e-mail stage has a subject and a text in es and en"))
+    }
+
+    @Test func checkNamesLineAndKeyOfABadConfiguration() throws {
+        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "minimum_gap_days = 1", with: "minimum_gap_dayz = 1")
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let line = text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("minimum_gap_dayz") }! + 1
+        let result = try workspace.run(["check"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("\(workspace.configPath):\(line): policy.minimum_gap_dayz: unknown key; did you mean \"minimum_gap_days\"?"))
+    }
+
+    @Test func aMissingTemplateIsReportedByPath() throws {
+        try FileManager.default.removeItem(atPath: workspace.directory.file("templates/es/reminder-2.text.mustache"))
+        let result = try workspace.run(["check"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("templates: missing \(workspace.directory.file("templates/es/reminder-2.text.mustache"))"))
+    }
+
+    @Test(arguments: [
+        (["client", "add", "EVIL", "--name", "Evil\r\nBcc: x@y.example", "--email", "a@b.example", "--country", "ES"], "--name: "),
+        (["client", "add", "X1", "--name", "X", "--email", "not-an-email", "--country", "ES"], "--email: \"not-an-email\" is not valid"),
+        (["client", "add", "ACME", "--name", "X", "--email", "a@b.example", "--country", "ES"], "a client with code \"ACME\" already exists"),
+        (["client", "add", "X2", "--name", "X", "--email", "a@b.example", "--country", "XX"], "--country: "),
+        (["invoice", "add", "F-1", "--client", "ACME", "--concept", "x", "--due", "2026-12-01", "--amount", "5"], "an invoice numbered \"F-1\" already exists"),
+        (["invoice", "add", "F-9", "--client", "NOPE", "--concept", "x", "--due", "2026-12-01", "--amount", "5"], "no client with code \"NOPE\""),
+        (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "2026-12-01", "--amount=-5"], "--amount: \"-5\" is not valid: the amount must be greater than zero"),
+        (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "2026-12-01", "--amount", "five"], "--amount: \"five\" is not valid"),
+        (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "2026-12-01", "--amount", "5", "--currency", "EUT"], "--currency: \"EUT\" is not valid"),
+        (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "2026-02-30", "--amount", "5"], "--due: \"2026-02-30\" is not valid"),
+        (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x\ny", "--due", "2026-12-01", "--amount", "5"], "--concept: "),
+        (["payment", "add", "F-1", "--amount", "2000"], "more than the 1815.00 EUR still owed"),
+        (["payment", "add", "F-404", "--amount", "1"], "no invoice numbered \"F-404\""),
+        (["negotiation", "open", "promise", "ACME"], "a promise needs --until"),
+        (["negotiation", "close", "99", "--outcome", "kept"], "no negotiation #99"),
+        (["contact", "add", "ACME", "--channel", "pigeon", "--summary", "x"], "--channel: \"pigeon\" is not valid: expected one of: email, phone, letter, other"),
+    ])
+    func badInputIsRefusedWithItsReasonAndTheLedgerStaysAsItWas(arguments: [String], message: String) throws {
+        let before = try workspace.sqlite("SELECT count(*) FROM client; SELECT count(*) FROM client_email; SELECT count(*) FROM invoice; SELECT count(*) FROM payment; SELECT count(*) FROM negotiation; SELECT count(*) FROM contact;").standardOutput
+        let result = try workspace.run(arguments)
+        #expect(result.status != 0)
+        #expect(result.standardError.contains(message), "stderr was: \(result.standardError)")
+        let after = try workspace.sqlite("SELECT count(*) FROM client; SELECT count(*) FROM client_email; SELECT count(*) FROM invoice; SELECT count(*) FROM payment; SELECT count(*) FROM negotiation; SELECT count(*) FROM contact;").standardOutput
+        #expect(after == before)
+    }
+
+    @Test func theOwnersDayOfWork() throws {
+        try workspace.succeed(["payment", "add", "F-1", "--amount", "815.00", "--date", "2026-10-20", "--reference", "TRF 1"])
+        try workspace.succeed(["client", "edit", "ACME", "--email", "facturas@acme.example", "--email", "cfo@acme.example"])
+        try workspace.succeed(["client", "pause", "BRIT", "--reason", "Call in January", "--until", "2027-01-10"])
+        let plan = try workspace.succeed(["negotiation", "open", "plan", "ACME", "--instalment", "2026-12-15:600", "--instalment", "2027-01-15:700"])
+        #expect(plan.contains("covering F-1, F-2"))
+        try workspace.succeed(["contact", "add", "ACME", "--channel", "phone", "--summary", "Agreed two instalments with Marta", "--date", "2026-11-28"])
+
+        let client = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["client", "show", "ACME", "--json"]).utf8)) as! [String: Any]
+        #expect(client["emails"] as? [String] == ["facturas@acme.example", "cfo@acme.example"])
+        #expect((client["negotiations"] as? [[String: Any]])?.first?["kind"] as? String == "plan")
+        #expect((client["contacts"] as? [[String: Any]])?.first?["summary"] as? String == "Agreed two instalments with Marta")
+
+        let invoice = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["invoice", "show", "F-1", "--json"]).utf8)) as! [String: Any]
+        #expect((invoice["balance"] as? [String: Any])?["amount"] as? String == "1000.00")
+        #expect((invoice["payments"] as? [[String: Any]])?.first?["reference"] as? String == "TRF 1")
+
+        let status = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["status", "--as-of", "2026-11-29", "--json"]).utf8)) as! [String: Any]
+        let lines = status["clients"] as! [[String: Any]]
+        let acme = lines.first { $0["client"] as? String == "ACME" }!
+        #expect(acme["negotiations"] as? [String] == ["plan"])
+        #expect(((acme["buckets"] as? [String: Any])?["31-60"] as? [String: Any])?["amount"] as? String == "1000.00")
+        #expect(((acme["buckets"] as? [String: Any])?["current"] as? [String: Any])?["amount"] as? String == "300.00")
+        let brit = lines.first { $0["client"] as? String == "BRIT" }!
+        #expect(brit["paused"] as? Bool == true)
+        #expect(((brit["buckets"] as? [String: Any])?["90+"] as? [String: Any])?["amount"] as? String == "640.00")
+
+        let table = try workspace.succeed(["status", "--as-of", "2026-11-29"])
+        #expect(table.contains("TOTAL") && table.contains("1300.00") && table.contains("640.00"))
+    }
+
+    @Test func aLedgerFromTheFutureIsRefusedByEveryCommand() throws {
+        #expect(try workspace.sqlite("PRAGMA user_version = 7;").status == 0)
+        let before = workspace.ledgerBytes()
+        for command in [["status"], ["client", "list"], ["check"], ["payment", "add", "F-1", "--amount", "1"]] {
+            let result = try workspace.run(command)
+            #expect(result.status != 0)
+            #expect(result.standardError.contains("was written by a newer cobrador (ledger schema 7; this version knows up to 1). It was not touched"))
+        }
+        #expect(workspace.ledgerBytes() == before)
+    }
+
+    @Test func importIsAllOrNothingThroughTheBinary() throws {
+        let csv = workspace.directory.write("invoices.csv", """
+            number,client,concept,issue_date,due_date,amount
+            N-1,ACME,Fine,2026-10-01,2026-11-01,100.00
+            N-2,ACME,Bad date,2026-10-01,2026-11-31,100.00
+
+            """)
+        let result = try workspace.run(["import", "invoices", csv])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("nothing was imported; 1 problem to fix"))
+        #expect(result.standardError.contains("line 3, column due_date: \"2026-11-31\" is not valid"))
+        #expect(!(try workspace.succeed(["invoice", "list"])).contains("N-1"))
+        let fixed = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: "2026-11-31", with: "2026-11-30")
+        try fixed.write(toFile: csv, atomically: true, encoding: .utf8)
+        #expect(try workspace.succeed(["import", "invoices", csv]).contains("2 rows, 2 added"))
+        #expect(try workspace.succeed(["import", "invoices", csv]).contains("2 rows, 0 added, 0 updated, 2 unchanged"))
+    }
+
+    @Test(arguments: [
+        ["init"], ["check"], ["client", "add"], ["client", "list"], ["client", "show"], ["client", "edit"], ["client", "pause"],
+        ["client", "resume"], ["invoice", "add"], ["invoice", "list"], ["invoice", "show"], ["invoice", "void"], ["invoice", "write-off"],
+        ["invoice", "pause"], ["invoice", "resume"], ["payment", "add"], ["payment", "list"], ["negotiation", "open"],
+        ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"],
+    ])
+    func everyCommandHasHelpWithAnExample(command: [String]) throws {
+        let result = try workspace.run(command + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("cobrador \(command.joined(separator: " "))"), "help of \(command) shows no example")
+    }
+}
