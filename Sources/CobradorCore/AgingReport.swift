@@ -10,6 +10,19 @@ package struct AgingReport: Sendable {
         case days61to90 = "61-90"
         case over90 = "90+"
 
+        /// The bucket of an invoice due on `dueDate`, on `day`.
+        package init(dueDate: CalendarDate, on day: CalendarDate) {
+            self.init(daysOverdue: dueDate.days(until: day))
+        }
+
+        /// For each bucket but the last, the earliest due date that still falls in it on
+        /// `day`, latest first: a due date on or after `current`'s date is current, and so on;
+        /// anything earlier than the last one is 90+. Lets the ledger bucket in SQL with plain
+        /// date comparisons, by the same rule as `init(daysOverdue:)`.
+        package static func earliestDueDates(on day: CalendarDate) -> [(Bucket, CalendarDate)] {
+            [(.current, day), (.days1to30, day.adding(days: -30)), (.days31to60, day.adding(days: -60)), (.days61to90, day.adding(days: -90))]
+        }
+
         package init(daysOverdue: Int) {
             switch daysOverdue {
             case ...0: self = .current
@@ -21,22 +34,27 @@ package struct AgingReport: Sendable {
         }
     }
 
-    /// One open invoice with something still owed.
+    /// What one client owes in one bucket: one invoice, or several summed by the ledger.
     package struct Item: Sendable {
         package var clientCode: String
         package var clientName: String
         package var balance: Money
-        package var dueDate: CalendarDate
-        /// The client or this invoice is paused on the report's day.
+        package var bucket: Bucket
+        package var invoiceCount: Int
+        /// The client or an invoice of this item is paused on the report's day.
         package var paused: Bool
-        /// Kinds of the open negotiations that cover this invoice.
+        /// Kinds of the open negotiations covering the client's invoices.
         package var negotiations: Set<NegotiationKind>
 
-        package init(clientCode: String, clientName: String, balance: Money, dueDate: CalendarDate, paused: Bool, negotiations: Set<NegotiationKind>) {
+        package init(
+            clientCode: String, clientName: String, balance: Money, bucket: Bucket, invoiceCount: Int = 1, paused: Bool,
+            negotiations: Set<NegotiationKind>
+        ) {
             self.clientCode = clientCode
             self.clientName = clientName
             self.balance = balance
-            self.dueDate = dueDate
+            self.bucket = bucket
+            self.invoiceCount = invoiceCount
             self.paused = paused
             self.negotiations = negotiations
         }
@@ -67,13 +85,13 @@ package struct AgingReport: Sendable {
         var byKey: [String: Line] = [:]
         var totalsByCurrency: [Currency: Line] = [:]
         for item in items where item.balance.minorUnits > 0 {
-            let bucket = Bucket(daysOverdue: item.dueDate.days(until: asOf))
+            let bucket = item.bucket
             let key = "\(item.clientCode)\u{0}\(item.balance.currency.code)"
             var line = byKey[key] ?? Line(
                 clientCode: item.clientCode, clientName: item.clientName, currency: item.balance.currency,
                 amounts: [:], invoiceCount: 0, paused: false, negotiations: [])
             line.amounts[bucket, default: 0] += item.balance.minorUnits
-            line.invoiceCount += 1
+            line.invoiceCount += item.invoiceCount
             line.paused = line.paused || item.paused
             line.negotiations.formUnion(item.negotiations)
             byKey[key] = line
@@ -82,7 +100,7 @@ package struct AgingReport: Sendable {
                 clientCode: "", clientName: "Total", currency: item.balance.currency,
                 amounts: [:], invoiceCount: 0, paused: false, negotiations: [])
             total.amounts[bucket, default: 0] += item.balance.minorUnits
-            total.invoiceCount += 1
+            total.invoiceCount += item.invoiceCount
             totalsByCurrency[item.balance.currency] = total
         }
         lines = byKey.values.sorted {

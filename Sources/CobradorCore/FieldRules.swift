@@ -36,7 +36,7 @@ package enum FieldRules {
     package static func code(_ value: String) throws(CoreError) -> String {
         let trimmed = String(value.trimmingSpaces())
         let allowed = trimmed.unicodeScalars.allSatisfy {
-            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-"
         }
         guard !trimmed.isEmpty, trimmed.count <= 64, allowed else {
             throw .invalidValue(field: nil, value: value, reason: "use 1 to 64 letters, digits, '.', '_' or '-' (for example ACME or acme-sl)")
@@ -58,17 +58,15 @@ package enum FieldRules {
         guard halves.count == 2 else { throw refuse("an e-mail address has exactly one '@', as in ana@example.com") }
         let local = halves[0]
         let domain = halves[1]
-        let atext = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-")
         let localAtoms = local.split(separator: ".", omittingEmptySubsequences: false)
         guard !local.isEmpty, local.utf8.count <= 64,
-            localAtoms.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(atext.contains) })
+            localAtoms.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(isAtomCharacter) })
         else { throw refuse("the part before '@' is not a valid mailbox name") }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        let labelCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
         guard labels.count >= 2, domain.utf8.count <= 253,
             labels.allSatisfy({
                 !$0.isEmpty && $0.utf8.count <= 63 && $0.first != "-" && $0.last != "-"
-                    && $0.unicodeScalars.allSatisfy(labelCharacters.contains)
+                    && $0.unicodeScalars.allSatisfy { isLetterOrDigit($0) || $0 == "-" }
             }),
             let top = labels.last, top.count >= 2, top.allSatisfy(\.isLetter)
         else { throw refuse("the part after '@' is not a valid domain name") }
@@ -128,6 +126,15 @@ package enum FieldRules {
             throw .invalidValue(field: nil, value: value, reason: "expected one of: \(allowed)")
         }
         return parsed
+    }
+
+    private static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+
+    /// RFC 5322 atext: what a dot-atom local part may hold.
+    private static func isAtomCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        isLetterOrDigit(scalar) || "!#$%&'*+/=?^_`{|}~-".unicodeScalars.contains(scalar)
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {

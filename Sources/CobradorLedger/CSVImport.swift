@@ -132,7 +132,7 @@ package struct CSVImport: Sendable {
         mutating func clientID(code: String) throws -> Int64? {
             let key = code.lowercased()
             if let id = clientIDs[key] { return id }
-            let id = try Int64.fetchOne(db, sql: "SELECT id FROM client WHERE code = ?", arguments: [code])
+            let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM client WHERE code = ?"), arguments: [code])
             if let id { clientIDs[key] = id }
             return id
         }
@@ -216,7 +216,7 @@ package struct CSVImport: Sendable {
         }
         let invoice = Invoice(
             number: number, clientID: clientID, concept: concept, issueDate: issueDate, dueDate: dueDate, gross: amount, attachment: attachment)
-        guard let existingRow = try GRDB.Row.fetchOne(context.db, sql: "SELECT * FROM invoice WHERE number = ?", arguments: [number]) else {
+        guard let existingRow = try GRDB.Row.fetchOne(context.db.cachedStatement(sql: "SELECT * FROM invoice WHERE number = ?"), arguments: [number]) else {
             try Ledger.insert(invoice, context.db)
             summary.added += 1
             return
@@ -244,7 +244,7 @@ package struct CSVImport: Sendable {
         let reference = row.optional("reference") { try FieldRules.singleLine($0) }
         let statedCurrency = row.optional("currency") { try FieldRules.currency($0) }
         guard let number else { return }
-        guard let target = try GRDB.Row.fetchOne(context.db, sql: "SELECT id, currency FROM invoice WHERE number = ?", arguments: [number]) else {
+        guard let target = try GRDB.Row.fetchOne(context.db.cachedStatement(sql: "SELECT id, currency FROM invoice WHERE number = ?"), arguments: [number]) else {
             row.fail("invoice", "no invoice numbered \"\(number)\" in the ledger; import the invoices first")
             return
         }
@@ -255,8 +255,7 @@ package struct CSVImport: Sendable {
         let amount = row.required("amount") { try FieldRules.positiveAmount($0, currency: currency, decimalComma: settings.decimalComma) }
         guard row.problems.isEmpty, let valueDate, let amount else { return }
         let alreadyThere = try Bool.fetchOne(
-            context.db,
-            sql: "SELECT 1 FROM payment WHERE invoice_id = ? AND amount_minor = ? AND value_date = ? AND reference IS ?",
+            context.db.cachedStatement(sql: "SELECT 1 FROM payment WHERE invoice_id = ? AND amount_minor = ? AND value_date = ? AND reference IS ?"),
             arguments: [target["id"], amount.minorUnits, valueDate.description, reference]) ?? false
         if alreadyThere {
             summary.unchanged += 1

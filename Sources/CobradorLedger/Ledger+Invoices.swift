@@ -109,28 +109,29 @@ extension Ledger {
     static func invoice(number: String, _ db: GRDB.Database) throws -> InvoiceSummary {
         guard
             let row = try GRDB.Row.fetchOne(
-                db,
-                sql: """
+                db.cachedStatement(
+                    sql: """
                     SELECT invoice.*, client.code AS client_code, client.name AS client_name,
                            (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS paid_minor,
                            invoice.gross_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS balance_minor
                     FROM invoice JOIN client ON client.id = invoice.client_id
                     WHERE invoice.number = ?
-                    """, arguments: [number])
+                    """), arguments: [number])
         else { throw LedgerError.unknownInvoice(number) }
         return InvoiceSummary(row: row)
     }
 
     static func insert(_ invoice: Invoice, _ db: GRDB.Database) throws {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM invoice WHERE number = ?", arguments: [invoice.number]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM invoice WHERE number = ?"), arguments: [invoice.number]) == true {
             throw LedgerError.duplicateInvoice(invoice.number)
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency, attachment, status,
                                      paused_at, pause_reason, paused_until)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 invoice.number, invoice.clientID, invoice.concept, invoice.issueDate.description, invoice.dueDate.description,
                 invoice.gross.minorUnits, invoice.gross.currency.code, invoice.attachment, invoice.status.rawValue,

@@ -62,8 +62,7 @@ extension Ledger {
             throw LedgerError.conflict(
                 "the payment of \(payment.amount) is more than the \(target.balance) still owed on invoice \(invoiceNumber)")
         }
-        try db.execute(
-            sql: "INSERT INTO payment (invoice_id, amount_minor, value_date, method, reference) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO payment (invoice_id, amount_minor, value_date, method, reference) VALUES (?, ?, ?, ?, ?)").execute(
             arguments: [target.invoice.id, payment.amount.minorUnits, payment.valueDate.description, payment.method, payment.reference])
     }
 }

@@ -37,6 +37,8 @@ package final class Ledger: Sendable {
         configuration.prepareDatabase { db in
             // A commit must survive power loss: the ledger is evidence.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 64 MiB of page cache: a status over a million invoices reads each page once.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)

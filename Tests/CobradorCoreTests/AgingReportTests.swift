@@ -9,7 +9,7 @@ import Testing
     func item(_ client: String, _ minor: Int64, _ currency: Currency, daysOverdue: Int, paused: Bool = false, negotiations: Set<NegotiationKind> = []) -> AgingReport.Item {
         AgingReport.Item(
             clientCode: client, clientName: client, balance: Money(minorUnits: minor, currency: currency),
-            dueDate: today.adding(days: -daysOverdue), paused: paused, negotiations: negotiations)
+            bucket: AgingReport.Bucket(dueDate: today.adding(days: -daysOverdue), on: today), paused: paused, negotiations: negotiations)
     }
 
     @Test(arguments: [
@@ -18,6 +18,15 @@ import Testing
     ])
     func bucketsFollowDaysPastDue(days: Int, bucket: AgingReport.Bucket) {
         #expect(AgingReport.Bucket(daysOverdue: days) == bucket)
+    }
+
+    @Test func theDateBoundariesAgreeWithTheDayCounts() {
+        let boundaries = AgingReport.Bucket.earliestDueDates(on: today)
+        for offset in -5...200 {
+            let due = today.adding(days: -offset)
+            let bySQLRule = boundaries.first { due >= $0.1 }?.0 ?? .over90
+            #expect(bySQLRule == AgingReport.Bucket(daysOverdue: offset), "\(offset) days overdue")
+        }
     }
 
     @Test func groupsPerClientAndCurrencyWithTotals() {
