@@ -150,7 +150,9 @@ package struct CSVImport: Sendable {
         let code = row.required("code") { try FieldRules.code($0) }
         let name = row.required("name") { try FieldRules.singleLine($0) }
         let emails = row.required("email") { text in
-            try text.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " }).map { try FieldRules.emailAddress(String($0)) }
+            let addresses = try text.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " }).map { try FieldRules.emailAddress(String($0)) }
+            guard !addresses.isEmpty else { throw CoreError.invalidValue(field: nil, value: text, reason: "at least one address is required") }
+            return addresses
         }
         let country = row.required("country") { try FieldRules.country($0) }
         let language = row.optional("language") { try FieldRules.choice($0, as: Language.self) }
