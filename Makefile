@@ -25,11 +25,13 @@ release:
 deps:
 	scripts/install-deps.sh
 
-## Install the binary and the default templates under $(DESTDIR)$(PREFIX).
+## Install the binary, the default templates and the system user and folders under $(DESTDIR)$(PREFIX).
 install: release
 	install -D -m 0755 "$$(swift build -c release --show-bin-path)/cobrador" "$(DESTDIR)$(PREFIX)/bin/cobrador"
 	install -d "$(DESTDIR)$(PREFIX)/share/cobrador/templates"
 	cp -R Templates/. "$(DESTDIR)$(PREFIX)/share/cobrador/templates/"
+	install -D -m 0644 systemd/cobrador.sysusers "$(DESTDIR)$(PREFIX)/lib/sysusers.d/cobrador.conf"
+	install -D -m 0644 systemd/cobrador.tmpfiles "$(DESTDIR)$(PREFIX)/lib/tmpfiles.d/cobrador.conf"
 
 clean:
 	rm -rf .build demo
