@@ -3,6 +3,8 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 PREFIX ?= /usr/local
 DESTDIR ?=
+# sysusers.d and tmpfiles.d are read from /usr/lib (and /etc), whatever PREFIX is.
+SYSTEMD_LIBDIR ?= /usr/lib
 SWIFT_FLAGS := -Xswiftc -warnings-as-errors
 
 .PHONY: demo test build release deps install clean
@@ -25,13 +27,13 @@ release:
 deps:
 	scripts/install-deps.sh
 
-## Install the binary, the default templates and the system user and folders under $(DESTDIR)$(PREFIX).
+## Install the binary and templates under $(DESTDIR)$(PREFIX), the system user and folders under $(SYSTEMD_LIBDIR).
 install: release
 	install -D -m 0755 "$$(swift build -c release --show-bin-path)/cobrador" "$(DESTDIR)$(PREFIX)/bin/cobrador"
 	install -d "$(DESTDIR)$(PREFIX)/share/cobrador/templates"
 	cp -R Templates/. "$(DESTDIR)$(PREFIX)/share/cobrador/templates/"
-	install -D -m 0644 systemd/cobrador.sysusers "$(DESTDIR)$(PREFIX)/lib/sysusers.d/cobrador.conf"
-	install -D -m 0644 systemd/cobrador.tmpfiles "$(DESTDIR)$(PREFIX)/lib/tmpfiles.d/cobrador.conf"
+	install -D -m 0644 systemd/cobrador.sysusers "$(DESTDIR)$(SYSTEMD_LIBDIR)/sysusers.d/cobrador.conf"
+	install -D -m 0644 systemd/cobrador.tmpfiles "$(DESTDIR)$(SYSTEMD_LIBDIR)/tmpfiles.d/cobrador.conf"
 
 clean:
 	rm -rf .build demo
