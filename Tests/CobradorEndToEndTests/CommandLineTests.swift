@@ -130,6 +130,22 @@ import Testing
         #expect(try workspace.succeed(["import", "invoices", csv]).contains("2 rows, 0 added, 0 updated, 2 unchanged"))
     }
 
+    @Test func aLargeImportShowsProgressOnATerminalOnly() throws {
+        var csv = "number,client,concept,issue_date,due_date,amount\n"
+        for index in 0..<2500 { csv += "P-\(index),ACME,Work,2026-10-01,2026-11-01,10.00\n" }
+        let file = workspace.directory.write("many.csv", csv)
+        let piped = try workspace.run(["import", "invoices", file])
+        #expect(piped.status == 0 && !piped.standardError.contains("importing"))
+        try workspace.succeed(["init", "--config", workspace.directory.file("tty/cobrador.toml")])
+        try workspace.succeed(["client", "add", "ACME", "--name", "Acme", "--email", "a@acme.example", "--country", "ES", "--config", workspace.directory.file("tty/cobrador.toml")])
+        // script(1) gives the command a terminal, as an owner typing it would.
+        let command = "\(CobradorWorkspace.binary) import invoices \(file) --config \(workspace.directory.file("tty/cobrador.toml"))"
+        let onTerminal = try ProcessResult.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        #expect(onTerminal.status == 0)
+        #expect(onTerminal.standardOutput.contains("importing: 2500 of 2500 rows"))
+        #expect(onTerminal.standardOutput.contains("2500 rows, 2500 added"))
+    }
+
     @Test(arguments: [
         ["init"], ["check"], ["client", "add"], ["client", "list"], ["client", "show"], ["client", "edit"], ["client", "pause"],
         ["client", "resume"], ["invoice", "add"], ["invoice", "list"], ["invoice", "show"], ["invoice", "void"], ["invoice", "write-off"],
