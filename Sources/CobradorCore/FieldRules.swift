@@ -74,10 +74,26 @@ package enum FieldRules {
         return address
     }
 
-    /// A "YYYY-MM-DD" date that exists in the calendar.
+    /// A "YYYY-MM-DD" date that exists in the calendar, within `plausibleDates`.
     package static func date(_ value: String) throws(CoreError) -> CalendarDate {
         guard let date = CalendarDate(iso: value.trimmingSpaces()) else {
             throw .invalidValue(field: nil, value: value, reason: "expected a real date written YYYY-MM-DD, such as 2026-11-29")
+        }
+        guard plausibleDates.contains(date) else {
+            throw .invalidValue(
+                field: nil, value: value, reason: "expected a date between \(plausibleDates.lowerBound) and \(plausibleDates.upperBound)")
+        }
+        return date
+    }
+
+    /// Dates an invoice, a payment or a pause can have; anything else is a typo.
+    package static let plausibleDates = CalendarDate(year: 2000, month: 1, day: 1)!...CalendarDate(year: 2099, month: 12, day: 31)!
+
+    /// A date that must not be before `earliest` (a promise or a pause end: today or later).
+    package static func date(_ value: String, notBefore earliest: CalendarDate, meaning: String) throws(CoreError) -> CalendarDate {
+        let date = try date(value)
+        guard date >= earliest else {
+            throw .invalidValue(field: nil, value: value, reason: "\(meaning) cannot be before \(earliest)")
         }
         return date
     }

@@ -31,11 +31,14 @@ package struct CSVImport: Sendable {
     package var settings: CobradorCore.Configuration.CSVImportSettings
     /// Accept and skip columns cobrador does not know (exports often carry extra ones).
     package var ignoreUnknownColumns: Bool
+    /// The owner's today: a payment cannot have arrived after it.
+    package var today: CalendarDate
 
-    package init(kind: Kind, settings: CobradorCore.Configuration.CSVImportSettings, ignoreUnknownColumns: Bool = false) {
+    package init(kind: Kind, settings: CobradorCore.Configuration.CSVImportSettings, ignoreUnknownColumns: Bool = false, today: CalendarDate) {
         self.kind = kind
         self.settings = settings
         self.ignoreUnknownColumns = ignoreUnknownColumns
+        self.today = today
     }
 
     /// Imports `file` into `ledger`. `progress` is called now and then with (rows done, rows).
@@ -69,6 +72,11 @@ package struct CSVImport: Sendable {
             }
             progress?(rows.count, rows.count)
             summary.rows = rows.count
+            if !settings.decimalComma, header.separator == ";", problems.contains(where: { $0.column == "amount" }) {
+                problems.append(ImportProblem(
+                    line: nil, column: nil,
+                    message: "this file separates columns with ';': if its amounts are written 1234,56, import it with --decimal-comma"))
+            }
             guard problems.isEmpty else { throw LedgerError.importRejected(file: file, problems: problems) }
             return summary
         }
@@ -76,10 +84,10 @@ package struct CSVImport: Sendable {
 
     private func read(file: String) throws(LedgerError) -> [CSVReader.Record] {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw .importRejected(file: file, problems: [ImportProblem(line: 0, column: nil, message: "cannot read the file (missing or not readable)")])
+            throw .importRejected(file: file, problems: [ImportProblem(line: nil, column: nil, message: "cannot read the file (missing or not readable)")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw .importRejected(file: file, problems: [ImportProblem(line: 0, column: nil, message: "the file is not UTF-8 text; export it as CSV UTF-8")])
+            throw .importRejected(file: file, problems: [ImportProblem(line: nil, column: nil, message: "the file is not UTF-8 text; export it as CSV UTF-8")])
         }
         do {
             return try CSVReader.parse(text)
@@ -124,6 +132,9 @@ package struct CSVImport: Sendable {
         let db: GRDB.Database
         var clientIDs: [String: Int64] = [:]
         var numbersInFile: [String: Int] = [:]
+        /// Identical payments already in the ledger before this import, and met so far in the file.
+        var paymentsBefore: [String: Int] = [:]
+        var paymentsInFile: [String: Int] = [:]
 
         init(db: GRDB.Database) {
             self.db = db
@@ -170,18 +181,23 @@ package struct CSVImport: Sendable {
         let client = Client(
             code: code, name: name, emails: emails, language: language ?? (country == "ES" ? .es : .en), timeZone: timeZone,
             country: country, debtorKind: kind ?? .company, taxID: taxID, postalAddress: address, notes: notes)
-        if let id = try context.clientID(code: code) {
-            var existing = try Ledger.client(code: code, context.db)
-            var incoming = client
-            incoming.id = id
-            incoming.code = existing.code
-            incoming.pause = existing.pause
-            if notes == nil { incoming.notes = existing.notes }
+        if try context.clientID(code: code) != nil {
+            // Only the columns the file has change: a file without `tax_id` keeps the stored one.
+            let existing = try Ledger.client(code: code, context.db)
+            var incoming = existing
+            incoming.name = name
+            incoming.emails = emails
+            incoming.country = country
+            if row.has("language") { incoming.language = language ?? client.language }
+            if row.has("time_zone") { incoming.timeZone = timeZone }
+            if row.has("debtor_kind") { incoming.debtorKind = kind ?? .company }
+            if row.has("tax_id") { incoming.taxID = taxID }
+            if row.has("address") { incoming.postalAddress = address }
+            if row.has("notes") { incoming.notes = notes }
             if incoming == existing {
                 summary.unchanged += 1
             } else {
-                existing = incoming
-                try Ledger.update(existing, context.db)
+                try Ledger.update(incoming, context.db)
                 summary.updated += 1
             }
         } else {
@@ -246,7 +262,7 @@ package struct CSVImport: Sendable {
         let reference = row.optional("reference") { try FieldRules.singleLine($0) }
         let statedCurrency = row.optional("currency") { try FieldRules.currency($0) }
         guard let number else { return }
-        guard let target = try GRDB.Row.fetchOne(context.db.cachedStatement(sql: "SELECT id, currency FROM invoice WHERE number = ?"), arguments: [number]) else {
+        guard let target = try GRDB.Row.fetchOne(context.db.cachedStatement(sql: "SELECT id, currency, issue_date FROM invoice WHERE number = ?"), arguments: [number]) else {
             row.fail("invoice", "no invoice numbered \"\(number)\" in the ledger; import the invoices first")
             return
         }
@@ -255,11 +271,24 @@ package struct CSVImport: Sendable {
             row.fail("currency", "invoice \(number) is in \(currency.code), the payment in \(statedCurrency.code)")
         }
         let amount = row.required("amount") { try FieldRules.positiveAmount($0, currency: currency, decimalComma: settings.decimalComma) }
+        if let valueDate, valueDate > today {
+            row.fail("date", "a payment's value date cannot be in the future (today is \(today))")
+        }
+        if let valueDate, let issued = CalendarDate(iso: target["issue_date"] as String), valueDate < issued {
+            row.fail("date", "\(valueDate) is before invoice \(number) was issued (\(issued))")
+        }
         guard row.problems.isEmpty, let valueDate, let amount else { return }
-        let alreadyThere = try Bool.fetchOne(
-            context.db.cachedStatement(sql: "SELECT 1 FROM payment WHERE invoice_id = ? AND amount_minor = ? AND value_date = ? AND reference IS ?"),
-            arguments: [target["id"], amount.minorUnits, valueDate.description, reference]) ?? false
-        if alreadyThere {
+        // The n-th identical row of the file is new only if the ledger held fewer than n such
+        // payments before the import: re-importing changes nothing, and two real identical
+        // payments in one file are both kept.
+        let key = "\(number)\u{0}\(amount.minorUnits)\u{0}\(valueDate)\u{0}\(reference ?? "")"
+        if context.paymentsBefore[key] == nil {
+            context.paymentsBefore[key] = try Int.fetchOne(
+                context.db.cachedStatement(sql: "SELECT count(*) FROM payment WHERE invoice_id = ? AND amount_minor = ? AND value_date = ? AND reference IS ?"),
+                arguments: [target["id"], amount.minorUnits, valueDate.description, reference]) ?? 0
+        }
+        context.paymentsInFile[key, default: 0] += 1
+        if context.paymentsInFile[key]! <= context.paymentsBefore[key]! {
             summary.unchanged += 1
             return
         }
@@ -284,6 +313,9 @@ private struct CSVRow {
     }
 
     var line: Int { record.line }
+
+    /// Whether the file has `column` at all (an empty cell still counts).
+    func has(_ column: String) -> Bool { columns[column] != nil }
 
     mutating func fail(_ column: String, _ message: String) {
         problems.append(ImportProblem(line: record.line, column: column, message: message))

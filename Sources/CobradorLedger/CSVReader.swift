@@ -7,6 +7,8 @@ struct CSVReader {
         /// 1-based line where the record starts.
         var line: Int
         var fields: [String]
+        /// The column separator of the file the record came from.
+        var separator: Character
     }
 
     enum Failure: Error {
@@ -36,7 +38,7 @@ struct CSVReader {
         func endRecord() {
             endField()
             // A line with nothing on it is not a record.
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append(Record(line: recordLine, fields: fields)) }
+            if !(fields.count == 1 && fields[0].isEmpty) { records.append(Record(line: recordLine, fields: fields, separator: Character(separator))) }
             fields = []
         }
 

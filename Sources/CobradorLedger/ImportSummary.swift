@@ -6,7 +6,8 @@ package struct ImportSummary: Hashable, Sendable {
     package var updated = 0
     /// Rows already in the ledger exactly as in the file.
     package var unchanged = 0
-    /// Rows that differ from what the ledger holds for the same key and were left alone.
+    /// Rows that differ from what the ledger holds for the same key and were not applied:
+    /// the owner must look at them (the command exits with status 2).
     package var conflicts: [ImportProblem] = []
 
     package init() {}

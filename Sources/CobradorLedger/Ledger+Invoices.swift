@@ -69,7 +69,7 @@ extension Ledger {
     @discardableResult
     package func pauseInvoice(number: String, reason: String, until: CalendarDate?, now: Date) throws(LedgerError) -> InvoiceSummary {
         try write { db in
-            _ = try Self.invoice(number: number, db)
+            try Self.requireOpen(try Self.invoice(number: number, db), to: "pause")
             try db.execute(
                 sql: "UPDATE invoice SET paused_at = ?, pause_reason = ?, paused_until = ? WHERE number = ?",
                 arguments: [Timestamp.string(now), reason, until?.description, number])
@@ -80,7 +80,7 @@ extension Ledger {
     @discardableResult
     package func resumeInvoice(number: String) throws(LedgerError) -> InvoiceSummary {
         try write { db in
-            _ = try Self.invoice(number: number, db)
+            try Self.requireOpen(try Self.invoice(number: number, db), to: "resume")
             try db.execute(sql: "UPDATE invoice SET paused_at = NULL, pause_reason = NULL, paused_until = NULL WHERE number = ?", arguments: [number])
             return try Self.invoice(number: number, db)
         }
@@ -92,8 +92,23 @@ extension Ledger {
             guard current.invoice.status == .open else {
                 throw LedgerError.conflict("invoice \(number) is already \(current.invoice.status.rawValue)")
             }
+            if let negotiation = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id
+                    WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL
+                    """, arguments: [current.invoice.id])
+            {
+                throw LedgerError.conflict("invoice \(number) is covered by open negotiation #\(negotiation); close it first")
+            }
             try db.execute(sql: "UPDATE invoice SET status = ? WHERE number = ?", arguments: [status.rawValue, number])
             return try Self.invoice(number: number, db)
+        }
+    }
+
+    private static func requireOpen(_ summary: InvoiceSummary, to action: String) throws {
+        guard summary.invoice.status == .open else {
+            throw LedgerError.conflict("invoice \(summary.invoice.number) is \(summary.invoice.status.rawValue); there is nothing to \(action)")
         }
     }
 

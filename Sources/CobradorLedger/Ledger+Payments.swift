@@ -58,6 +58,10 @@ extension Ledger {
             throw LedgerError.conflict(
                 "invoice \(invoiceNumber) is in \(target.invoice.gross.currency.code); the payment is in \(payment.amount.currency.code)")
         }
+        guard payment.valueDate >= target.invoice.issueDate else {
+            throw LedgerError.conflict(
+                "the payment's date \(payment.valueDate) is before invoice \(invoiceNumber) was issued (\(target.invoice.issueDate))")
+        }
         guard payment.amount.minorUnits <= target.balance.minorUnits else {
             throw LedgerError.conflict(
                 "the payment of \(payment.amount) is more than the \(target.balance) still owed on invoice \(invoiceNumber)")

@@ -16,12 +16,21 @@ struct CheckCommand: ParsableCommand {
         print("Configuration \(configuration.file): OK")
         var problems: [String] = []
 
+        if configuration.sender.email == InitCommand.placeholderEmail || configuration.sender.legalName == InitCommand.placeholderName {
+            problems.append("sender: \(configuration.file) still has the example sender; set [sender] legal_name and email to yours")
+        }
         do {
             let ledger = try Ledger.open(path: configuration.ledgerPath)
             let version = try ledger.schemaVersion()
-            let clients = try ledger.clients().count
+            let clients = try ledger.clients()
             let open = try ledger.invoices(matching: .init(status: .open, unpaidOnly: true)).count
-            print("Ledger \(configuration.ledgerPath): schema \(version), \(clients) clients, \(open) unpaid open invoices")
+            print("Ledger \(configuration.ledgerPath): schema \(version), \(clients.count) clients, \(open) unpaid open invoices")
+            let codes = Set(clients.map { $0.code.lowercased() })
+            for profile in configuration.profiles {
+                for code in profile.clients where !codes.contains(code.lowercased()) {
+                    problems.append("profile \"\(profile.name)\": no client with code \"\(code)\" in the ledger (see `cobrador client list`)")
+                }
+            }
         } catch {
             problems.append("ledger: \(error)")
         }

@@ -15,10 +15,10 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "An e-mail address; repeat for several (the first is the main recipient). On edit, replaces the list.")
         var email: [String] = []
         @Option(help: "ISO 3166 country code, such as ES or GB.") var country: String?
-        @Option(help: "Language of the messages: es or en (default: es for ES, en elsewhere).") var language: String?
-        @Option(name: .customLong("time-zone"), help: "IANA time zone, such as Europe/Madrid (default: the configuration's).")
+        @Option(help: "Language of the messages: es or en (new clients: es for ES, en elsewhere).") var language: String?
+        @Option(name: .customLong("time-zone"), help: "IANA time zone, such as Europe/Madrid (none: the configuration's).")
         var timeZone: String?
-        @Option(help: "Debtor kind: company, self-employed or consumer (default: company).") var kind: String?
+        @Option(help: "Debtor kind: company, self-employed or consumer (new clients: company).") var kind: String?
         @Option(name: .customLong("tax-id"), help: "Tax identification number (NIF, VAT number...).") var taxID: String?
         @Option(help: "Postal address, on one line.") var address: String?
         @Option(help: "Notes for yourself.") var notes: String?
@@ -50,9 +50,9 @@ struct ClientCommand: ParsableCommand {
 
         func run() throws {
             let (_, ledger) = try global.openLedger()
-            guard details.name != nil else { throw ValidationError("--name is required") }
-            guard !details.email.isEmpty else { throw ValidationError("at least one --email is required") }
-            guard details.country != nil else { throw ValidationError("--country is required (such as ES or GB)") }
+            guard details.name != nil else { throw CommandFailure("--name is required") }
+            guard !details.email.isEmpty else { throw CommandFailure("at least one --email is required") }
+            guard details.country != nil else { throw CommandFailure("--country is required (such as ES or GB)") }
             var client = Client(
                 code: try CommandInput.parse("CODE", code) { try FieldRules.code($0) }, name: "", emails: [], language: .es,
                 country: "", debtorKind: .company)
@@ -136,6 +136,9 @@ struct ClientCommand: ParsableCommand {
         func run() throws {
             let (_, ledger) = try global.openLedger()
             let details = details
+            guard details.name != nil || !details.email.isEmpty || details.country != nil || details.language != nil
+                || details.timeZone != nil || details.kind != nil || details.taxID != nil || details.address != nil || details.notes != nil
+            else { throw CommandFailure("nothing to change: give at least one option, such as --email (see --help)") }
             let client = try ledger.updateClient(code: code) { try details.apply(to: &$0) }
             print("Updated client \(client.code).")
         }
@@ -152,9 +155,11 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "Last day of the pause (YYYY-MM-DD); chasing resumes by itself the day after.") var until: String?
 
         func run() throws {
-            let (_, ledger) = try global.openLedger()
+            let (configuration, ledger) = try global.openLedger()
             let reason = try CommandInput.parse("--reason", reason) { try FieldRules.singleLine($0) }
-            let until = try CommandInput.parseIfGiven("--until", until) { try FieldRules.date($0) }
+            let until = try CommandInput.parseIfGiven("--until", until) {
+                try FieldRules.date($0, notBefore: CommandInput.today(configuration), meaning: "the end of a pause")
+            }
             let client = try ledger.pauseClient(code: code, reason: reason, until: until, now: Date())
             print("Paused client \(client.code)" + (until.map { " until \($0)" } ?? "") + ".")
         }

@@ -26,7 +26,7 @@ struct ContactCommand: ParsableCommand {
             let (configuration, ledger) = try global.openLedger()
             let channel = try CommandInput.parse("--channel", channel) { try FieldRules.choice($0, as: ContactChannel.self) }
             let summary = try CommandInput.parse("--summary", summary) { try FieldRules.freeText($0) }
-            guard let summary else { throw ValidationError("--summary must say what happened") }
+            guard let summary else { throw CommandFailure("--summary must say what happened") }
             var occurredAt = Date()
             if let day = try CommandInput.parseIfGiven("--date", date, { try FieldRules.date($0) }) {
                 var calendar = Calendar(identifier: .gregorian)

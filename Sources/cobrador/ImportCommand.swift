@@ -14,8 +14,9 @@ struct ImportCommand: ParsableCommand {
               payments: invoice, amount, date [, currency, method, reference]
             Dates are YYYY-MM-DD; amounts are plain numbers (1234.56, or 1234,56 with --decimal-comma).
             Several e-mail addresses go in one field separated by ';'.
-            Re-importing the same file changes nothing. An invoice already in the ledger with other
-            values is reported and left as it is.
+            Re-importing the same file changes nothing. A row that fails its checks means nothing is
+            imported (exit status 1). An invoice already in the ledger with other values is not
+            applied: the rest is imported, those rows are listed, and the exit status is 2.
             Examples:
               cobrador import clients clients.csv
               cobrador import invoices invoices.csv --decimal-comma
@@ -42,18 +43,23 @@ struct ImportCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\rimporting: \(done) of \(total) rows\(end)".utf8))
             }
         }
-        let importer = CSVImport(kind: kind, settings: settings, ignoreUnknownColumns: ignoreUnknownColumns)
+        let importer = CSVImport(
+            kind: kind, settings: settings, ignoreUnknownColumns: ignoreUnknownColumns, today: CommandInput.today(configuration))
         let summary = try importer.run(file: absolute(file), into: ledger, progress: progress)
         if output.json {
-            return try Terminal.printJSON(
+            try Terminal.printJSON(
                 JSONView(
                     rows: summary.rows, added: summary.added, updated: summary.updated, unchanged: summary.unchanged,
                     conflicts: summary.conflicts.map { $0.description }))
+            if !summary.conflicts.isEmpty { throw ExitCode(2) }
+            return
         }
-        print("Imported \(file): \(summary.rows) rows, \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged.")
+        let conflicts = summary.conflicts.isEmpty ? "" : ", \(summary.conflicts.count) differ from the ledger (not applied)"
+        print("Imported \(file): \(summary.rows) rows, \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged\(conflicts).")
         if !summary.conflicts.isEmpty {
-            Terminal.warn("\(summary.conflicts.count) row(s) differ from the ledger and were not applied:")
+            Terminal.warn("\(summary.conflicts.count) row(s) differ from what the ledger holds and were not applied; check them:")
             summary.conflicts.forEach { Terminal.warn("  \(file): \($0)") }
+            throw ExitCode(2)
         }
     }
 

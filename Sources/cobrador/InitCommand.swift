@@ -18,9 +18,13 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("state-dir"), help: "Folder for the ledger and the Maildir (default: the configuration's folder, or /var/lib/cobrador for /etc/cobrador).")
     var stateDirectory: String?
-    @Option(name: .customLong("sender-name"), help: "Your legal or trading name, as on your invoices.") var senderName = "Your Business Name"
-    @Option(name: .customLong("sender-email"), help: "The address messages come from.") var senderEmail = "billing@example.com"
-    @Option(name: .customLong("time-zone"), help: "Your time zone (default: this machine's).") var timeZone = TimeZone.current.identifier
+    @Option(name: .customLong("sender-name"), help: "Your legal or trading name, as on your invoices.") var senderName = placeholderName
+    @Option(name: .customLong("sender-email"), help: "The address messages come from.") var senderEmail = placeholderEmail
+    @Option(name: .customLong("time-zone"), help: "Your time zone.") var timeZone = TimeZone.current.identifier
+
+    /// The sender written when none is given; `check` refuses it until the owner edits it.
+    static let placeholderName = "Your Business Name"
+    static let placeholderEmail = "billing@example.com"
     @Option(help: "Your usual currency.") var currency = "EUR"
 
     func run() throws {

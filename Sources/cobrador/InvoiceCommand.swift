@@ -31,10 +31,10 @@ struct InvoiceCommand: ParsableCommand {
         func run() throws {
             let (configuration, ledger) = try global.openLedger()
             guard let currency = try CommandInput.parseIfGiven("--currency", currency, { try FieldRules.currency($0) }) ?? configuration.csvImport.defaultCurrency
-            else { throw ValidationError("--currency is required (or set [import] default_currency in the configuration)") }
+            else { throw CommandFailure("--currency is required (or set [import] default_currency in the configuration)") }
             let issueDate = try CommandInput.parseIfGiven("--issued", issued) { try FieldRules.date($0) } ?? CommandInput.today(configuration)
             let dueDate = try CommandInput.parse("--due", due) { try FieldRules.date($0) }
-            guard dueDate >= issueDate else { throw ValidationError("--due \(dueDate) is before the issue date \(issueDate)") }
+            guard dueDate >= issueDate else { throw CommandFailure("--due \(dueDate) is before the issue date \(issueDate)") }
             var attachmentPath: String?
             if let attachment {
                 attachmentPath = absolute(try CommandInput.parse("--attachment", attachment) { try FieldRules.singleLine($0) })
@@ -144,9 +144,11 @@ struct InvoiceCommand: ParsableCommand {
         @Option(help: "Last day of the pause (YYYY-MM-DD).") var until: String?
 
         func run() throws {
-            let (_, ledger) = try global.openLedger()
+            let (configuration, ledger) = try global.openLedger()
             let reason = try CommandInput.parse("--reason", reason) { try FieldRules.singleLine($0) }
-            let until = try CommandInput.parseIfGiven("--until", until) { try FieldRules.date($0) }
+            let until = try CommandInput.parseIfGiven("--until", until) {
+                try FieldRules.date($0, notBefore: CommandInput.today(configuration), meaning: "the end of a pause")
+            }
             try ledger.pauseInvoice(number: number, reason: reason, until: until, now: Date())
             print("Paused invoice \(number)" + (until.map { " until \($0)" } ?? "") + ".")
         }

@@ -35,29 +35,30 @@ struct NegotiationCommand: ParsableCommand {
         var waiveCompensation = false
 
         func run() throws {
-            let (_, ledger) = try global.openLedger()
+            let (configuration, ledger) = try global.openLedger()
+            let today = CommandInput.today(configuration)
             let kind = try CommandInput.parse("KIND", kind) { try FieldRules.choice($0, as: NegotiationKind.self) }
             var negotiation = Negotiation(
                 clientID: 0, kind: kind, invoiceIDs: [], openedAt: Date(),
-                promisedDate: try CommandInput.parseIfGiven("--until", until) { try FieldRules.date($0) },
+                promisedDate: try CommandInput.parseIfGiven("--until", until) { try FieldRules.date($0, notBefore: today, meaning: "a promised date") },
                 reviewDate: try CommandInput.parseIfGiven("--review", review) { try FieldRules.date($0) },
                 reason: try CommandInput.parseIfGiven("--reason", reason) { try FieldRules.optionalSingleLine($0) } ?? nil,
                 notes: try CommandInput.parseIfGiven("--notes", notes) { try FieldRules.freeText($0) } ?? nil,
                 waivesInterest: waiveInterest, waivesCompensation: waiveCompensation)
             switch kind {
             case .promise:
-                guard negotiation.promisedDate != nil else { throw ValidationError("a promise needs --until DATE, the day the client promised to pay by") }
-                guard instalment.isEmpty else { throw ValidationError("--instalment is for plans only") }
+                guard negotiation.promisedDate != nil else { throw CommandFailure("a promise needs --until DATE, the day the client promised to pay by") }
+                guard instalment.isEmpty else { throw CommandFailure("--instalment is for plans only") }
             case .plan:
-                guard !instalment.isEmpty else { throw ValidationError("a plan needs at least one --instalment DATE:AMOUNT") }
-                guard until == nil else { throw ValidationError("--until is for promises only; a plan has --instalment dates") }
+                guard !instalment.isEmpty else { throw CommandFailure("a plan needs at least one --instalment DATE:AMOUNT") }
+                guard until == nil else { throw CommandFailure("--until is for promises only; a plan has --instalment dates") }
                 let currency = try planCurrency(ledger)
                 negotiation.instalments = try instalment.map { text in
                     try CommandInput.parse("--instalment", text) { try Instalment(parsing: $0, currency: currency) }
                 }.sorted { $0.dueDate < $1.dueDate }
             case .dispute:
-                guard negotiation.reason != nil else { throw ValidationError("a dispute needs --reason: what the client contests") }
-                guard until == nil, instalment.isEmpty else { throw ValidationError("--until and --instalment are for promises and plans") }
+                guard negotiation.reason != nil else { throw CommandFailure("a dispute needs --reason: what the client contests") }
+                guard until == nil, instalment.isEmpty else { throw CommandFailure("--until and --instalment are for promises and plans") }
             }
             let record = try ledger.openNegotiation(negotiation, clientCode: client, invoiceNumbers: invoice)
             print("Opened \(kind.rawValue) #\(record.negotiation.id ?? 0) for \(record.clientCode) covering \(record.invoiceNumbers.joined(separator: ", ")).")

@@ -25,7 +25,13 @@ struct PaymentCommand: ParsableCommand {
             let payment = Payment(
                 invoiceID: target.invoice.id ?? 0,
                 amount: try CommandInput.parse("--amount", amount) { try FieldRules.positiveAmount($0, currency: target.invoice.gross.currency) },
-                valueDate: try CommandInput.parseIfGiven("--date", date) { try FieldRules.date($0) } ?? CommandInput.today(configuration),
+                valueDate: try CommandInput.parseIfGiven("--date", date) { text in
+                    let day = try FieldRules.date(text)
+                    guard day <= CommandInput.today(configuration) else {
+                        throw CoreError.invalidValue(field: nil, value: text, reason: "a payment's value date cannot be in the future")
+                    }
+                    return day
+                } ?? CommandInput.today(configuration),
                 method: try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) } ?? nil,
                 reference: try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) } ?? nil)
             let updated = try ledger.addPayment(payment, invoiceNumber: invoice)

@@ -60,6 +60,13 @@ import Testing
         (["negotiation", "open", "promise", "ACME"], "a promise needs --until"),
         (["negotiation", "close", "99", "--outcome", "kept"], "no negotiation #99"),
         (["contact", "add", "ACME", "--channel", "pigeon", "--summary", "x"], "--channel: \"pigeon\" is not valid: expected one of: email, phone, letter, other"),
+        (["payment", "add", "F-1", "--amount", "1", "--date", "2026-08-01"], "before invoice F-1 was issued"),
+        (["payment", "add", "F-1", "--amount", "1", "--date", "2099-01-01"], "a payment's value date cannot be in the future"),
+        (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "9999-12-30", "--amount", "5"], "expected a date between 2000-01-01 and 2099-12-31"),
+        (["negotiation", "open", "promise", "ACME", "--until", "2020-01-01"], "a promised date cannot be before"),
+        (["client", "pause", "ACME", "--reason", "x", "--until", "2020-01-01"], "the end of a pause cannot be before"),
+        (["client", "edit", "ACME"], "nothing to change"),
+        (["client", "add", "X3", "--email", "a@b.example", "--country", "ES"], "--name is required"),
     ])
     func badInputIsRefusedWithItsReasonAndTheLedgerStaysAsItWas(arguments: [String], message: String) throws {
         let before = try workspace.sqlite("SELECT count(*) FROM client; SELECT count(*) FROM client_email; SELECT count(*) FROM invoice; SELECT count(*) FROM payment; SELECT count(*) FROM negotiation; SELECT count(*) FROM contact;").standardOutput
@@ -128,6 +135,29 @@ import Testing
         try fixed.write(toFile: csv, atomically: true, encoding: .utf8)
         #expect(try workspace.succeed(["import", "invoices", csv]).contains("2 rows, 2 added"))
         #expect(try workspace.succeed(["import", "invoices", csv]).contains("2 rows, 0 added, 0 updated, 2 unchanged"))
+
+        // A changed amount is not applied: the rest is imported and the exit status says to look.
+        let changed = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: "N-1,ACME,Fine,2026-10-01,2026-11-01,100.00", with: "N-1,ACME,Fine,2026-10-01,2026-11-01,120.00")
+            + "N-3,ACME,New,2026-10-01,2026-11-01,50.00\n"
+        try changed.write(toFile: csv, atomically: true, encoding: .utf8)
+        let partial = try workspace.run(["import", "invoices", csv])
+        #expect(partial.status == 2)
+        #expect(partial.standardOutput.contains("3 rows, 1 added, 0 updated, 1 unchanged, 1 differ from the ledger (not applied)"))
+        #expect(partial.standardError.contains("line 2: invoice N-1 is already in the ledger with amount 100.00 EUR in the ledger, 120.00 EUR in the file"))
+        #expect(try workspace.succeed(["invoice", "show", "N-1"]).contains("100.00 EUR"))
+    }
+
+    @Test func checkRefusesTheExampleSenderAndUnknownProfileClients() throws {
+        let other = CobradorWorkspace.binary
+        let folder = TemporaryDirectory()
+        let config = folder.file("cobrador.toml")
+        #expect(try ProcessResult.run(other, ["init", "--config", config]).status == 0)
+        try (try String(contentsOfFile: config, encoding: .utf8) + "\n[[profile]]\nname = \"gentle\"\nclients = [\"NOSUCH\"]\n[[profile.stage]]\nname = \"due\"\noffset_days = 0\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try ProcessResult.run(other, ["check", "--config", config])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("still has the example sender"))
+        #expect(result.standardError.contains("profile \"gentle\": no client with code \"NOSUCH\""))
     }
 
     @Test func aLargeImportShowsProgressOnATerminalOnly() throws {

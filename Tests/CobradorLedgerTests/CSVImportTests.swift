@@ -9,6 +9,7 @@ import Testing
     let folder = TemporaryDirectory()
     let ledger: Ledger
     let settings = Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: Currency(code: "EUR"))
+    let today = CalendarDate(iso: "2026-11-29")!
 
     init() throws {
         ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
@@ -18,13 +19,13 @@ import Testing
             BRIT,Thames Ltd,ap@thames.example,GB,en,company
 
             """)
-        _ = try CSVImport(kind: .clients, settings: settings).run(file: clients, into: ledger)
+        _ = try CSVImport(kind: .clients, settings: settings, today: today).run(file: clients, into: ledger)
     }
 
     func importInvoices(_ text: String, decimalComma: Bool = false) throws(LedgerError) -> ImportSummary {
         var settings = settings
         settings.decimalComma = decimalComma
-        return try CSVImport(kind: .invoices, settings: settings).run(file: folder.write("invoices.csv", text), into: ledger)
+        return try CSVImport(kind: .invoices, settings: settings, today: today).run(file: folder.write("invoices.csv", text), into: ledger)
     }
 
     @Test func clientsArriveWithQuotedFieldsAndSeveralAddresses() throws {
@@ -87,7 +88,7 @@ import Testing
         let message = error?.description ?? ""
         #expect(message.contains("line 1, column concpet: unknown column"))
         #expect(message.contains("line 1, column concept: this required column is missing"))
-        let lenient = try CSVImport(kind: .invoices, settings: settings, ignoreUnknownColumns: true).run(
+        let lenient = try CSVImport(kind: .invoices, settings: settings, ignoreUnknownColumns: true, today: today).run(
             file: folder.write("extra.csv", "number,client,concept,issue_date,due_date,amount,vat_rate\nF-7,ACME,x,2026-09-01,2026-10-01,1,21\n"), into: ledger)
         #expect(lenient.added == 1)
     }
@@ -102,7 +103,7 @@ import Testing
     @Test func paymentsImportOnceAndNeverBeyondTheBalance() throws {
         _ = try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,100.00\n")
         let payments = folder.write("payments.csv", "invoice,amount,date,reference\nF-1,60.00,2026-10-05,T1\nF-1,40.00,2026-10-06,T2\n")
-        let importer = CSVImport(kind: .payments, settings: settings)
+        let importer = CSVImport(kind: .payments, settings: settings, today: today)
         #expect(try importer.run(file: payments, into: ledger).added == 2)
         #expect(try importer.run(file: payments, into: ledger).unchanged == 2)
         #expect(try ledger.invoice(number: "F-1").balance.minorUnits == 0)
@@ -111,9 +112,53 @@ import Testing
         #expect(error?.description.contains("line 2, column amount: the payment of 0.01 EUR is more than the 0.00 EUR still owed") == true)
     }
 
+    @Test func reimportingClientsWithFewerColumnsKeepsWhatTheFileDoesNotMention() throws {
+        try ledger.updateClient(code: "ACME") {
+            $0.taxID = "B12345678"
+            $0.timeZone = "Europe/Madrid"
+            $0.debtorKind = .selfEmployed
+        }
+        let slim = folder.write("slim.csv", "code,name,email,country\nACME,Acme Nueva S.L.,pagos@acme.example,ES\n")
+        #expect(try CSVImport(kind: .clients, settings: settings, today: today).run(file: slim, into: ledger).updated == 1)
+        let acme = try ledger.client(code: "ACME")
+        #expect(acme.name == "Acme Nueva S.L." && acme.emails == ["pagos@acme.example"])
+        #expect(acme.taxID == "B12345678" && acme.timeZone == "Europe/Madrid" && acme.debtorKind == .selfEmployed)
+    }
+
+    @Test func twoIdenticalPaymentsInOneFileAreBothKept() throws {
+        _ = try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,100.00\n")
+        let file = folder.write("twice.csv", "invoice,amount,date\nF-1,5.00,2026-11-20\nF-1,5.00,2026-11-20\n")
+        let importer = CSVImport(kind: .payments, settings: settings, today: today)
+        #expect(try importer.run(file: file, into: ledger).added == 2)
+        let again = try importer.run(file: file, into: ledger)
+        #expect(again.added == 0 && again.unchanged == 2)
+        #expect(try ledger.invoice(number: "F-1").balance.minorUnits == 90_00)
+    }
+
+    @Test func paymentDatesMustBeBetweenTheInvoiceAndToday() throws {
+        _ = try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,100.00\n")
+        let file = folder.write("dates.csv", "invoice,amount,date\nF-1,5.00,2026-08-31\nF-1,5.00,2026-11-30\n")
+        let error = #expect(throws: LedgerError.self) { try CSVImport(kind: .payments, settings: settings, today: today).run(file: file, into: ledger) }
+        guard case .importRejected(_, let problems) = error else {
+            Issue.record("expected importRejected")
+            return
+        }
+        #expect(problems.map(\.description) == [
+            "line 2, column date: 2026-08-31 is before invoice F-1 was issued (2026-09-01)",
+            "line 3, column date: a payment's value date cannot be in the future (today is 2026-11-29)",
+        ])
+    }
+
+    @Test func aSemicolonFileWithoutTheDecimalCommaSettingGetsAHint() throws {
+        let error = #expect(throws: LedgerError.self) {
+            try importInvoices("number;client;concept;issue_date;due_date;amount\nF-9;ACME;x;2026-09-01;2026-10-01;1234,56\n")
+        }
+        #expect(error?.description.contains("import it with --decimal-comma") == true)
+    }
+
     @Test func clientRowsWithHeaderInjectionAreRefused() throws {
         let error = #expect(throws: LedgerError.self) {
-            try CSVImport(kind: .clients, settings: settings).run(
+            try CSVImport(kind: .clients, settings: settings, today: today).run(
                 file: folder.write("evil.csv", "code,name,email,country\nEVIL,\"Evil\r\nBcc: x@y.example\",a@b.example,ES\n"), into: ledger)
         }
         #expect(error?.description.contains("line 2, column name") == true)

@@ -86,6 +86,17 @@ import Testing
         #expect(throws: LedgerError.self) { try ledger.closeNegotiation(id: promise.negotiation.id!, outcome: .kept, note: nil, now: Date()) }
     }
 
+    @Test func anInvoiceUnderNegotiationCannotBeVoidedAndAVoidOneCannotBePaused() throws {
+        let dispute = try ledger.openNegotiation(
+            Negotiation(clientID: 0, kind: .dispute, invoiceIDs: [], openedAt: Date(), reason: "Wrong hours"), clientCode: "ACME", invoiceNumbers: ["F-1"])
+        let refused = #expect(throws: LedgerError.self) { try ledger.voidInvoice(number: "F-1") }
+        #expect(refused?.description == "invoice F-1 is covered by open negotiation #\(dispute.negotiation.id!); close it first")
+        try ledger.closeNegotiation(id: dispute.negotiation.id!, outcome: .resolved, note: "Client was right", now: Date())
+        try ledger.voidInvoice(number: "F-1")
+        #expect(throws: LedgerError.self) { try ledger.pauseInvoice(number: "F-1", reason: "x", until: nil, now: Date()) }
+        #expect(try ledger.invoice(number: "F-1").invoice.status == .void)
+    }
+
     @Test func aPlanMustCoverWhatIsOwed() throws {
         func plan(_ amounts: [Int64]) -> Negotiation {
             Negotiation(
