@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .executableTarget(
@@ -34,6 +35,10 @@ let package = Package(
             dependencies: ["CobradorCore", "CobradorLedger"]
         ),
         .testTarget(name: "CobradorCoreTests", dependencies: ["CobradorCore", "CobradorTestSupport"]),
+        .testTarget(
+            name: "CobradorPlannerTests",
+            dependencies: ["CobradorCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "CobradorLedgerTests", dependencies: ["CobradorLedger", "CobradorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CobradorEndToEndTests", dependencies: ["CobradorTestSupport"]),
     ]

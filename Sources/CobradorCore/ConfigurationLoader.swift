@@ -151,6 +151,9 @@ package enum ConfigurationLoader {
             if times != nil, every == nil {
                 entry.report("repeat_times", "repeat_times needs repeat_every_days")
             }
+            if let name, PlannedEvent.eventTemplates.contains(name) {
+                entry.report("name", "\"\(name)\" is the name of a negotiation or thank-you message; give the stage another name")
+            }
             if let name, stages.contains(where: { $0.name == name }) {
                 entry.report("name", "the stage \"\(name)\" appears twice")
             }
@@ -170,7 +173,7 @@ package enum ConfigurationLoader {
     private static func readPolicy(_ table: TOMLTableReader) -> ContactPolicy? {
         defer { table.rejectUnknownKeys() }
         let timeZone = table.string("time_zone") { try FieldRules.timeZone($0) } ?? TimeZone.current.identifier
-        let gap = table.int("minimum_gap_days", in: 0...60) ?? 1
+        let gap = table.int("minimum_gap_days", in: 1...60) ?? 1
         var window = ContactPolicy.defaultWindow
         if let windowTable = table.table("window") {
             window = [:]
@@ -218,7 +221,14 @@ package enum ConfigurationLoader {
                 if let amount { tolerance[currency] = amount }
             }
         }
-        return ContactPolicy(timeZone: timeZone, window: window, holidays: holidays, minimumGapDays: gap, tolerance: tolerance)
+        var policy = ContactPolicy(timeZone: timeZone, window: window, holidays: holidays, minimumGapDays: gap, tolerance: tolerance)
+        policy.graceDays = table.int("grace_days", in: 0...60) ?? policy.graceDays
+        policy.instalmentReminderDays = table.int("instalment_reminder_days", in: 0...30) ?? policy.instalmentReminderDays
+        policy.promiseBrokenMessage = table.bool("promise_broken_message") ?? policy.promiseBrokenMessage
+        policy.planBrokenMessage = table.bool("plan_broken_message") ?? policy.planBrokenMessage
+        policy.thankYou = table.bool("thank_you") ?? policy.thankYou
+        policy.handOverDays = table.int("hand_over_days", in: 0...365) ?? policy.handOverDays
+        return policy
     }
 
     private static func readProfiles(_ root: TOMLTableReader) -> [Configuration.Profile] {

@@ -10,6 +10,22 @@ package struct ContactPolicy: Sendable, Hashable {
     package var minimumGapDays: Int
     /// Balances at or below the tolerance of their currency are not chased.
     package var tolerance: [Currency: Money]
+    /// Days after a promised date or an instalment's date before the promise or plan counts as broken.
+    package var graceDays: Int = 3
+    /// Days before an instalment's date that its reminder goes out (a second one goes on the day).
+    package var instalmentReminderDays: Int = 3
+    /// Send the `promise-broken` message when a promise breaks (escalation resumes either way).
+    package var promiseBrokenMessage: Bool = true
+    /// Send the `plan-broken` message (the acceleration notice) when a plan breaks.
+    package var planBrokenMessage: Bool = true
+    /// Days after the last stage went out (the final notice's deadline) before the case is
+    /// handed over (lawyer, court, agency) and the owner told.
+    package var handOverDays: Int = 14
+    /// Send the `thank-you` message when an invoice that was chased is paid in full.
+    package var thankYou: Bool = false
+
+    /// The most a balance in `currency` may be and still count as paid.
+    package func tolerance(for currency: Currency) -> Int64 { tolerance[currency]?.minorUnits ?? 0 }
 
     package enum Weekday: String, CaseIterable, Sendable, Hashable, Comparable {
         case monday, tuesday, wednesday, thursday, friday, saturday, sunday

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Decides who gets which message when. A pure function of (ledger snapshot, configuration,
+/// moment): the daemon asks it for a pass at `now` (`events(from: now, through: now)`), and
+/// `cobrador plan` asks it for the next days; both run the same simulation, so the forecast
+/// cannot drift from what the daemon does.
+///
+/// Rules, per client (see `ClientSimulation`): strict sequence of stages with their spacing,
+/// courtesy stages (offset <= 0) that lapse once the next stage is due, one contact per client
+/// per minimum gap with the most advanced stage first, send window and holidays in the
+/// client's time zone, tolerance, pauses, negotiations and their transitions, hand-over after
+/// the last stage, an optional thank-you.
+package struct Planner: Sendable {
+    package let configuration: Configuration
+
+    package init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Everything that happens from `start` through `end`, assuming the ledger does not change
+    /// meanwhile and each planned message goes out at its planned moment. Sorted by time.
+    package func events(_ input: PlannerInput, from start: Date, through end: Date) -> [PlannedEvent] {
+        input.clients
+            .flatMap { file in
+                var simulation = ClientSimulation(file: file, planner: self, start: start)
+                return simulation.run(through: end)
+            }
+            .sorted { ($0.at, $0.clientCode, $0.kind.rawValue) < ($1.at, $1.clientCode, $1.kind.rawValue) }
+    }
+
+    /// Why `invoiceID` is or is not being chased at `now`, one line a rule, then what happens
+    /// to it next within `horizonDays`.
+    package func explain(_ input: PlannerInput, invoiceID: Int64, at now: Date, horizonDays: Int = 90) -> [String] {
+        guard let file = input.clients.first(where: { $0.invoices.contains { $0.invoice.id == invoiceID } }) else {
+            return ["not chased: the invoice is not open, or nothing is owed on it (balance at or below the tolerance)"]
+        }
+        var lines = ClientSimulation(file: file, planner: self, start: now).explain(invoiceID: invoiceID)
+        let end = now.addingTimeInterval(Double(horizonDays) * 86_400)
+        let next = events(PlannerInput(clients: [file]), from: now, through: end).first { $0.invoiceIDs.contains(invoiceID) }
+        if let next {
+            let zone = TimeZone(identifier: file.client.timeZone ?? configuration.policy.timeZone) ?? .current
+            lines.append("next: \(next.kind.rawValue)\(next.stage.map { " \($0)" } ?? "") at \(Self.localTime(next.at, in: zone))")
+            lines += next.reasons.map { "  because \($0)" }
+        } else {
+            lines.append("next: nothing within \(horizonDays) days")
+        }
+        return lines
+    }
+
+    /// The stages that apply to `client`: its profile's, or the default cadence.
+    package func cadence(for client: Client) -> [Configuration.Stage] {
+        configuration.profiles.first { profile in profile.clients.contains { $0.caseInsensitiveCompare(client.code) == .orderedSame } }?.cadence
+            ?? configuration.cadence
+    }
+
+    /// "2026-12-01 09:00 Europe/Madrid".
+    package static func localTime(_ instant: Date, in zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.hour, .minute], from: instant)
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(CalendarDate(instant, in: zone)) \(pad(parts.hour ?? 0)):\(pad(parts.minute ?? 0)) \(zone.identifier)"
+    }
+}

@@ -1,0 +1,194 @@
+import CobradorCore
+import Foundation
+import Testing
+
+/// One table test per planner rule. Dates: 2026-11-30 is a Monday; 2026-12-08 is a Spanish holiday.
+@Suite struct PlannerRuleTests {
+    typealias F = PlannerFixture
+
+    @Test func theWholeLadderWithItsSpacingAndTheHandOver() throws {
+        let fixture = try F()
+        let file = PlannerInput.ClientFile(client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-12-03")])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 70) == [
+            "2026-11-30 09:00 message before-due [F-1]",
+            "2026-12-03 09:00 message due [F-1]",
+            "2026-12-10 09:00 message reminder-1 [F-1]",
+            "2026-12-18 09:00 message reminder-2 [F-1]",
+            "2027-01-04 09:00 message formal-notice [F-1]",  // 2 January is a Saturday
+            "2027-01-19 09:00 message final-notice [F-1]",  // 15 days after the late formal notice
+            "2027-02-02 00:00 hand-over [F-1]",
+        ])
+    }
+
+    @Test func afterDowntimeOnlyTheNextStageGoesAndTheOneAfterWaitsItsGap() throws {
+        let fixture = try F()
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-09-01")],
+            contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-09-08 09:00"))])
+        let pass = fixture.planner.events(PlannerInput(clients: [file]), from: F.at("2026-11-30 10:30"), through: F.at("2026-11-30 10:30"))
+        #expect(fixture.describe(pass) == ["2026-11-30 10:30 message reminder-2 [F-1]"])
+        #expect(fixture.forecast([file], from: "2026-11-30 10:30", days: 20) == [
+            "2026-11-30 10:30 message reminder-2 [F-1]",
+            "2026-12-15 09:00 message formal-notice [F-1]",
+        ])
+    }
+
+    @Test func anInvoiceFirstSeenLongOverdueStartsAtTheFirstReminder() throws {
+        let fixture = try F()
+        let file = PlannerInput.ClientFile(client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-08-01")])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 10) == [
+            "2026-11-30 09:00 message reminder-1 [F-1]",
+            "2026-12-08 09:00 message reminder-2 [F-1]",  // the gap between reminder-1 and reminder-2
+        ])
+        let why = fixture.planner.explain(PlannerInput(clients: [file]), invoiceID: 1, at: F.at("2026-11-30 08:00"))
+        #expect(why.contains("before-due lapsed: the invoice is already past due"))
+        #expect(why.contains("due lapsed: the invoice is already past reminder-1"))
+    }
+
+    @Test func oneVoicePerClientTheMostAdvancedStageFirstAndSameStageInvoicesTogether() throws {
+        let fixture = try F()
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"),
+            invoices: [fixture.invoice(1, due: "2026-11-10"), fixture.invoice(2, due: "2026-11-10"), fixture.invoice(3, due: "2026-11-20")],
+            contacts: [
+                .init(stage: "reminder-1", invoiceIDs: [1, 2], at: F.at("2026-11-17 09:00")),
+                .init(stage: "due", invoiceIDs: [3], at: F.at("2026-11-20 09:00")),
+            ])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 2) == [
+            "2026-11-30 09:00 message reminder-2 [F-1,F-2]",
+            "2026-12-01 09:00 message reminder-1 [F-3]",
+        ])
+    }
+
+    @Test func theWindowIsTheClientsAndAWeekendOrHolidayOnlyDelays() throws {
+        let fixture = try F("[policy.holidays]\nES = [2026-12-08]\n[policy]\ntime_zone = \"Europe/Madrid\"")
+        let london = PlannerInput.ClientFile(client: F.client(1, "BRIT", zone: "Europe/London", country: "GB"), invoices: [fixture.invoice(1, due: "2026-11-28")])
+        let madrid = PlannerInput.ClientFile(client: F.client(2, "ACME"), invoices: [fixture.invoice(2, due: "2026-12-05")])
+        #expect(fixture.forecast([london, madrid], from: "2026-11-28 12:00", days: 16) == [
+            "2026-11-30 10:00 message due [F-1]",  // Saturday's due date, sent Monday 09:00 in London
+            "2026-12-02 09:00 message before-due [F-2]",
+            "2026-12-07 09:00 message due [F-2]",  // Saturday 12-05 -> Monday
+            "2026-12-07 10:00 message reminder-1 [F-1]",
+            "2026-12-14 09:00 message reminder-1 [F-2]",  // 7 days after the late due message, not 7 after 12-05
+        ])
+    }
+
+    @Test func balancesWithinTheToleranceAreNotChased() throws {
+        let fixture = try F("[policy]\ntime_zone = \"Europe/Madrid\"\n[policy.tolerance]\nEUR = \"1.00\"")
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01", owed: 1_00), fixture.invoice(2, due: "2026-11-01", owed: 1_01)])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 1) == ["2026-11-30 09:00 message reminder-1 [F-2]"])
+    }
+
+    @Test func pausesHoldUntilTheirLastDayAndThenResumeByThemselves() throws {
+        let fixture = try F()
+        let pause = Pause(reason: "Holiday", since: F.at("2026-11-01 10:00"), until: F.day("2026-12-02"))
+        let paused = PlannerInput.ClientFile(client: F.client(1, "ACME", pause: pause), invoices: [fixture.invoice(1, due: "2026-11-10")])
+        let invoicePaused = PlannerInput.ClientFile(client: F.client(2, "OLIVO"), invoices: [fixture.invoice(2, due: "2026-11-10", pause: pause), fixture.invoice(3, due: "2026-11-23")])
+        #expect(fixture.forecast([paused, invoicePaused], from: "2026-11-30 08:00", days: 4) == [
+            "2026-11-30 09:00 message reminder-1 [F-3]",
+            "2026-12-03 09:00 message reminder-1 [F-1]",
+            "2026-12-03 09:00 message reminder-1 [F-2]",
+        ])
+    }
+
+    @Test func aBrokenPromiseResumesEscalationAfterItsGrace() throws {
+        let fixture = try F()
+        let promise = Negotiation(
+            id: 7, clientID: 1, kind: .promise, invoiceIDs: [1], openedAt: F.at("2026-11-20 10:00"), promisedDate: F.day("2026-12-01"))
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01")],
+            contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-11-09 09:00"))], negotiations: [.init(negotiation: promise)])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 9) == [
+            "2026-12-05 00:00 promise-broken [F-1]",  // 1 December + 3 days of grace
+            "2026-12-07 09:00 message promise-broken [F-1]",  // the first working day
+            "2026-12-08 09:00 message reminder-2 [F-1]",  // escalation resumes at the next stage, a day later
+        ])
+    }
+
+    @Test func aKeptPromiseEndsByItself() throws {
+        let fixture = try F()
+        let promise = Negotiation(id: 7, clientID: 1, kind: .promise, invoiceIDs: [1], openedAt: F.at("2026-11-20 10:00"), promisedDate: F.day("2026-12-01"))
+        let file = PlannerInput.ClientFile(client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01", owed: 0, gross: 100_00)], negotiations: [.init(negotiation: promise)])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 3) == ["2026-11-30 08:00 promise-kept [F-1]"])
+    }
+
+    @Test func aPlanRemindsBeforeAndOnEachInstalmentAndBreaksWhenOneIsMissed() throws {
+        let fixture = try F()
+        let plan = Negotiation(
+            id: 3, clientID: 1, kind: .plan, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"),
+            instalments: [
+                Instalment(dueDate: F.day("2026-12-10"), amount: Money(minorUnits: 50_00, currency: fixture.euro)),
+                Instalment(dueDate: F.day("2027-01-11"), amount: Money(minorUnits: 50_00, currency: fixture.euro)),
+            ])
+        let paidFirst = Payment(invoiceID: 1, amount: Money(minorUnits: 50_00, currency: fixture.euro), valueDate: F.day("2026-11-26"))
+        let keeping = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01", owed: 50_00, gross: 100_00, payments: [paidFirst])],
+            negotiations: [.init(negotiation: plan)])
+        #expect(fixture.forecast([keeping], from: "2026-11-30 08:00", days: 47) == [
+            "2027-01-08 09:00 message instalment-reminder [F-1]",
+            "2027-01-11 09:00 message instalment-reminder [F-1]",
+            "2027-01-15 00:00 plan-broken [F-1]",
+            "2027-01-15 09:00 message plan-broken [F-1]",
+        ])
+        let reasons = fixture.planner.events(PlannerInput(clients: [keeping]), from: F.at("2026-11-30 08:00"), through: F.at("2027-01-16 08:00"))
+            .first { $0.kind == .planBroken }?.reasons ?? []
+        #expect(reasons.first?.contains("the instalment of 2027-01-11 (50.00 EUR) was not paid") == true)
+    }
+
+    @Test func aDisputeFreezesItsInvoicesAndTellsTheOwnerWhenItsReviewDatePasses() throws {
+        let fixture = try F()
+        let dispute = Negotiation(id: 4, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-20 10:00"), reviewDate: F.day("2026-12-02"), reason: "Hours")
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01"), fixture.invoice(2, due: "2026-11-23")],
+            negotiations: [.init(negotiation: dispute)])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 10) == [
+            "2026-11-30 09:00 message reminder-1 [F-2]",
+            "2026-12-03 00:00 dispute-review-due [F-1]",
+            "2026-12-08 09:00 message reminder-2 [F-2]",
+        ])
+        let recorded = PlannerInput.ClientFile(
+            client: file.client, invoices: file.invoices, negotiations: [.init(negotiation: dispute, recordedEvents: ["dispute-review-due"])])
+        #expect(!fixture.forecast([recorded], from: "2026-11-30 08:00", days: 10).contains { $0.contains("dispute-review-due") })
+    }
+
+    @Test func aThankYouFollowsAChasedInvoicePaidInFull() throws {
+        var fixture = try F()
+        let paid = Payment(invoiceID: 1, amount: Money(minorUnits: 100_00, currency: fixture.euro), valueDate: F.day("2026-11-28"))
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01", owed: 0, gross: 100_00, payments: [paid])],
+            contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-11-09 09:00"))])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 5).isEmpty)
+        fixture.configuration.policy.thankYou = true
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 5) == ["2026-11-30 09:00 message thank-you [F-1]"])
+    }
+
+    @Test func tasksRepeatsAndProfiles() throws {
+        let fixture = try F("""
+            [[cadence.stage]]
+            name = "due"
+            offset_days = 0
+            repeat_every_days = 3
+            repeat_times = 2
+            [[cadence.stage]]
+            name = "call"
+            offset_days = 10
+            channel = "call"
+            [[profile]]
+            name = "vip"
+            clients = ["VIP"]
+            [[profile.stage]]
+            name = "reminder-1"
+            offset_days = 14
+            """)
+        let regular = PlannerInput.ClientFile(client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-30")])
+        let vip = PlannerInput.ClientFile(client: F.client(2, "VIP"), invoices: [fixture.invoice(2, due: "2026-11-30")])
+        #expect(fixture.forecast([regular, vip], from: "2026-11-30 08:00", days: 15) == [
+            "2026-11-30 09:00 message due [F-1]",
+            "2026-12-03 09:00 message due [F-1]",
+            "2026-12-07 09:00 message due [F-1]",  // 12-06 is a Sunday
+            "2026-12-10 09:00 task call [F-1]",
+            "2026-12-14 09:00 message reminder-1 [F-2]",
+        ])
+    }
+}
