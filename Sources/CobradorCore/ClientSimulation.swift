@@ -60,9 +60,30 @@ struct ClientSimulation {
             }
         }
         for state in file.negotiations {
-            guard let id = state.negotiation.id else { continue }
-            negotiationStatus[id] = .open
+            let negotiation = state.negotiation
+            guard let id = negotiation.id else { continue }
             recordedEvents[id] = state.recordedEvents
+            guard let closedAt = negotiation.closedAt else {
+                negotiationStatus[id] = .open
+                continue
+            }
+            negotiationStatus[id] = .ended
+            // A promise or plan that broke before this walk: its notice goes out if it has not yet.
+            guard negotiation.outcome == .broken, let template = Self.brokenTemplate(negotiation.kind, policy) else { continue }
+            let covered = Set(negotiation.invoiceIDs)
+            let closedDay = window.day(of: closedAt)
+            let noticed = eventContacts.contains { $0.template == template && !$0.invoiceIDs.isDisjoint(with: covered) && $0.day >= closedDay }
+            let owed = file.invoices.filter { covered.contains($0.invoice.id ?? 0) && !isPaid($0) }
+            if !noticed && !owed.isEmpty { queue(template, owed, id, "\(negotiation.kind.rawValue) #\(id) broken") }
+        }
+    }
+
+    /// The notice a broken negotiation of `kind` sends, when the policy turns it on.
+    private static func brokenTemplate(_ kind: NegotiationKind, _ policy: ContactPolicy) -> String? {
+        switch kind {
+        case .promise: policy.promiseBrokenMessage ? "promise-broken" : nil
+        case .plan: policy.planBrokenMessage ? "plan-broken" : nil
+        case .dispute: nil
         }
     }
 
@@ -211,7 +232,7 @@ struct ClientSimulation {
                     end(id, .promiseBroken, at: moment, invoices: owed, reasons: [
                         "promised for \(promised), still unpaid after \(policy.graceDays) days of grace; escalation resumes at the next stage"
                     ])
-                    if policy.promiseBrokenMessage { queue("promise-broken", owed, id, "promise #\(id) broken") }
+                    if let template = Self.brokenTemplate(.promise, policy) { queue(template, owed, id, "promise #\(id) broken") }
                 }
             case .plan:
                 if owed.isEmpty {
@@ -220,7 +241,7 @@ struct ClientSimulation {
                     end(id, .planBroken, at: moment, invoices: owed, reasons: [
                         "the instalment of \(missed.dueDate) (\(missed.amount)) was not paid after \(policy.graceDays) days of grace; escalation resumes on the remaining balance"
                     ])
-                    if policy.planBrokenMessage { queue("plan-broken", owed, id, "plan #\(id) broken") }
+                    if let template = Self.brokenTemplate(.plan, policy) { queue(template, owed, id, "plan #\(id) broken") }
                 }
             case .dispute:
                 if let review = negotiation.reviewDate, day > review, !(recordedEvents[id]?.contains(PlannedEvent.Kind.disputeReviewDue.rawValue) ?? false) {
