@@ -174,14 +174,16 @@ struct ClientSimulation {
                 reasons: ["repeat \(record.count + 1) of \(stages[highest].name): last went out \(record.last), every \(every) days"])
         }
         var index = (highest ?? -1) + 1
+        var lapsed: [String] = []
         while index < stages.count - 1, stages[index].offsetDays <= 0, nominalDay(state, stage: index + 1) <= day {
-            reasons.append("\(stages[index].name) lapsed: the invoice is already past \(stages[index + 1].name)")
+            lapsed.append("\(stages[index].name) lapsed: the invoice is already past \(stages[index + 1].name)")
             index += 1
         }
         var stageStep: Step?
         if index < stages.count {
             var stageDay = nominalDay(state, stage: index)
             reasons.append("\(stages[index].name): due date \(state.invoice.dueDate) \(Self.signed(stages[index].offsetDays)) days = \(stageDay)")
+            reasons += lapsed
             if let highest, let record = records[highest] {
                 let spaced = record.first.adding(days: stages[index].offsetDays - stages[highest].offsetDays)
                 if spaced > stageDay {

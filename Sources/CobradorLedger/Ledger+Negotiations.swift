@@ -66,6 +66,7 @@ extension Ledger {
                     sql: "INSERT INTO instalment (negotiation_id, due_date, amount_minor) VALUES (?, ?, ?)",
                     arguments: [id, instalment.dueDate.description, instalment.amount.minorUnits])
             }
+            try Self.logEvent(db, negotiationID: id, kind: "opened", at: negotiation.openedAt, cause: negotiation.reason ?? "opened by the owner")
             return try Self.negotiation(id: id, db)
         }
     }
@@ -81,6 +82,7 @@ extension Ledger {
             try db.execute(
                 sql: "UPDATE negotiation SET closed_at = ?, outcome = ?, closing_note = ? WHERE id = ?",
                 arguments: [Timestamp.string(now), outcome.rawValue, note, id])
+            try Self.logEvent(db, negotiationID: id, kind: "closed", at: now, cause: "closed by the owner: \(outcome.rawValue)" + (note.map { "; \($0)" } ?? ""))
             return try Self.negotiation(id: id, db)
         }
     }

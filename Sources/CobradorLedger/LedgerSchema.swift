@@ -7,13 +7,17 @@ import GRDB
 /// Never edit a migration that has shipped; add a new one and bump `version`.
 enum LedgerSchema {
     /// The schema version this build writes, stored in `PRAGMA user_version`.
-    static let version = 1
+    static let version = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: version1)
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: version2)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }
@@ -34,6 +38,23 @@ enum LedgerSchema {
     }
 
     private static let now = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+    /// Version 2: the planner's transitions. Every change of a negotiation (opened, closed,
+    /// broken, kept, review due) is an event with its time and cause; an invoice handed over
+    /// after the last stage carries the moment it was.
+    private static let version2 = """
+        CREATE TABLE negotiation_event (
+            id              INTEGER PRIMARY KEY,
+            negotiation_id  INTEGER NOT NULL REFERENCES negotiation(id) ON DELETE CASCADE,
+            at              TEXT NOT NULL DEFAULT \(now),
+            kind            TEXT NOT NULL CHECK (kind IN ('opened', 'closed', 'promise-broken', 'promise-kept', 'plan-broken', 'plan-completed', 'dispute-review-due')),
+            cause           TEXT NOT NULL
+        );
+        CREATE INDEX negotiation_event_negotiation ON negotiation_event(negotiation_id);
+
+        ALTER TABLE invoice ADD COLUMN handed_over_at TEXT;
+        ALTER TABLE invoice ADD COLUMN hand_over_cause TEXT;
+        """
 
     private static let version1 = """
         CREATE TABLE client (

@@ -22,8 +22,8 @@ import Testing
 
     @Test func checkPassesOnWhatInitWrote() throws {
         let output = try workspace.succeed(["check"])
-        #expect(output.contains("schema 1, 2 clients, 3 unpaid open invoices"))
-        #expect(output.contains("every e-mail stage has a subject and a text in es and en"))
+        #expect(output.contains("schema 2, 2 clients, 3 unpaid open invoices"))
+        #expect(output.contains("every e-mail stage and negotiation message has a subject and a text in es and en"))
     }
 
     @Test func checkNamesLineAndKeyOfABadConfiguration() throws {
@@ -114,7 +114,7 @@ import Testing
         for command in [["status"], ["client", "list"], ["check"], ["payment", "add", "F-1", "--amount", "1"]] {
             let result = try workspace.run(command)
             #expect(result.status != 0)
-            #expect(result.standardError.contains("was written by a newer cobrador (ledger schema 7; this version knows up to 1). It was not touched"))
+            #expect(result.standardError.contains("was written by a newer cobrador (ledger schema 7; this version knows up to 2). It was not touched"))
         }
         #expect(workspace.ledgerBytes() == before)
     }

@@ -10,13 +10,13 @@ import Testing
     @Test func aNewLedgerHasTheDocumentedTablesAndVersion() throws {
         let folder = TemporaryDirectory()
         let ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
-        #expect(try ledger.schemaVersion() == 1)
+        #expect(try ledger.schemaVersion() == 2)
         let tables = try ledger.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
         #expect(tables == [
             "client", "client_email", "contact", "contact_invoice", "instalment", "invoice", "invoice_balance", "negotiation",
-            "negotiation_invoice", "payment",
+            "negotiation_event", "negotiation_invoice", "payment",
         ])
         let journal = try ledger.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
@@ -27,7 +27,7 @@ import Testing
         let path = folder.file("ledger.sqlite")
         _ = try Ledger.create(path: path)
         let reopened = try Ledger.open(path: path)
-        #expect(try reopened.schemaVersion() == 1)
+        #expect(try reopened.schemaVersion() == 2)
         #expect(throws: LedgerError.self) { try Ledger.create(path: path) }
     }
 
@@ -37,17 +37,36 @@ import Testing
         do {
             let ledger = try Ledger.create(path: path)
             try ledger.write { db in
-                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')")
-                try db.execute(sql: "PRAGMA user_version = 2")
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v3')")
+                try db.execute(sql: "PRAGMA user_version = 3")
             }
             try ledger.database.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let error = #expect(throws: LedgerError.self) { try Ledger.open(path: path) }
-        #expect(error?.description.contains("newer cobrador (ledger schema 2; this version knows up to 1)") == true)
+        #expect(error?.description.contains("newer cobrador (ledger schema 3; this version knows up to 2)") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let wal = FileManager.default.contents(atPath: path + "-wal") ?? Data()
         #expect(wal.isEmpty)
+    }
+
+    @Test func aVersion1LedgerIsMigratedKeepingEverything() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("ledger.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try LedgerSchema.migrator.migrate(queue, upTo: "v1")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO client (code, name, country) VALUES ('ACME', 'Acme', 'ES')")
+                try db.execute(sql: "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('F-1', 1, 'x', '2026-09-01', '2026-10-01', 100, 'EUR')")
+            }
+            try queue.close()
+        }
+        let ledger = try Ledger.open(path: path)
+        #expect(try ledger.schemaVersion() == 2)
+        #expect(try ledger.invoice(number: "F-1").clientCode == "ACME")
+        let columns = try ledger.read { db in try db.columns(in: "invoice").map(\.name) }
+        #expect(columns.contains("handed_over_at"))
     }
 
     @Test func aFileThatIsNotALedgerIsRefused() throws {

@@ -1,0 +1,185 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Statuses of automatic contacts that count as gone out for planning: sent, in flight,
+    /// or of unknown fate (never planned again). Failed ones do not count; manual ones
+    /// (`recorded`) are the owner's and do not take the client's turn.
+    static let plannedStatuses = "'pending', 'sending', 'sent', 'deferred', 'unknown'"
+
+    /// What the planner needs at `now`: every client with an open invoice that still owes
+    /// something (or that was paid in the last 8 days, for a thank-you), with those invoices,
+    /// their payments, the automatic contacts about them, the client's last automatic contact,
+    /// and the client's open negotiations and those broken in the last 30 days.
+    package func plannerInput(at now: Date, clientCode: String? = nil) throws(LedgerError) -> PlannerInput {
+        try read { db in
+            let recent = Timestamp.string(now.addingTimeInterval(-8 * 86_400))
+            var arguments: StatementArguments = [String(recent.prefix(10))]
+            var clientFilter = ""
+            if let clientCode {
+                let client = try Self.client(code: clientCode, db)
+                clientFilter = "AND invoice.client_id = ?"
+                arguments += [client.id]
+            }
+            let invoiceRows = try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT invoice.*, invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
+                    FROM invoice
+                    LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS total, MAX(value_date) AS last FROM payment GROUP BY invoice_id) AS paid
+                           ON paid.invoice_id = invoice.id
+                    WHERE invoice.status = 'open' AND invoice.handed_over_at IS NULL
+                      AND (invoice.gross_minor > COALESCE(paid.total, 0) OR paid.last >= ?) \(clientFilter)
+                    """, arguments: arguments)
+            guard !invoiceRows.isEmpty else { return PlannerInput(clients: []) }
+            var invoicesByClient: [Int64: [PlannerInput.InvoiceState]] = [:]
+            var invoiceIDs: [Int64] = []
+            for row in invoiceRows {
+                let invoice = Invoice(row: row)
+                invoicesByClient[invoice.clientID, default: []].append(
+                    PlannerInput.InvoiceState(invoice: invoice, balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency)))
+                invoiceIDs.append(invoice.id!)
+            }
+            let clientIDs = Array(invoicesByClient.keys)
+            try Self.withTemporaryIDs(db, table: "planned_invoice", invoiceIDs) {
+                try Self.withTemporaryIDs(db, table: "planned_client", clientIDs) {
+                    let payments = try Self.payments(db)
+                    for (clientID, states) in invoicesByClient {
+                        invoicesByClient[clientID] = states.map { state in
+                            var state = state
+                            state.payments = payments[state.invoice.id!] ?? []
+                            return state
+                        }
+                    }
+                }
+            }
+            return try Self.withTemporaryIDs(db, table: "planned_client", clientIDs) {
+                let emails = try Self.emailsByClient(db)
+                let contacts = try Self.plannedContacts(db)
+                let negotiations = try Self.plannedNegotiations(db, since: now.addingTimeInterval(-30 * 86_400))
+                let clients = try GRDB.Row.fetchAll(db, sql: "SELECT * FROM client WHERE id IN (SELECT id FROM planned_client) ORDER BY code")
+                return PlannerInput(
+                    clients: clients.map { row in
+                        let id: Int64 = row["id"]
+                        return PlannerInput.ClientFile(
+                            client: Client(row: row, emails: emails[id] ?? []), invoices: invoicesByClient[id] ?? [],
+                            contacts: contacts[id] ?? [], negotiations: negotiations[id] ?? [])
+                    })
+            }
+        }
+    }
+
+    /// Records what the planner decided that is not a message: a negotiation that broke,
+    /// was kept or completed (closed, with an event), a dispute whose review date passed (an
+    /// event), an invoice handed over. One write transaction per event; recording the same
+    /// event twice changes nothing.
+    package func record(_ event: PlannedEvent) throws(LedgerError) {
+        let cause = event.reasons.joined(separator: "; ")
+        try write { db in
+            switch event.kind {
+            case .message, .task:
+                return
+            case .handOver:
+                for id in event.invoiceIDs {
+                    try db.execute(
+                        sql: "UPDATE invoice SET handed_over_at = ?, hand_over_cause = ? WHERE id = ? AND handed_over_at IS NULL",
+                        arguments: [Timestamp.string(event.at), cause, id])
+                }
+            case .promiseBroken, .planBroken, .promiseKept, .planCompleted:
+                guard let id = event.negotiationID else { return }
+                let outcome: NegotiationOutcome = event.kind == .promiseBroken || event.kind == .planBroken ? .broken : .kept
+                try db.execute(
+                    sql: "UPDATE negotiation SET closed_at = ?, outcome = ?, closing_note = ? WHERE id = ? AND closed_at IS NULL",
+                    arguments: [Timestamp.string(event.at), outcome.rawValue, cause, id])
+                if db.changesCount > 0 { try Self.logEvent(db, negotiationID: id, kind: event.kind.rawValue, at: event.at, cause: cause) }
+            case .disputeReviewDue:
+                guard let id = event.negotiationID,
+                    try Bool.fetchOne(db, sql: "SELECT 1 FROM negotiation_event WHERE negotiation_id = ? AND kind = ?", arguments: [id, event.kind.rawValue]) != true
+                else { return }
+                try Self.logEvent(db, negotiationID: id, kind: event.kind.rawValue, at: event.at, cause: cause)
+            }
+        }
+    }
+
+    /// The events of one negotiation, oldest first: (time, kind, cause).
+    package func negotiationEvents(id: Int64) throws(LedgerError) -> [(at: Date, kind: String, cause: String)] {
+        try read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT at, kind, cause FROM negotiation_event WHERE negotiation_id = ? ORDER BY at, id", arguments: [id])
+                .map { (Timestamp.date($0["at"]) ?? .distantPast, $0["kind"], $0["cause"]) }
+        }
+    }
+
+    static func logEvent(_ db: GRDB.Database, negotiationID: Int64, kind: String, at: Date, cause: String) throws {
+        try db.execute(
+            sql: "INSERT INTO negotiation_event (negotiation_id, at, kind, cause) VALUES (?, ?, ?, ?)",
+            arguments: [negotiationID, Timestamp.string(at), kind, cause])
+    }
+
+    /// Runs `body` with a temporary table `table(id)` holding `ids`, so queries can join on it
+    /// instead of passing thousands of parameters.
+    private static func withTemporaryIDs<T>(_ db: GRDB.Database, table: String, _ ids: [Int64], _ body: () throws -> T) throws -> T {
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS \(table) (id INTEGER PRIMARY KEY)")
+        try db.execute(sql: "DELETE FROM \(table)")
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table) (id) VALUES (?)")
+        for id in ids { try insert.execute(arguments: [id]) }
+        defer { try? db.execute(sql: "DELETE FROM \(table)") }
+        return try body()
+    }
+
+    private static func payments(_ db: GRDB.Database) throws -> [Int64: [Payment]] {
+        var result: [Int64: [Payment]] = [:]
+        for row in try GRDB.Row.fetchAll(
+            db,
+            sql: """
+                SELECT payment.*, invoice.currency FROM payment JOIN invoice ON invoice.id = payment.invoice_id
+                WHERE payment.invoice_id IN (SELECT id FROM planned_invoice) ORDER BY payment.value_date
+                """)
+        {
+            result[row["invoice_id"], default: []].append(
+                Payment(
+                    id: row["id"], invoiceID: row["invoice_id"], amount: Money(minorUnits: row["amount_minor"], currency: Currency(storedCode: row["currency"])),
+                    valueDate: CalendarDate(iso: row["value_date"] as String) ?? CalendarDate(dayNumber: 0)))
+        }
+        return result
+    }
+
+    private static func plannedContacts(_ db: GRDB.Database) throws -> [Int64: [PlannerInput.PastContact]] {
+        var byContact: [Int64: (client: Int64, stage: String, at: Date, invoices: [Int64])] = [:]
+        for row in try GRDB.Row.fetchAll(
+            db,
+            sql: """
+                SELECT contact.id, contact.client_id, contact.stage, contact.occurred_at, contact_invoice.invoice_id
+                FROM contact LEFT JOIN contact_invoice ON contact_invoice.contact_id = contact.id
+                WHERE contact.client_id IN (SELECT id FROM planned_client) AND contact.stage IS NOT NULL
+                  AND contact.status IN (\(plannedStatuses))
+                """)
+        {
+            let id: Int64 = row["id"]
+            var entry = byContact[id] ?? (row["client_id"], row["stage"], Timestamp.date(row["occurred_at"]) ?? .distantPast, [])
+            if let invoice: Int64 = row["invoice_id"] { entry.invoices.append(invoice) }
+            byContact[id] = entry
+        }
+        var result: [Int64: [PlannerInput.PastContact]] = [:]
+        for entry in byContact.values.sorted(by: { $0.at < $1.at }) {
+            result[entry.client, default: []].append(PlannerInput.PastContact(stage: entry.stage, invoiceIDs: entry.invoices, at: entry.at))
+        }
+        return result
+    }
+
+    private static func plannedNegotiations(_ db: GRDB.Database, since: Date) throws -> [Int64: [PlannerInput.NegotiationState]] {
+        let ids = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT id FROM negotiation WHERE client_id IN (SELECT id FROM planned_client)
+                  AND (closed_at IS NULL OR (outcome = 'broken' AND closed_at >= ?))
+                """, arguments: [Timestamp.string(since)])
+        var result: [Int64: [PlannerInput.NegotiationState]] = [:]
+        for id in ids {
+            let record = try negotiation(id: id, db)
+            let recorded = Set(try String.fetchAll(db, sql: "SELECT kind FROM negotiation_event WHERE negotiation_id = ?", arguments: [id]))
+            result[record.negotiation.clientID, default: []].append(PlannerInput.NegotiationState(negotiation: record.negotiation, recordedEvents: recorded))
+        }
+        return result
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "What will go out in the next days, to whom, at which stage, and why.",
+        discussion: """
+            The forecast assumes nothing is paid meanwhile and every message goes out when planned;
+            the daemon uses the same planner, so what it sends is what this shows.
+            Times are the client's local time. `--explain` tells why one invoice is or is not chased.
+            Examples:
+              cobrador plan
+              cobrador plan --days 30 --client ACME --json
+              cobrador plan --explain F-2026-041
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "How many days ahead (default 14).") var days = 14
+    @Option(help: "Only this client.") var client: String?
+    @Option(help: "Explain why this invoice is or is not being chased now.") var explain: String?
+    @Option(help: "Plan as of this moment instead of now (ISO 8601, such as 2026-12-01T09:00:00+01:00).") var at: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let (configuration, ledger) = try global.openLedger()
+        guard (1...366).contains(days) else { throw CommandFailure("--days: \(days) is not valid: expected 1 to 366") }
+        var now = Date()
+        if let at {
+            guard let parsed = try? Date(at, strategy: .iso8601) else {
+                throw CommandFailure("--at: \"\(at)\" is not valid: expected an ISO 8601 moment such as 2026-12-01T09:00:00+01:00")
+            }
+            now = parsed
+        }
+        let planner = Planner(configuration: configuration)
+        if let explain {
+            let invoice = try ledger.invoice(number: explain)
+            let input = try ledger.plannerInput(at: now, clientCode: invoice.clientCode)
+            let lines = planner.explain(input, invoiceID: invoice.invoice.id ?? 0, at: now, horizonDays: max(days, 90))
+            if output.json { return try Terminal.printJSON(["invoice": explain, "explanation": lines.joined(separator: "\n")]) }
+            print("Invoice \(explain), as of \(Planner.localTime(now, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)):")
+            lines.forEach { print("  \($0)") }
+            return
+        }
+        let input = try ledger.plannerInput(at: now, clientCode: client)
+        let events = planner.events(input, from: now, through: now.addingTimeInterval(Double(days) * 86_400))
+        let zones = Dictionary(uniqueKeysWithValues: input.clients.map {
+            ($0.client.id ?? 0, TimeZone(identifier: $0.client.timeZone ?? configuration.policy.timeZone) ?? .current)
+        })
+        if output.json {
+            return try Terminal.printJSON(events.map { JSONView($0, zone: zones[$0.clientID] ?? .current) })
+        }
+        guard !events.isEmpty else {
+            print("Nothing planned in the next \(days) days.")
+            return
+        }
+        Terminal.printTable(
+            ["WHEN (CLIENT'S TIME)", "CLIENT", "WHAT", "INVOICES", "WHY"],
+            events.map { event in
+                [
+                    Planner.localTime(event.at, in: zones[event.clientID] ?? .current), event.clientCode, Self.what(event),
+                    event.invoiceNumbers.joined(separator: ", "), event.reasons.first ?? "",
+                ]
+            })
+    }
+
+    static func what(_ event: PlannedEvent) -> String {
+        switch event.kind {
+        case .message: "e-mail \(event.stage ?? "")"
+        case .task: "task: \(event.channel?.rawValue ?? "contact") (\(event.stage ?? ""))"
+        case .handOver: "hand over to lawyer/agency"
+        default: event.kind.rawValue + (event.negotiationID.map { " #\($0)" } ?? "")
+        }
+    }
+
+    /// A planned event as JSON.
+    struct JSONView: Encodable {
+        var at: Date
+        var localTime: String
+        var client: String
+        var kind: String
+        var stage: String?
+        var template: String?
+        var channel: String?
+        var invoices: [String]
+        var negotiation: Int64?
+        var reasons: [String]
+
+        init(_ event: PlannedEvent, zone: TimeZone) {
+            at = event.at
+            localTime = Planner.localTime(event.at, in: zone)
+            client = event.clientCode
+            kind = event.kind.rawValue
+            stage = event.stage
+            template = event.template
+            channel = event.channel?.rawValue
+            invoices = event.invoiceNumbers
+            negotiation = event.negotiationID
+            reasons = event.reasons
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case at, client, kind, stage, template, channel, invoices, negotiation, reasons
+            case localTime = "local_time"
+        }
+    }
+}
