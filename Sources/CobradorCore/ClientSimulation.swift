@@ -122,6 +122,8 @@ struct ClientSimulation {
             lines.append("not today: the client was contacted on \(lastContactDay!), minimum gap \(policy.minimumGapDays) day(s)")
         } else if let closed = window.closedReason(today) {
             lines.append("not today: \(closed)")
+        } else if let first = mostAdvancedDue(on: today), first.step.stageIndex > step.stageIndex {
+            lines.append("waits: \(first.state.invoice.number) is due for \(stages[first.step.stageIndex].name), which goes first (one contact a day)")
         } else {
             lines.append("due today: \(stages[step.stageIndex].name)")
         }
@@ -304,10 +306,7 @@ struct ClientSimulation {
             let states = file.invoices.filter { message.invoiceIDs.contains($0.invoice.id ?? 0) }
             return send(message.template, at: moment, on: day, invoices: states, negotiationID: message.negotiationID, reasons: message.reasons)
         }
-        var due: [(state: PlannerInput.InvoiceState, step: Step)] = []
-        for state in file.invoices where holdReason(state, on: day) == nil {
-            if let step = nextStep(state, on: day), step.day <= day { due.append((state, step)) }
-        }
+        let due = dueSteps(on: day)
         if let top = due.map(\.step.stageIndex).max() {
             let group = due.filter { $0.step.stageIndex == top }
             let stage = stages[top]
@@ -343,6 +342,18 @@ struct ClientSimulation {
                 send("thank-you", at: moment, on: day, invoices: thanked, negotiationID: nil, reasons: ["paid in full after being chased"])
             }
         }
+    }
+
+    /// Every invoice whose next escalation step is due on `day`.
+    private func dueSteps(on day: CalendarDate) -> [(state: PlannerInput.InvoiceState, step: Step)] {
+        file.invoices.compactMap { state in
+            guard holdReason(state, on: day) == nil, let step = nextStep(state, on: day), step.day <= day else { return nil }
+            return (state, step)
+        }
+    }
+
+    private func mostAdvancedDue(on day: CalendarDate) -> (state: PlannerInput.InvoiceState, step: Step)? {
+        dueSteps(on: day).max { $0.step.stageIndex < $1.step.stageIndex }
     }
 
     /// A reminder of an unpaid instalment of an open plan whose reminder day has come and that

@@ -34,6 +34,23 @@ package struct PlannedEvent: Sendable, Hashable {
     /// Why, one rule per line, in the order they were applied.
     package var reasons: [String]
 
+    package init(
+        kind: Kind, at: Date, clientID: Int64, clientCode: String, stage: String?, template: String?, channel: Configuration.Stage.Channel?,
+        invoiceIDs: [Int64], invoiceNumbers: [String], negotiationID: Int64?, reasons: [String]
+    ) {
+        self.kind = kind
+        self.at = at
+        self.clientID = clientID
+        self.clientCode = clientCode
+        self.stage = stage
+        self.template = template
+        self.channel = channel
+        self.invoiceIDs = invoiceIDs
+        self.invoiceNumbers = invoiceNumbers
+        self.negotiationID = negotiationID
+        self.reasons = reasons
+    }
+
     /// Templates of messages that are not cadence stages.
     package static let eventTemplates: Set<String> = ["promise-broken", "plan-broken", "instalment-reminder", "thank-you"]
 }

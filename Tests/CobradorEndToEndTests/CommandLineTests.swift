@@ -176,11 +176,35 @@ import Testing
         #expect(onTerminal.standardOutput.contains("2500 rows, 2500 added"))
     }
 
+    @Test func planForecastsInTheClientsTimeAndExplains() throws {
+        try workspace.succeed(["client", "edit", "BRIT", "--time-zone", "Europe/London"])
+        let at = "2026-11-30T09:00:00+01:00"  // a Monday
+        let table = try workspace.succeed(["plan", "--at", at, "--days", "10"])
+        let lines = table.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(6).joined(separator: " ") }
+        #expect(lines == [
+            "2026-11-30 09:00 Europe/Madrid ACME e-mail reminder-1",
+            "2026-11-30 09:00 Europe/London BRIT e-mail reminder-1",
+            "2026-12-01 09:00 Europe/Madrid ACME e-mail due",
+            "2026-12-08 09:00 Europe/Madrid ACME e-mail reminder-2",
+            "2026-12-08 09:00 Europe/London BRIT e-mail reminder-2",
+            "2026-12-09 09:00 Europe/Madrid ACME e-mail reminder-1",
+        ])
+        let json = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["plan", "--at", at, "--days", "1", "--client", "BRIT", "--json"]).utf8)) as! [[String: Any]]
+        #expect(json.count == 1)
+        #expect(json.first?["at"] as? String == "2026-11-30T09:00:00Z")
+        #expect(json.first?["invoices"] as? [String] == ["F-3"])
+
+        try workspace.succeed(["client", "pause", "ACME", "--reason", "Owner in hospital", "--until", "2099-01-01"])
+        let explained = try workspace.succeed(["plan", "--explain", "F-1", "--at", at])
+        #expect(explained.contains("not chased today: client paused (Owner in hospital) until 2099-01-01"))
+        #expect(!(try workspace.succeed(["plan", "--at", at])).contains("ACME"))
+    }
+
     @Test(arguments: [
         ["init"], ["check"], ["client", "add"], ["client", "list"], ["client", "show"], ["client", "edit"], ["client", "pause"],
         ["client", "resume"], ["invoice", "add"], ["invoice", "list"], ["invoice", "show"], ["invoice", "void"], ["invoice", "write-off"],
         ["invoice", "pause"], ["invoice", "resume"], ["payment", "add"], ["payment", "list"], ["negotiation", "open"],
-        ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"],
+        ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"], ["plan"],
     ])
     func everyCommandHasHelpWithAnExample(command: [String]) throws {
         let result = try workspace.run(command + ["--help"])
