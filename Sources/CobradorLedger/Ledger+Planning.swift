@@ -8,66 +8,118 @@ extension Ledger {
     /// (`recorded`) are the owner's and do not take the client's turn.
     static let plannedStatuses = "'pending', 'sending', 'sent', 'deferred', 'unknown'"
 
-    /// What the planner needs at `now`: every client with an open invoice that still owes
-    /// something (or that was paid in the last 8 days, for a thank-you), with those invoices,
-    /// their payments, the automatic contacts about them, the client's last automatic contact,
-    /// and the client's open negotiations and those broken in the last 30 days.
-    package func plannerInput(at now: Date, clientCode: String? = nil) throws(LedgerError) -> PlannerInput {
+    /// What the planner needs from `now` through `end`: the clients that may have something
+    /// happen in that time, each with its open invoices that still owe something (or were paid
+    /// in the last 8 days, for a thank-you), their payments, the client's automatic contacts,
+    /// and its open negotiations and those broken in the last 30 days.
+    ///
+    /// A pass must not read the whole ledger: one query over the open invoices and the stages
+    /// they reached selects the clients whose next stage falls due by `end` (or that repeat a
+    /// stage, or wait for hand-over), and only those are loaded, with the clients in a profile,
+    /// under negotiation or recently paid. The rules it uses only ever delay a step, so the
+    /// selection is a superset of what the planner acts on.
+    package func plannerInput(at now: Date, through end: Date, configuration: CobradorCore.Configuration, clientCode: String? = nil) throws(LedgerError) -> PlannerInput {
         try read { db in
-            let recent = Timestamp.string(now.addingTimeInterval(-8 * 86_400))
-            var arguments: StatementArguments = [String(recent.prefix(10))]
-            var clientFilter = ""
+            let clientIDs: [Int64]
             if let clientCode {
-                let client = try Self.client(code: clientCode, db)
-                clientFilter = "AND invoice.client_id = ?"
-                arguments += [client.id]
+                clientIDs = [try Self.client(code: clientCode, db).id!]
+            } else {
+                clientIDs = try Self.candidateClients(db, now: now, through: end, configuration: configuration)
             }
-            let invoiceRows = try GRDB.Row.fetchAll(
-                db,
-                sql: """
-                    SELECT invoice.*, invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
-                    FROM invoice
-                    LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS total, MAX(value_date) AS last FROM payment GROUP BY invoice_id) AS paid
-                           ON paid.invoice_id = invoice.id
-                    WHERE invoice.status = 'open' AND invoice.handed_over_at IS NULL
-                      AND (invoice.gross_minor > COALESCE(paid.total, 0) OR paid.last >= ?) \(clientFilter)
-                    """, arguments: arguments)
-            guard !invoiceRows.isEmpty else { return PlannerInput(clients: []) }
-            var invoicesByClient: [Int64: [PlannerInput.InvoiceState]] = [:]
-            var invoiceIDs: [Int64] = []
-            for row in invoiceRows {
-                let invoice = Invoice(row: row)
-                invoicesByClient[invoice.clientID, default: []].append(
-                    PlannerInput.InvoiceState(invoice: invoice, balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency)))
-                invoiceIDs.append(invoice.id!)
-            }
-            let clientIDs = Array(invoicesByClient.keys)
-            try Self.withTemporaryIDs(db, table: "planned_invoice", invoiceIDs) {
-                try Self.withTemporaryIDs(db, table: "planned_client", clientIDs) {
-                    let payments = try Self.payments(db)
-                    for (clientID, states) in invoicesByClient {
-                        invoicesByClient[clientID] = states.map { state in
-                            var state = state
-                            state.payments = payments[state.invoice.id!] ?? []
-                            return state
-                        }
-                    }
-                }
-            }
+            guard !clientIDs.isEmpty else { return PlannerInput(clients: []) }
             return try Self.withTemporaryIDs(db, table: "planned_client", clientIDs) {
-                let emails = try Self.emailsByClient(db)
-                let contacts = try Self.plannedContacts(db)
-                let negotiations = try Self.plannedNegotiations(db, since: now.addingTimeInterval(-30 * 86_400))
-                let clients = try GRDB.Row.fetchAll(db, sql: "SELECT * FROM client WHERE id IN (SELECT id FROM planned_client) ORDER BY code")
-                return PlannerInput(
-                    clients: clients.map { row in
-                        let id: Int64 = row["id"]
-                        return PlannerInput.ClientFile(
-                            client: Client(row: row, emails: emails[id] ?? []), invoices: invoicesByClient[id] ?? [],
-                            contacts: contacts[id] ?? [], negotiations: negotiations[id] ?? [])
-                    })
+                try Self.clientFiles(db, recentPayments: CalendarDate(now.addingTimeInterval(-8 * 86_400), in: TimeZone(identifier: "UTC")!), now: now)
             }
         }
+    }
+
+    private static func candidateClients(_ db: GRDB.Database, now: Date, through end: Date, configuration: CobradorCore.Configuration) throws -> [Int64] {
+        let stages = configuration.cadence
+        // Stage names are validated codes ([A-Za-z0-9._-]), so they are safe inside the SQL text.
+        let position = "CASE contact.stage " + stages.enumerated().map { "WHEN '\($1.name)' THEN \($0) " }.joined() + "END"
+        let nextOffset = "CASE COALESCE(reached.last, -1) + 1 " + stages.enumerated().map { "WHEN \($0) THEN \($1.offsetDays) " }.joined() + "END"
+        let repeating = stages.indices.filter { stages[$0].repeatEveryDays != nil }.map(String.init).joined(separator: ", ")
+        // A day of margin on each side of UTC dates covers every client time zone.
+        let horizon = CalendarDate(end, in: TimeZone(identifier: "UTC")!).adding(days: 1).description
+        var ids = Set(
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    WITH paid AS (SELECT invoice_id, SUM(amount_minor) AS total FROM payment GROUP BY invoice_id),
+                    reached AS (
+                        SELECT contact_invoice.invoice_id, MAX(\(position)) AS last, MAX(contact.occurred_at) AS last_at
+                        FROM contact_invoice JOIN contact ON contact.id = contact_invoice.contact_id
+                        WHERE contact.stage IS NOT NULL AND contact.status IN (\(plannedStatuses))
+                        GROUP BY contact_invoice.invoice_id)
+                    SELECT DISTINCT invoice.client_id
+                    FROM invoice
+                    LEFT JOIN paid ON paid.invoice_id = invoice.id
+                    LEFT JOIN reached ON reached.invoice_id = invoice.id
+                    WHERE invoice.status = 'open' AND invoice.handed_over_at IS NULL AND invoice.gross_minor > COALESCE(paid.total, 0)
+                      AND ((COALESCE(reached.last, -1) < \(stages.count - 1) AND date(invoice.due_date, (\(nextOffset)) || ' days') <= ?)
+                           OR reached.last IN (\(repeating))
+                           OR (reached.last = \(stages.count - 1) AND date(reached.last_at, '+\(configuration.policy.handOverDays) days') <= ?))
+                    """, arguments: [horizon, horizon]))
+        let since = Timestamp.string(now.addingTimeInterval(-30 * 86_400))
+        ids.formUnion(
+            try Int64.fetchAll(db, sql: "SELECT DISTINCT client_id FROM negotiation WHERE closed_at IS NULL OR (outcome = 'broken' AND closed_at >= ?)", arguments: [since]))
+        if configuration.policy.thankYou {
+            let recent = CalendarDate(now.addingTimeInterval(-9 * 86_400), in: TimeZone(identifier: "UTC")!).description
+            ids.formUnion(
+                try Int64.fetchAll(
+                    db, sql: "SELECT DISTINCT invoice.client_id FROM payment JOIN invoice ON invoice.id = payment.invoice_id WHERE payment.value_date >= ?",
+                    arguments: [recent]))
+        }
+        for profile in configuration.profiles {
+            for code in profile.clients {
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM client WHERE code = ?", arguments: [code]) { ids.insert(id) }
+            }
+        }
+        return ids.sorted()
+    }
+
+    /// The files of the clients in `planned_client`.
+    private static func clientFiles(_ db: GRDB.Database, recentPayments: CalendarDate, now: Date) throws -> PlannerInput {
+        let invoiceRows = try GRDB.Row.fetchAll(
+            db,
+            sql: """
+                SELECT invoice.*, invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
+                FROM invoice
+                LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS total, MAX(value_date) AS last FROM payment
+                           WHERE invoice_id IN (SELECT id FROM invoice WHERE client_id IN (SELECT id FROM planned_client))
+                           GROUP BY invoice_id) AS paid
+                       ON paid.invoice_id = invoice.id
+                WHERE invoice.client_id IN (SELECT id FROM planned_client)
+                  AND invoice.status = 'open' AND invoice.handed_over_at IS NULL
+                  AND (invoice.gross_minor > COALESCE(paid.total, 0) OR paid.last >= ?)
+                ORDER BY invoice.due_date, invoice.number
+                """, arguments: [recentPayments.description])
+        let payments = try Self.payments(db)
+        var invoicesByClient: [Int64: [PlannerInput.InvoiceState]] = [:]
+        for row in invoiceRows {
+            let invoice = Invoice(row: row)
+            invoicesByClient[invoice.clientID, default: []].append(
+                PlannerInput.InvoiceState(
+                    invoice: invoice, balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency),
+                    payments: payments[invoice.id!] ?? []))
+        }
+        var emails: [Int64: [String]] = [:]
+        for row in try GRDB.Row.fetchAll(
+            db, sql: "SELECT client_id, address FROM client_email WHERE client_id IN (SELECT id FROM planned_client) ORDER BY client_id, position")
+        {
+            emails[row["client_id"], default: []].append(row["address"])
+        }
+        let contacts = try Self.plannedContacts(db)
+        let negotiations = try Self.plannedNegotiations(db, since: now.addingTimeInterval(-30 * 86_400))
+        let clients = try GRDB.Row.fetchAll(db, sql: "SELECT * FROM client WHERE id IN (SELECT id FROM planned_client) ORDER BY code")
+        return PlannerInput(
+            clients: clients.compactMap { row in
+                let id: Int64 = row["id"]
+                guard let invoices = invoicesByClient[id] else { return nil }
+                return PlannerInput.ClientFile(
+                    client: Client(row: row, emails: emails[id] ?? []), invoices: invoices, contacts: contacts[id] ?? [],
+                    negotiations: negotiations[id] ?? [])
+            })
     }
 
     /// Records what the planner decided that is not a message: a negotiation that broke,
@@ -133,7 +185,7 @@ extension Ledger {
             db,
             sql: """
                 SELECT payment.*, invoice.currency FROM payment JOIN invoice ON invoice.id = payment.invoice_id
-                WHERE payment.invoice_id IN (SELECT id FROM planned_invoice) ORDER BY payment.value_date
+                WHERE invoice.client_id IN (SELECT id FROM planned_client) ORDER BY payment.value_date
                 """)
         {
             result[row["invoice_id"], default: []].append(

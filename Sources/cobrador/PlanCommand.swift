@@ -18,7 +18,7 @@ struct PlanCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How many days ahead (default 14).") var days = 14
+    @Option(help: "How many days ahead (default 14; 0 shows what a pass would do at this moment).") var days = 14
     @Option(help: "Only this client.") var client: String?
     @Option(help: "Explain why this invoice is or is not being chased now.") var explain: String?
     @Option(help: "Plan as of this moment instead of now (ISO 8601, such as 2026-12-01T09:00:00+01:00).") var at: String?
@@ -26,7 +26,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, ledger) = try global.openLedger()
-        guard (1...366).contains(days) else { throw CommandFailure("--days: \(days) is not valid: expected 1 to 366") }
+        guard (0...366).contains(days) else { throw CommandFailure("--days: \(days) is not valid: expected 0 (a pass now) to 366") }
         var now = Date()
         if let at {
             guard let parsed = try? Date(at, strategy: .iso8601) else {
@@ -37,15 +37,17 @@ struct PlanCommand: ParsableCommand {
         let planner = Planner(configuration: configuration)
         if let explain {
             let invoice = try ledger.invoice(number: explain)
-            let input = try ledger.plannerInput(at: now, clientCode: invoice.clientCode)
+            let horizon = now.addingTimeInterval(Double(max(days, 90)) * 86_400)
+            let input = try ledger.plannerInput(at: now, through: horizon, configuration: configuration, clientCode: invoice.clientCode)
             let lines = planner.explain(input, invoiceID: invoice.invoice.id ?? 0, at: now, horizonDays: max(days, 90))
             if output.json { return try Terminal.printJSON(["invoice": explain, "explanation": lines.joined(separator: "\n")]) }
             print("Invoice \(explain), as of \(Planner.localTime(now, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)):")
             lines.forEach { print("  \($0)") }
             return
         }
-        let input = try ledger.plannerInput(at: now, clientCode: client)
-        let events = planner.events(input, from: now, through: now.addingTimeInterval(Double(days) * 86_400))
+        let end = now.addingTimeInterval(Double(days) * 86_400)
+        let input = try ledger.plannerInput(at: now, through: end, configuration: configuration, clientCode: client)
+        let events = planner.events(input, from: now, through: end)
         let zones = Dictionary(uniqueKeysWithValues: input.clients.map {
             ($0.client.id ?? 0, TimeZone(identifier: $0.client.timeZone ?? configuration.policy.timeZone) ?? .current)
         })

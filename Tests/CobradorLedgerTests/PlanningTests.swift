@@ -12,6 +12,13 @@ import Testing
     let folder = TemporaryDirectory()
     let ledger: Ledger
     let now = Date(timeIntervalSince1970: 1_796_025_600)  // 2026-11-30 09:00 Madrid
+    let configuration = try! ConfigurationLoader.load(
+        text: "ledger = \"x\"\n[sender]\nlegal_name = \"L\"\nemail = \"l@l.example\"\n[policy]\ntime_zone = \"Europe/Madrid\"\nthank_you = true",
+        file: "t.toml", baseDirectory: "/tmp")
+
+    func input(clientCode: String? = nil) throws -> PlannerInput {
+        try ledger.plannerInput(at: now, through: now, configuration: configuration, clientCode: clientCode)
+    }
 
     init() throws {
         ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
@@ -36,15 +43,15 @@ import Testing
     }
 
     @Test func aPassSeesUnpaidInvoicesRecentPaymentsAndTheContactsThatCount() throws {
-        let input = try ledger.plannerInput(at: now)
-        let acme = try #require(input.clients.first { $0.client.code == "ACME" })
+        let snapshot = try input()
+        let acme = try #require(snapshot.clients.first { $0.client.code == "ACME" })
         #expect(acme.invoices.map(\.invoice.number) == ["F-1", "F-2"])
         #expect(acme.contacts.map(\.stage) == ["reminder-1"])
         #expect(acme.contacts.first?.invoiceIDs == [1])
-        let paid = try #require(input.clients.first { $0.client.code == "PAID" })
+        let paid = try #require(snapshot.clients.first { $0.client.code == "PAID" })
         #expect(paid.invoices.map(\.invoice.number) == ["P-1"])  // paid 3 days ago: a thank-you candidate; P-2 long settled
         #expect(paid.invoices.first?.payments.map(\.valueDate.description) == ["2026-11-27"])
-        #expect(try ledger.plannerInput(at: now, clientCode: "PAID").clients.map(\.client.code) == ["PAID"])
+        #expect(try input(clientCode: "PAID").clients.map(\.client.code) == ["PAID"])
     }
 
     @Test func transitionsAreRecordedOnceWithTheirTimeAndCause() throws {
@@ -52,9 +59,7 @@ import Testing
             Negotiation(clientID: 0, kind: .promise, invoiceIDs: [], openedAt: now.addingTimeInterval(-86_400 * 10), promisedDate: CalendarDate(iso: "2026-11-20")),
             clientCode: "ACME", invoiceNumbers: ["F-1"])
         let id = try #require(promise.negotiation.id)
-        let configuration = try ConfigurationLoader.load(
-            text: "ledger = \"x\"\n[sender]\nlegal_name = \"L\"\nemail = \"l@l.example\"\n[policy]\ntime_zone = \"Europe/Madrid\"", file: "t.toml", baseDirectory: "/tmp")
-        let events = Planner(configuration: configuration).events(try ledger.plannerInput(at: now), from: now, through: now)
+        let events = Planner(configuration: configuration).events(try input(), from: now, through: now)
         let broken = try #require(events.first { $0.kind == .promiseBroken })
         try ledger.record(broken)
         try ledger.record(broken)
@@ -65,7 +70,7 @@ import Testing
         #expect(log.map(\.kind) == ["opened", "promise-broken"])
         #expect(log.last?.cause.contains("promised for 2026-11-20, still unpaid") == true)
         // The next pass still sees the broken promise, to send its notice once.
-        let again = Planner(configuration: configuration).events(try ledger.plannerInput(at: now), from: now, through: now)
+        let again = Planner(configuration: configuration).events(try input(), from: now, through: now)
         #expect(again.contains { $0.kind == .message && $0.stage == "promise-broken" })
         #expect(!again.contains { $0.kind == .promiseBroken })
     }
@@ -75,8 +80,8 @@ import Testing
             kind: .handOver, at: now, clientID: 1, clientCode: "ACME", stage: nil, template: nil, channel: nil, invoiceIDs: [1],
             invoiceNumbers: ["F-1"], negotiationID: nil, reasons: ["final-notice went out and 14 days passed unpaid"])
         try ledger.record(event)
-        let input = try ledger.plannerInput(at: now)
-        #expect(input.clients.first { $0.client.code == "ACME" }?.invoices.map(\.invoice.number) == ["F-2"])
+        let snapshot = try input()
+        #expect(snapshot.clients.first { $0.client.code == "ACME" }?.invoices.map(\.invoice.number) == ["F-2"])
         let cause = try ledger.read { db in try String.fetchOne(db, sql: "SELECT hand_over_cause FROM invoice WHERE id = 1") }
         #expect(cause == "final-notice went out and 14 days passed unpaid")
     }
