@@ -52,25 +52,26 @@ SQL
 echo "ledger: $(sqlite3 "$work/ledger/ledger.sqlite" 'SELECT count(*) FROM invoice') invoices, $(sqlite3 "$work/ledger/ledger.sqlite" 'SELECT count(*) FROM client') clients, $(sqlite3 "$work/ledger/ledger.sqlite" 'SELECT count(*) FROM contact') contacts, $(du -h "$work/ledger/ledger.sqlite" | cut -f1)"
 
 # The candidates of a pass in plain SQL: unpaid open invoices, not handed over, whose next stage
-# (one past the last one sent, by strict sequence) falls due today or earlier. This is the
-# fastest form found: one aggregate over the contacts beats a subquery per invoice (5 s vs 14 s).
+# (one past the last one sent, by strict sequence) falls due today or earlier. The fastest
+# form found: one aggregate over the contacts, offsets inline (2.5 s here, where a subquery per
+# invoice took 14 s and a join on a table of stages 4.5 s).
 cat > "$work/candidates.sql" <<SQL
 PRAGMA cache_size = -65536;
-WITH stage(position, name, offset_days) AS (VALUES (0, 'before-due', -3), (1, 'due', 0), (2, 'reminder-1', 7), (3, 'reminder-2', 15), (4, 'formal-notice', 30), (5, 'final-notice', 45)),
-paid AS (SELECT invoice_id, SUM(amount_minor) AS total FROM payment GROUP BY invoice_id),
+WITH paid AS (SELECT invoice_id, SUM(amount_minor) AS total FROM payment GROUP BY invoice_id),
 reached AS (
     SELECT contact_invoice.invoice_id,
            MAX(CASE contact.stage WHEN 'before-due' THEN 0 WHEN 'due' THEN 1 WHEN 'reminder-1' THEN 2 WHEN 'reminder-2' THEN 3
                                   WHEN 'formal-notice' THEN 4 WHEN 'final-notice' THEN 5 END) AS last
     FROM contact_invoice JOIN contact ON contact.id = contact_invoice.contact_id
     GROUP BY contact_invoice.invoice_id)
-SELECT invoice.id, invoice.client_id, stage.name
+SELECT invoice.id, invoice.client_id, COALESCE(reached.last, -1) + 1 AS next_stage
 FROM invoice
 LEFT JOIN paid ON paid.invoice_id = invoice.id
 LEFT JOIN reached ON reached.invoice_id = invoice.id
-JOIN stage ON stage.position = COALESCE(reached.last, -1) + 1
 WHERE invoice.status = 'open' AND invoice.handed_over_at IS NULL AND invoice.gross_minor > COALESCE(paid.total, 0)
-  AND date(invoice.due_date, stage.offset_days || ' days') <= '$today';
+  AND COALESCE(reached.last, -1) < 5
+  AND date(invoice.due_date, (CASE COALESCE(reached.last, -1) + 1 WHEN 0 THEN -3 WHEN 1 THEN 0 WHEN 2 THEN 7 WHEN 3 THEN 15
+                                  WHEN 4 THEN 30 WHEN 5 THEN 45 END) || ' days') <= '$today';
 SQL
 echo "candidates by SQL: $(sqlite3 "$work/ledger/ledger.sqlite" < "$work/candidates.sql" | wc -l); planned by cobrador now: $($cobrador plan --days 0 --at "$at" --json | grep -c '"kind" : "message"')"
 

@@ -6,7 +6,11 @@ import TOMLKit
 ///
 /// Pure: the caller reads the file. Relative paths resolve against `baseDirectory`.
 package enum ConfigurationLoader {
-    package static func load(text: String, file: String, baseDirectory: String) throws(CoreError) -> Configuration {
+    /// `templateExists(templatesPath, name)`, when given, is asked about every e-mail stage's
+    /// template, so a missing one is reported at the stage's key and line.
+    package static func load(
+        text: String, file: String, baseDirectory: String, templateExists: ((String, String) -> Bool)? = nil
+    ) throws(CoreError) -> Configuration {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -28,14 +32,20 @@ package enum ConfigurationLoader {
             return nil
         }()
         let transport = reader.table("transport").map { readTransport($0, resolve: path) } ?? .maildir(path: path("maildir"))
+        let templateCheck = templateExists.map { exists in { (name: String) in exists(templatesPath, name) } }
         let cadence = reader.table("cadence").map { table -> [Configuration.Stage] in
-            let stages = readStages(table, key: "stage") ?? Configuration.Stage.defaults
+            let stages = readStages(table, key: "stage", templateExists: templateCheck) ?? Configuration.Stage.defaults
             table.rejectUnknownKeys()
             return stages
         } ?? Configuration.Stage.defaults
         let policy = reader.table("policy").map(readPolicy) ?? ContactPolicy(
             timeZone: TimeZone.current.identifier, window: ContactPolicy.defaultWindow, holidays: [:], minimumGapDays: 1, tolerance: [:])
-        let profiles = readProfiles(reader)
+        let profiles = readProfiles(reader, templateExists: templateCheck)
+        if let templateCheck, root["cadence"] == nil {
+            for stage in Configuration.Stage.defaults where !templateCheck(stage.template) {
+                reader.report(nil, "no template \"\(stage.template)\" for the default stage \"\(stage.name)\" under \(templatesPath)")
+            }
+        }
         let csvImport = reader.table("import").map(readImport) ?? Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: nil)
         reader.rejectUnknownKeys()
 
@@ -137,7 +147,7 @@ package enum ConfigurationLoader {
         return host == nil ? nil : settings
     }
 
-    private static func readStages(_ table: TOMLTableReader, key: String) -> [Configuration.Stage]? {
+    private static func readStages(_ table: TOMLTableReader, key: String, templateExists: ((String) -> Bool)?) -> [Configuration.Stage]? {
         guard let entries = table.tableArray(key) else { return nil }
         var stages: [Configuration.Stage] = []
         for entry in entries {
@@ -159,6 +169,11 @@ package enum ConfigurationLoader {
             }
             if let offset, let previous = stages.last, offset <= previous.offsetDays {
                 entry.report("offset_days", "stages run in order: \(offset) must be greater than \(previous.offsetDays), the offset of \"\(previous.name)\"")
+            }
+            if let name, channel == .email, let templateExists, !templateExists(template ?? name) {
+                entry.report(
+                    template == nil ? "name" : "template",
+                    "no template \"\(template ?? name)\" (\(template ?? name).subject.mustache and \(template ?? name).text.mustache in es/ and en/ of the templates folder)")
             }
             guard let name, let offset else { continue }
             stages.append(
@@ -231,7 +246,7 @@ package enum ConfigurationLoader {
         return policy
     }
 
-    private static func readProfiles(_ root: TOMLTableReader) -> [Configuration.Profile] {
+    private static func readProfiles(_ root: TOMLTableReader, templateExists: ((String) -> Bool)?) -> [Configuration.Profile] {
         guard let entries = root.tableArray("profile") else { return [] }
         var profiles: [Configuration.Profile] = []
         for entry in entries {
@@ -243,7 +258,7 @@ package enum ConfigurationLoader {
                     entry.report("clients", "the client \"\(client)\" is already in the profile \"\(other.name)\"")
                 }
             }
-            let stages = readStages(entry, key: "stage")
+            let stages = readStages(entry, key: "stage", templateExists: templateExists)
             if stages == nil { entry.report("stage", "a profile needs its own [[profile.stage]] entries") }
             if let name, profiles.contains(where: { $0.name == name }) {
                 entry.report("name", "the profile \"\(name)\" appears twice")

@@ -12,7 +12,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let configuration = try global.loadConfiguration()
+        let configuration = try global.loadConfiguration(checkTemplates: true)
         print("Configuration \(configuration.file): OK")
         var problems: [String] = []
 

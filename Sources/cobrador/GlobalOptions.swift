@@ -13,8 +13,9 @@ struct GlobalOptions: ParsableArguments {
         config ?? ProcessInfo.processInfo.environment["COBRADOR_CONFIG"] ?? "/etc/cobrador/cobrador.toml"
     }
 
-    /// Reads and validates the configuration file.
-    func loadConfiguration() throws -> Configuration {
+    /// Reads and validates the configuration file; with `checkTemplates`, every e-mail stage's
+    /// template must exist in both languages (what `check` and the daemon require).
+    func loadConfiguration(checkTemplates: Bool = false) throws -> Configuration {
         let path = absolute(configPath)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure(
@@ -25,7 +26,14 @@ struct GlobalOptions: ParsableArguments {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CommandFailure("\(path): the configuration file is not UTF-8 text")
         }
-        return try ConfigurationLoader.load(text: text, file: path, baseDirectory: (path as NSString).deletingLastPathComponent)
+        // A missing folder is reported once by `check`, not once per stage.
+        let templateExists: ((String, String) -> Bool)? = checkTemplates ? { folder, name in
+            !FileManager.default.fileExists(atPath: folder) || Language.allCases.allSatisfy { language in
+                ["subject", "text"].allSatisfy { FileManager.default.fileExists(atPath: "\(folder)/\(language.rawValue)/\(name).\($0).mustache") }
+            }
+        } : nil
+        return try ConfigurationLoader.load(
+            text: text, file: path, baseDirectory: (path as NSString).deletingLastPathComponent, templateExists: templateExists)
     }
 
     /// Loads the configuration and opens the ledger it names.

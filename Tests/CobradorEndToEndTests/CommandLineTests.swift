@@ -36,11 +36,23 @@ import Testing
         #expect(result.standardError.contains("\(workspace.configPath):\(line): policy.minimum_gap_dayz: unknown key; did you mean \"minimum_gap_days\"?"))
     }
 
-    @Test func aMissingTemplateIsReportedByPath() throws {
-        try FileManager.default.removeItem(atPath: workspace.directory.file("templates/es/reminder-2.text.mustache"))
+    @Test func aStageWithoutItsTemplateIsReportedAtItsLine() throws {
+        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "name = \"reminder-2\"", with: "name = \"reminder-3\"")
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let line = text.components(separatedBy: "\n").firstIndex { $0 == "name = \"reminder-3\"" }! + 1
         let result = try workspace.run(["check"])
         #expect(result.status == 1)
-        #expect(result.standardError.contains("templates: missing \(workspace.directory.file("templates/es/reminder-2.text.mustache"))"))
+        #expect(result.standardError.contains("\(workspace.configPath):\(line): cadence.stage[3].name: no template \"reminder-3\""))
+        // Commands that send nothing still work.
+        #expect(try workspace.run(["client", "list"]).status == 0)
+    }
+
+    @Test func aMissingTemplateIsReportedByPath() throws {
+        try FileManager.default.removeItem(atPath: workspace.directory.file("templates/es/promise-broken.text.mustache"))
+        let result = try workspace.run(["check"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("templates: missing \(workspace.directory.file("templates/es/promise-broken.text.mustache"))"))
     }
 
     @Test(arguments: [
