@@ -11,6 +11,8 @@ package struct Client: Hashable, Sendable {
     package var timeZone: String?
     /// ISO 3166-1 alpha-2 country code.
     package var country: String
+    /// ISO 3166-2 subdivision ("ES-MD"), for regional holidays; nil when not given.
+    package var region: String?
     package var debtorKind: DebtorKind
     package var taxID: String?
     package var postalAddress: String?
@@ -19,7 +21,7 @@ package struct Client: Hashable, Sendable {
 
     package init(
         id: Int64? = nil, code: String, name: String, emails: [String], language: Language, timeZone: String? = nil,
-        country: String, debtorKind: DebtorKind, taxID: String? = nil, postalAddress: String? = nil,
+        country: String, region: String? = nil, debtorKind: DebtorKind, taxID: String? = nil, postalAddress: String? = nil,
         pause: Pause? = nil, notes: String? = nil
     ) {
         self.id = id
@@ -29,6 +31,7 @@ package struct Client: Hashable, Sendable {
         self.language = language
         self.timeZone = timeZone
         self.country = country
+        self.region = region
         self.debtorKind = debtorKind
         self.taxID = taxID
         self.postalAddress = postalAddress

@@ -41,7 +41,7 @@ struct ClientSimulation {
         self.stages = planner.cadence(for: file.client)
         self.window = SendWindow(
             policy: policy, timeZone: TimeZone(identifier: file.client.timeZone ?? policy.timeZone) ?? .current,
-            country: file.client.country)
+            country: file.client.country, region: file.client.region)
         self.start = start
         self.handedOver = file.handedOver
         for contact in file.contacts {

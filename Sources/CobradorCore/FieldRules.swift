@@ -124,6 +124,15 @@ package enum FieldRules {
         return code
     }
 
+    /// An ISO 3166-2 subdivision code of `country`, upper-cased ("ES-MD", "GB-SCT").
+    package static func region(_ value: String, country: String) throws(CoreError) -> String {
+        let code = value.trimmingSpaces().uppercased()
+        guard code.wholeMatch(of: /[A-Z]{2}-[A-Z0-9]{1,3}/) != nil, code.hasPrefix(country + "-") else {
+            throw .invalidValue(field: nil, value: value, reason: "expected a region code of \(country), such as \(country)-MD (ISO 3166-2)")
+        }
+        return code
+    }
+
     /// A positive amount: payments, instalments and invoice totals are never zero or negative.
     package static func positiveAmount(_ value: String, currency: Currency, decimalComma: Bool = false) throws(CoreError) -> Money {
         let money = try Money(parsing: value, currency: currency, decimalComma: decimalComma)

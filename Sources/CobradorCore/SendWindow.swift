@@ -7,11 +7,11 @@ package struct SendWindow: Sendable {
     private let holidays: Set<CalendarDate>
     private let calendar: Calendar
 
-    /// `country` picks the holiday list keyed by it (and by "COUNTRY-" regions only when named exactly).
-    package init(policy: ContactPolicy, timeZone: TimeZone, country: String) {
+    /// The holidays are those listed for `country` and for `region` (such as ES and ES-MD).
+    package init(policy: ContactPolicy, timeZone: TimeZone, country: String, region: String? = nil) {
         self.timeZone = timeZone
         self.window = policy.window
-        self.holidays = policy.holidays[country] ?? []
+        self.holidays = (policy.holidays[country] ?? []).union(region.flatMap { policy.holidays[$0] } ?? [])
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         self.calendar = calendar

@@ -18,7 +18,7 @@ package struct CSVImport: Sendable {
         var columns: (required: [String], optional: [String]) {
             switch self {
             case .clients:
-                (["code", "name", "email", "country"], ["language", "time_zone", "debtor_kind", "tax_id", "address", "notes"])
+                (["code", "name", "email", "country"], ["region", "language", "time_zone", "debtor_kind", "tax_id", "address", "notes"])
             case .invoices:
                 (["number", "client", "concept", "issue_date", "due_date", "amount"], ["currency", "attachment"])
             case .payments:
@@ -166,6 +166,7 @@ package struct CSVImport: Sendable {
             return addresses
         }
         let country = row.required("country") { try FieldRules.country($0) }
+        let region = country.flatMap { country in row.optional("region") { try FieldRules.region($0, country: country) } }
         let language = row.optional("language") { try FieldRules.choice($0, as: Language.self) }
         let timeZone = row.optional("time_zone") { try FieldRules.timeZone($0) }
         let kind = row.optional("debtor_kind") { try FieldRules.choice($0, as: DebtorKind.self) }
@@ -180,7 +181,7 @@ package struct CSVImport: Sendable {
         context.numbersInFile[code.lowercased()] = row.line
         let client = Client(
             code: code, name: name, emails: emails, language: language ?? (country == "ES" ? .es : .en), timeZone: timeZone,
-            country: country, debtorKind: kind ?? .company, taxID: taxID, postalAddress: address, notes: notes)
+            country: country, region: region, debtorKind: kind ?? .company, taxID: taxID, postalAddress: address, notes: notes)
         if try context.clientID(code: code) != nil {
             // Only the columns the file has change: a file without `tax_id` keeps the stored one.
             let existing = try Ledger.client(code: code, context.db)
@@ -188,6 +189,7 @@ package struct CSVImport: Sendable {
             incoming.name = name
             incoming.emails = emails
             incoming.country = country
+            if row.has("region") { incoming.region = region }
             if row.has("language") { incoming.language = language ?? client.language }
             if row.has("time_zone") { incoming.timeZone = timeZone }
             if row.has("debtor_kind") { incoming.debtorKind = kind ?? .company }

@@ -59,8 +59,8 @@ extension Ledger {
         try db.execute(
             sql: """
                 INSERT INTO client (code, name, language, time_zone, country, debtor_kind, tax_id, postal_address,
-                                    paused_at, pause_reason, paused_until, notes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    paused_at, pause_reason, paused_until, notes, region)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: StatementArguments([client.code] + columnValues(client)))
         var stored = client
@@ -73,7 +73,7 @@ extension Ledger {
         try db.execute(
             sql: """
                 UPDATE client SET name = ?, language = ?, time_zone = ?, country = ?, debtor_kind = ?, tax_id = ?,
-                    postal_address = ?, paused_at = ?, pause_reason = ?, paused_until = ?, notes = ?
+                    postal_address = ?, paused_at = ?, pause_reason = ?, paused_until = ?, notes = ?, region = ?
                 WHERE id = ?
                 """,
             arguments: StatementArguments(columnValues(client) + [client.id]))
@@ -93,7 +93,7 @@ extension Ledger {
         [
             client.name, client.language.rawValue, client.timeZone, client.country, client.debtorKind.rawValue, client.taxID,
             client.postalAddress, client.pause.map { Timestamp.string($0.since) }, client.pause?.reason,
-            client.pause?.until?.description, client.notes,
+            client.pause?.until?.description, client.notes, client.region,
         ]
     }
 
@@ -111,7 +111,7 @@ extension Client {
     init(row: GRDB.Row, emails: [String]) {
         self.init(
             id: row["id"], code: row["code"], name: row["name"], emails: emails,
-            language: Language(rawValue: row["language"]) ?? .es, timeZone: row["time_zone"], country: row["country"],
+            language: Language(rawValue: row["language"]) ?? .es, timeZone: row["time_zone"], country: row["country"], region: row["region"],
             debtorKind: DebtorKind(rawValue: row["debtor_kind"]) ?? .company, taxID: row["tax_id"],
             postalAddress: row["postal_address"], pause: Pause(row: row), notes: row["notes"])
     }

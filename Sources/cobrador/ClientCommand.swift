@@ -15,6 +15,7 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "An e-mail address; repeat for several (the first is the main recipient). On edit, replaces the list.")
         var email: [String] = []
         @Option(help: "ISO 3166 country code, such as ES or GB.") var country: String?
+        @Option(help: "ISO 3166-2 region, such as ES-MD, for regional holidays (\"\" to remove).") var region: String?
         @Option(help: "Language of the messages: es or en (new clients: es for ES, en elsewhere).") var language: String?
         @Option(name: .customLong("time-zone"), help: "IANA time zone, such as Europe/Madrid (none: the configuration's).")
         var timeZone: String?
@@ -27,6 +28,10 @@ struct ClientCommand: ParsableCommand {
             if let name { client.name = try CommandInput.parse("--name", name) { try FieldRules.singleLine($0) } }
             if !email.isEmpty { client.emails = try email.map { try CommandInput.parse("--email", $0) { try FieldRules.emailAddress($0) } } }
             if let country { client.country = try CommandInput.parse("--country", country) { try FieldRules.country($0) } }
+            if let region {
+                let country = client.country
+                client.region = try CommandInput.parse("--region", region) { $0.isEmpty ? nil : try FieldRules.region($0, country: country) }
+            }
             if let language { client.language = try CommandInput.parse("--language", language) { try FieldRules.choice($0, as: Language.self) } }
             if let timeZone { client.timeZone = try CommandInput.parse("--time-zone", timeZone) { try FieldRules.timeZone($0) } }
             if let kind { client.debtorKind = try CommandInput.parse("--kind", kind) { try FieldRules.choice($0, as: DebtorKind.self) } }
@@ -107,7 +112,7 @@ struct ClientCommand: ParsableCommand {
             }
             Terminal.printFields([
                 ("Code", client.code), ("Name", client.name), ("E-mail", client.emails.joined(separator: ", ")),
-                ("Language", client.language.rawValue), ("Country", client.country), ("Time zone", client.timeZone ?? "(configuration default)"),
+                ("Language", client.language.rawValue), ("Country", client.country), ("Region", client.region), ("Time zone", client.timeZone ?? "(configuration default)"),
                 ("Debtor kind", client.debtorKind.rawValue), ("Tax id", client.taxID), ("Address", client.postalAddress),
                 ("Paused", client.pause.map { "\($0.reason)" + ($0.until.map { " (until \($0))" } ?? "") }), ("Notes", client.notes),
             ])
@@ -136,7 +141,7 @@ struct ClientCommand: ParsableCommand {
         func run() throws {
             let (_, ledger) = try global.openLedger()
             let details = details
-            guard details.name != nil || !details.email.isEmpty || details.country != nil || details.language != nil
+            guard details.name != nil || !details.email.isEmpty || details.country != nil || details.region != nil || details.language != nil
                 || details.timeZone != nil || details.kind != nil || details.taxID != nil || details.address != nil || details.notes != nil
             else { throw CommandFailure("nothing to change: give at least one option, such as --email (see --help)") }
             let client = try ledger.updateClient(code: code) { try details.apply(to: &$0) }
@@ -186,6 +191,7 @@ struct ClientCommand: ParsableCommand {
         var language: String
         var timeZone: String?
         var country: String
+        var region: String?
         var debtorKind: String
         var taxID: String?
         var postalAddress: String?
@@ -202,6 +208,7 @@ struct ClientCommand: ParsableCommand {
             language = client.language.rawValue
             timeZone = client.timeZone
             country = client.country
+            region = client.region
             debtorKind = client.debtorKind.rawValue
             taxID = client.taxID
             postalAddress = client.postalAddress
@@ -210,7 +217,7 @@ struct ClientCommand: ParsableCommand {
         }
 
         enum CodingKeys: String, CodingKey {
-            case code, name, emails, language, country, pause, notes, invoices, negotiations, contacts
+            case code, name, emails, language, country, region, pause, notes, invoices, negotiations, contacts
             case timeZone = "time_zone"
             case debtorKind = "debtor_kind"
             case taxID = "tax_id"

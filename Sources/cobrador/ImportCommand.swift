@@ -9,7 +9,7 @@ struct ImportCommand: ParsableCommand {
         abstract: "Import clients, invoices or payments from a CSV file: all of it, or nothing.",
         discussion: """
             The first line names the columns (any order):
-              clients:  code, name, email, country [, language, time_zone, debtor_kind, tax_id, address, notes]
+              clients:  code, name, email, country [, region, language, time_zone, debtor_kind, tax_id, address, notes]
               invoices: number, client, concept, issue_date, due_date, amount [, currency, attachment]
               payments: invoice, amount, date [, currency, method, reference]
             Dates are YYYY-MM-DD; amounts are plain numbers (1234.56, or 1234,56 with --decimal-comma).

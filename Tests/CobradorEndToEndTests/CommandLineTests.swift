@@ -78,6 +78,7 @@ import Testing
         (["negotiation", "open", "promise", "ACME", "--until", "2020-01-01"], "a promised date cannot be before"),
         (["client", "pause", "ACME", "--reason", "x", "--until", "2020-01-01"], "the end of a pause cannot be before"),
         (["client", "edit", "ACME"], "nothing to change"),
+        (["client", "edit", "ACME", "--region", "GB-SCT"], "--region: \"GB-SCT\" is not valid: expected a region code of ES"),
         (["client", "add", "X3", "--email", "a@b.example", "--country", "ES"], "--name is required"),
     ])
     func badInputIsRefusedWithItsReasonAndTheLedgerStaysAsItWas(arguments: [String], message: String) throws {
@@ -91,7 +92,7 @@ import Testing
 
     @Test func theOwnersDayOfWork() throws {
         try workspace.succeed(["payment", "add", "F-1", "--amount", "815.00", "--date", "2026-10-20", "--reference", "TRF 1"])
-        try workspace.succeed(["client", "edit", "ACME", "--email", "facturas@acme.example", "--email", "cfo@acme.example"])
+        try workspace.succeed(["client", "edit", "ACME", "--email", "facturas@acme.example", "--email", "cfo@acme.example", "--region", "es-md"])
         try workspace.succeed(["client", "pause", "BRIT", "--reason", "Call in January", "--until", "2027-01-10"])
         let plan = try workspace.succeed(["negotiation", "open", "plan", "ACME", "--instalment", "2026-12-15:600", "--instalment", "2027-01-15:700"])
         #expect(plan.contains("covering F-1, F-2"))
@@ -99,6 +100,7 @@ import Testing
 
         let client = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["client", "show", "ACME", "--json"]).utf8)) as! [String: Any]
         #expect(client["emails"] as? [String] == ["facturas@acme.example", "cfo@acme.example"])
+        #expect(client["region"] as? String == "ES-MD")
         #expect((client["negotiations"] as? [[String: Any]])?.first?["kind"] as? String == "plan")
         #expect((client["contacts"] as? [[String: Any]])?.first?["summary"] as? String == "Agreed two instalments with Marta")
 

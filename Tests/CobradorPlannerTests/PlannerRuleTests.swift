@@ -73,6 +73,20 @@ import Testing
         ])
     }
 
+    @Test func regionalHolidaysApplyToClientsOfThatRegionOnly() throws {
+        let fixture = try F("[policy]\ntime_zone = \"Europe/Madrid\"\n[policy.holidays]\nES-MD = [2026-11-30]")
+        var madrid = F.client(1, "MAD")
+        madrid.region = "ES-MD"
+        let files = [
+            PlannerInput.ClientFile(client: madrid, invoices: [fixture.invoice(1, due: "2026-11-01")]),
+            PlannerInput.ClientFile(client: F.client(2, "BCN"), invoices: [fixture.invoice(2, due: "2026-11-01")]),
+        ]
+        #expect(fixture.forecast(files, from: "2026-11-30 08:00", days: 2) == [
+            "2026-11-30 09:00 message reminder-1 [F-2]",
+            "2026-12-01 09:00 message reminder-1 [F-1]",
+        ])
+    }
+
     @Test func balancesWithinTheToleranceAreNotChased() throws {
         let fixture = try F("[policy]\ntime_zone = \"Europe/Madrid\"\n[policy.tolerance]\nEUR = \"1.00\"")
         let file = PlannerInput.ClientFile(
