@@ -31,6 +31,10 @@ let package = Package(
             dependencies: ["CobradorCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
+            name: "CobradorMail",
+            dependencies: ["CobradorCore"]
+        ),
+        .target(
             name: "CobradorTestSupport",
             dependencies: ["CobradorCore", "CobradorLedger"]
         ),
@@ -40,6 +44,7 @@ let package = Package(
             dependencies: ["CobradorCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "CobradorLedgerTests", dependencies: ["CobradorLedger", "CobradorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CobradorMailTests", dependencies: ["CobradorMail", "CobradorTestSupport"]),
         .testTarget(name: "CobradorEndToEndTests", dependencies: ["CobradorTestSupport"]),
     ]
 )

@@ -1,0 +1,125 @@
+import CobradorCore
+import Foundation
+
+/// Turns an `OutgoingMessage` into the exact bytes that are sent and kept as evidence:
+/// RFC 5322 headers, multipart/alternative (quoted-printable text, then HTML) inside
+/// multipart/mixed when there are attachments, CRLF everywhere, no line over 998 octets.
+///
+/// Deterministic: the same message gives the same bytes (boundaries derive from the
+/// Message-ID), so a retry stores and sends what the first attempt did.
+package enum MIMEComposer {
+    package static func compose(_ message: OutgoingMessage) throws(MailError) -> [UInt8] {
+        try validate(message)
+        let crlf = MIMEEncoding.crlf
+        var headers: [String] = [
+            "Date: " + rfc5322Date(message.date, in: message.timeZone),
+            MIMEEncoding.fold(name: "From", words: MIMEEncoding.mailbox(message.from)),
+        ]
+        if let replyTo = message.replyTo { headers.append("Reply-To: <\(replyTo)>") }
+        headers.append(addressList("To", message.to))
+        if !message.cc.isEmpty { headers.append(addressList("Cc", message.cc)) }
+        headers.append(MIMEEncoding.unstructuredHeader("Subject", message.subject))
+        headers.append("Message-ID: <\(message.messageID)>")
+        if let parent = message.references.last {
+            headers.append("In-Reply-To: <\(parent)>")
+            headers.append(MIMEEncoding.fold(name: "References", words: message.references.map { "<\($0)>" }))
+        }
+        if message.autoSubmitted { headers.append("Auto-Submitted: auto-generated") }
+        headers.append("MIME-Version: 1.0")
+
+        let boundary = Self.boundary(message.messageID)
+        let alternative = [
+            "Content-Type: multipart/alternative; boundary=\"\(boundary)_a\"", "",
+            "--\(boundary)_a",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable", "",
+            MIMEEncoding.quotedPrintable(message.text),
+            "--\(boundary)_a",
+            "Content-Type: text/html; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable", "",
+            MIMEEncoding.quotedPrintable(message.html),
+            "--\(boundary)_a--", "",
+        ].joined(separator: crlf)
+
+        var body: String
+        if message.attachments.isEmpty {
+            body = alternative
+        } else {
+            var parts = ["Content-Type: multipart/mixed; boundary=\"\(boundary)_m\"", "", "--\(boundary)_m", alternative]
+            for attachment in message.attachments {
+                let name = MIMEEncoding.fileNameParameter(attachment.fileName)
+                parts += [
+                    "--\(boundary)_m",
+                    "Content-Type: \(attachment.contentType)",
+                    "Content-Transfer-Encoding: base64",
+                    "Content-Disposition: attachment; \(name)", "",
+                    MIMEEncoding.base64Lines(attachment.data),
+                ]
+            }
+            parts += ["--\(boundary)_m--", ""]
+            body = parts.joined(separator: crlf)
+        }
+        return Array((headers.joined(separator: crlf) + crlf + body).utf8)
+    }
+
+    /// "Mon, 30 Nov 2026 09:00:00 +0100", English names whatever the machine's locale.
+    package static func rfc5322Date(_ date: Date, in zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return formatter.string(from: date)
+    }
+
+    /// A boundary no quoted-printable or base64 text can contain ("=_" never occurs in either).
+    static func boundary(_ messageID: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in messageID.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01B3
+        }
+        return "=_cobrador_" + String(hash, radix: 16)
+    }
+
+    private static func addressList(_ name: String, _ mailboxes: [Mailbox]) -> String {
+        var words: [String] = []
+        for (index, mailbox) in mailboxes.enumerated() {
+            var parts = MIMEEncoding.mailbox(mailbox)
+            if index < mailboxes.count - 1 { parts[parts.count - 1] += "," }
+            words += parts
+        }
+        return MIMEEncoding.fold(name: name, words: words)
+    }
+
+    /// Refuses any header-bound value with a line break or control character, and any address
+    /// that is not a bare valid one: a ledger value can never create a header.
+    private static func validate(_ message: OutgoingMessage) throws(MailError) {
+        func clean(_ value: String, _ field: String) throws(MailError) {
+            if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+                throw .unsafeHeaderValue(field: field, record: message.record)
+            }
+        }
+        func address(_ value: String, _ field: String) throws(MailError) {
+            do {
+                _ = try FieldRules.emailAddress(value)
+            } catch {
+                throw .invalidAddress(field: field, record: message.record, address: value)
+            }
+            guard value == value.trimmingCharacters(in: .whitespaces) else {
+                throw .invalidAddress(field: field, record: message.record, address: value)
+            }
+        }
+        guard !message.to.isEmpty else { throw .missingRecipient(record: message.record) }
+        try clean(message.subject, "the subject")
+        try clean(message.messageID, "the Message-ID")
+        for reference in message.references { try clean(reference, "a reference") }
+        try address(message.from.address, "the sender's address")
+        try clean(message.from.name ?? "", "the sender's name")
+        if let replyTo = message.replyTo { try address(replyTo, "the reply-to address") }
+        for mailbox in message.to + message.cc {
+            try address(mailbox.address, "the address")
+            try clean(mailbox.name ?? "", "the name")
+        }
+        for attachment in message.attachments { try clean(attachment.fileName, "the attachment's file name") }
+    }
+}

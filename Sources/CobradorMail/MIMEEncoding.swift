@@ -1,0 +1,119 @@
+import Foundation
+
+/// The encodings MIME needs, written out because they are small and must be exactly right:
+/// quoted-printable bodies (RFC 2045), encoded-words in headers (RFC 2047), encoded parameters
+/// (RFC 2231), and header folding (RFC 5322). Everything produces CRLF line ends.
+enum MIMEEncoding {
+    static let crlf = "\r\n"
+
+    /// Quoted-printable of `text` (UTF-8), its line breaks made CRLF, lines at most 76 octets.
+    static func quotedPrintable(_ text: String) -> String {
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.map { encodeLine(Array($0.utf8)) }.joined(separator: crlf)
+    }
+
+    private static func encodeLine(_ bytes: [UInt8]) -> String {
+        var output = ""
+        var lineLength = 0
+        for (index, byte) in bytes.enumerated() {
+            let isLast = index == bytes.count - 1
+            let literal: Bool
+            switch byte {
+            case UInt8(ascii: "="): literal = false
+            // A space or tab is literal except at the end of a line, where transport may strip it.
+            case UInt8(ascii: " "), UInt8(ascii: "\t"): literal = !isLast
+            // A dot at the start of a line trips some transports: encode it.
+            case UInt8(ascii: "."): literal = lineLength != 0
+            case 33...126: literal = true
+            default: literal = false
+            }
+            let piece = literal ? String(UnicodeScalar(byte)) : String(format: "=%02X", byte)
+            // Keep room for the soft break "=" within 76 octets.
+            if lineLength + piece.count > (isLast ? 76 : 75) {
+                output += "=" + crlf
+                lineLength = 0
+                let restarted = byte == UInt8(ascii: ".") ? "=2E" : piece
+                output += restarted
+                lineLength += restarted.count
+                continue
+            }
+            output += piece
+            lineLength += piece.count
+        }
+        return output
+    }
+
+    /// Base64 in lines of 76 characters.
+    static func base64Lines(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+    }
+
+    /// Whether `text` can stand in a header as is: printable ASCII and no "=?" that a reader
+    /// would take for an encoded-word.
+    static func isPlainHeaderText(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !text.contains("=?")
+    }
+
+    /// `text` as RFC 2047 encoded-words (UTF-8, base64), each at most 75 characters and never
+    /// splitting a character, joined by folding whitespace.
+    static func encodedWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
+            // 45 octets of UTF-8 make 60 base64 characters; with "=?UTF-8?B?" and "?=", 72.
+            if chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
+        return words
+    }
+
+    /// An unstructured header (Subject) folded to lines of at most 78 characters: plain words
+    /// when the text is printable ASCII, encoded-words otherwise.
+    static func unstructuredHeader(_ name: String, _ value: String) -> String {
+        let words = isPlainHeaderText(value) ? value.split(separator: " ", omittingEmptySubsequences: false).map(String.init) : encodedWords(value)
+        return fold(name: name, words: words)
+    }
+
+    /// Joins `words` after "Name: ", starting a new line (CRLF + space) before a word that
+    /// would pass 78 characters. A plain word longer than a line stays whole (at most 998).
+    static func fold(name: String, words: [String]) -> String {
+        var output = name + ":"
+        var lineLength = output.count
+        for word in words {
+            let piece = " " + word
+            if lineLength + piece.count > 78 && lineLength > name.count + 1 {
+                output += crlf + " " + word
+                lineLength = 1 + word.count
+            } else {
+                output += piece
+                lineLength += piece.count
+            }
+        }
+        return output
+    }
+
+    /// A mailbox for From, To or Cc: the display name quoted if ASCII, encoded otherwise.
+    static func mailbox(_ mailbox: Mailbox) -> [String] {
+        guard let name = mailbox.name, !name.isEmpty else { return ["<\(mailbox.address)>"] }
+        if isPlainHeaderText(name) {
+            let quoted = "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return [quoted, "<\(mailbox.address)>"]
+        }
+        return encodedWords(name) + ["<\(mailbox.address)>"]
+    }
+
+    /// A file name parameter: quoted when plain ASCII, RFC 2231 percent-encoded UTF-8 otherwise.
+    static func fileNameParameter(_ fileName: String) -> String {
+        if isPlainHeaderText(fileName) && !fileName.contains("\"") && !fileName.contains("\\") {
+            return "filename=\"\(fileName)\""
+        }
+        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~".utf8)
+        let encoded = fileName.utf8.map { unreserved.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+        return "filename*=utf-8''\(encoded)"
+    }
+}
