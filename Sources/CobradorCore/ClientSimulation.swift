@@ -152,6 +152,10 @@ struct ClientSimulation {
         return nil
     }
 
+    private func isInvoicePaused(_ state: PlannerInput.InvoiceState, on day: CalendarDate) -> Bool {
+        state.invoice.pause?.isActive(on: day) ?? false
+    }
+
     private func openNegotiation(covering invoiceID: Int64) -> Negotiation? {
         file.negotiations.map(\.negotiation).first { negotiationStatus[$0.id ?? 0] == .open && $0.invoiceIDs.contains(invoiceID) }
     }
@@ -198,7 +202,8 @@ struct ClientSimulation {
             stageStep = Step(stageIndex: index, isRepeat: false, day: stageDay, reasons: reasons)
         }
         switch (repeatStep, stageStep) {
-        case (let repeated?, let next?): return repeated.day < next.day ? repeated : next
+        // A repeat never delays a stage that is already due: after downtime the stale repeat lapses.
+        case (let repeated?, let next?): return repeated.day < next.day && next.day > day ? repeated : next
         case (let repeated?, nil): return repeated
         case (nil, let next): return next
         }
@@ -256,7 +261,8 @@ struct ClientSimulation {
                 }
             }
         }
-        for state in file.invoices where !handedOver.contains(state.invoice.id ?? 0) && !isPaid(state) {
+        // A paused, disputed or negotiated invoice is not handed over: holds delay the hand-over too.
+        for state in file.invoices where holdReason(state, on: day) == nil {
             let invoiceID = state.invoice.id ?? 0
             guard let lastIndex = stages.indices.last, let record = sent[invoiceID]?[lastIndex],
                 record.count >= 1 + (stages[lastIndex].repeatTimes ?? 0),
@@ -301,10 +307,17 @@ struct ClientSimulation {
     /// the most advanced escalation stage due (every invoice due for it, in one message), then
     /// an instalment reminder, then a thank-you.
     private mutating func dispatch(on day: CalendarDate, at moment: Date) {
-        if !queuedMessages.isEmpty {
-            let message = queuedMessages.removeFirst()
-            let states = file.invoices.filter { message.invoiceIDs.contains($0.invoice.id ?? 0) }
-            return send(message.template, at: moment, on: day, invoices: states, negotiationID: message.negotiationID, reasons: message.reasons)
+        // A paused client gets nothing at all: notices wait in the queue until the pause ends.
+        if let pause = file.client.pause, pause.isActive(on: day) { return }
+        if let message = queuedMessages.first {
+            let states = file.invoices.filter { message.invoiceIDs.contains($0.invoice.id ?? 0) && !isPaid($0) && !isInvoicePaused($0, on: day) }
+            if !states.isEmpty {
+                queuedMessages.removeFirst()
+                return send(message.template, at: moment, on: day, invoices: states, negotiationID: message.negotiationID, reasons: message.reasons)
+            }
+            if states.isEmpty && message.invoiceIDs.allSatisfy({ id in file.invoices.first { $0.invoice.id == id }.map(isPaid) ?? true }) {
+                queuedMessages.removeFirst()  // everything it was about is paid: nothing left to say
+            }
         }
         let due = dueSteps(on: day)
         if let top = due.map(\.step.stageIndex).max() {
@@ -371,11 +384,13 @@ struct ClientSimulation {
                 let slots = policy.instalmentReminderDays > 0
                     ? [instalment.dueDate.adding(days: -policy.instalmentReminderDays), instalment.dueDate] : [instalment.dueDate]
                 for (position, slot) in slots.enumerated() {
-                    let slotEnd = position + 1 < slots.count ? slots[position + 1] : instalment.dueDate.adding(days: 1)
+                    // The on-the-day reminder may still go during the grace period (a due date on a Sunday).
+                    let slotEnd = position + 1 < slots.count ? slots[position + 1] : instalment.dueDate.adding(days: policy.graceDays + 1)
                     guard slot <= day, day < slotEnd else { continue }
                     let done = eventContacts.contains { $0.template == "instalment-reminder" && !$0.invoiceIDs.isDisjoint(with: covered) && $0.day >= slot && $0.day < slotEnd }
-                    if !done {
-                        return (stillOwed(negotiation), id, ["instalment of \(instalment.dueDate) (\(instalment.amount)) of plan #\(id)" + (slot == instalment.dueDate ? " is due today" : " is due in \(policy.instalmentReminderDays) days")])
+                    let owed = stillOwed(negotiation).filter { !isInvoicePaused($0, on: day) }
+                    if !done && !owed.isEmpty {
+                        return (owed, id, ["instalment of \(instalment.dueDate) (\(instalment.amount)) of plan #\(id)" + (slot == instalment.dueDate ? " is due today" : " is due in \(policy.instalmentReminderDays) days")])
                     }
                 }
             }

@@ -78,8 +78,10 @@ extension Ledger {
         return ids.sorted()
     }
 
-    /// The files of the clients in `planned_client`.
+    /// The files of the clients in `planned_client`. Invoices covered by a negotiation the pass
+    /// sees are loaded even when settled: a plan counts the payments on all of them.
     private static func clientFiles(_ db: GRDB.Database, recentPayments: CalendarDate, now: Date) throws -> PlannerInput {
+        let brokenSince = Timestamp.string(now.addingTimeInterval(-30 * 86_400))
         let invoiceRows = try GRDB.Row.fetchAll(
             db,
             sql: """
@@ -91,9 +93,13 @@ extension Ledger {
                        ON paid.invoice_id = invoice.id
                 WHERE invoice.client_id IN (SELECT id FROM planned_client)
                   AND invoice.status = 'open' AND invoice.handed_over_at IS NULL
-                  AND (invoice.gross_minor > COALESCE(paid.total, 0) OR paid.last >= ?)
+                  AND (invoice.gross_minor > COALESCE(paid.total, 0) OR paid.last >= ?
+                       OR invoice.id IN (SELECT negotiation_invoice.invoice_id FROM negotiation_invoice
+                                         JOIN negotiation ON negotiation.id = negotiation_invoice.negotiation_id
+                                         WHERE negotiation.client_id IN (SELECT id FROM planned_client)
+                                           AND (negotiation.closed_at IS NULL OR (negotiation.outcome = 'broken' AND negotiation.closed_at >= ?))))
                 ORDER BY invoice.due_date, invoice.number
-                """, arguments: [recentPayments.description])
+                """, arguments: [recentPayments.description, brokenSince])
         let payments = try Self.payments(db)
         var invoicesByClient: [Int64: [PlannerInput.InvoiceState]] = [:]
         for row in invoiceRows {

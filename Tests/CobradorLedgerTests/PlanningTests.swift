@@ -75,6 +75,21 @@ import Testing
         #expect(!again.contains { $0.kind == .promiseBroken })
     }
 
+    @Test func aPlanCountsThePaymentsOnInvoicesItAlreadySettled() throws {
+        try ledger.addInvoice(
+            Invoice(number: "F-3", clientID: 0, concept: "Work", issueDate: CalendarDate(iso: "2026-09-01")!, dueDate: CalendarDate(iso: "2026-10-01")!, gross: Money(minorUnits: 100_00, currency: euro)),
+            clientCode: "ACME")
+        _ = try ledger.openNegotiation(
+            Negotiation(clientID: 0, kind: .plan, invoiceIDs: [], openedAt: Date(timeIntervalSince1970: 1_792_490_400), instalments: [  // 2026-10-20
+                Instalment(dueDate: CalendarDate(iso: "2026-11-01")!, amount: Money(minorUnits: 100_00, currency: euro)),
+                Instalment(dueDate: CalendarDate(iso: "2026-12-15")!, amount: Money(minorUnits: 200_00, currency: euro)),
+            ]), clientCode: "ACME", invoiceNumbers: ["F-1", "F-2", "F-3"])
+        // The first instalment arrives on time and settles F-3, weeks before this pass.
+        try ledger.addPayment(Payment(invoiceID: 0, amount: Money(minorUnits: 100_00, currency: euro), valueDate: CalendarDate(iso: "2026-10-30")!), invoiceNumber: "F-3")
+        let pass = Planner(configuration: configuration).events(try input(), from: now, through: now)
+        #expect(!pass.contains { $0.kind == .planBroken }, "\(pass.map(\.reasons))")
+    }
+
     @Test func aHandedOverInvoiceLeavesThePlanner() throws {
         let event = PlannedEvent(
             kind: .handOver, at: now, clientID: 1, clientCode: "ACME", stage: nil, template: nil, channel: nil, invoiceIDs: [1],

@@ -120,6 +120,47 @@ import Testing
         ])
     }
 
+    @Test func holdsDelayTheHandOverToo() throws {
+        let fixture = try F()
+        let dispute = Negotiation(id: 4, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"), reason: "Hours")
+        let finalNotice = PlannerInput.PastContact(stage: "final-notice", invoiceIDs: [1], at: F.at("2026-11-20 09:00"))
+        let disputed = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-10-01")], contacts: [finalNotice], negotiations: [.init(negotiation: dispute)])
+        #expect(fixture.forecast([disputed], from: "2026-11-30 08:00", days: 30).isEmpty)
+        let pause = Pause(reason: "Waiting for PO", since: F.at("2026-11-25 10:00"), until: F.day("2026-12-10"))
+        let paused = PlannerInput.ClientFile(client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-10-01", pause: pause)], contacts: [finalNotice])
+        #expect(fixture.forecast([paused], from: "2026-11-30 08:00", days: 30) == ["2026-12-11 00:00 hand-over [F-1]"])
+    }
+
+    @Test func aPausedClientGetsNoNegotiationMessagesEither() throws {
+        let fixture = try F()
+        let pause = Pause(reason: "Call in January", since: F.at("2026-11-28 10:00"), until: F.day("2026-12-13"))
+        let promise = Negotiation(
+            id: 7, clientID: 1, kind: .promise, invoiceIDs: [1], openedAt: F.at("2026-11-10 10:00"), promisedDate: F.day("2026-11-20"),
+            closedAt: F.at("2026-11-28 00:00"), outcome: .broken)
+        let plan = Negotiation(
+            id: 3, clientID: 1, kind: .plan, invoiceIDs: [2], openedAt: F.at("2026-11-25 10:00"),
+            instalments: [Instalment(dueDate: F.day("2026-12-10"), amount: Money(minorUnits: 100_00, currency: fixture.euro))])
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME", pause: pause), invoices: [fixture.invoice(1, due: "2026-11-01"), fixture.invoice(2, due: "2026-11-01")],
+            negotiations: [.init(negotiation: promise), .init(negotiation: plan)])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 16) == [
+            "2026-12-14 00:00 plan-broken [F-2]",  // the instalment of 12-10 was not paid
+            "2026-12-14 09:00 message promise-broken [F-1]",  // the first day after the pause
+            "2026-12-15 09:00 message plan-broken [F-2]",
+        ])
+    }
+
+    @Test func afterDowntimeAStaleRepeatLapsesForTheStageThatIsDue() throws {
+        var fixture = try F()
+        fixture.configuration.cadence[2].repeatEveryDays = 3
+        fixture.configuration.cadence[2].repeatTimes = 2
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-02")],
+            contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-11-09 09:00"))])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 10) == ["2026-11-30 09:00 message reminder-2 [F-1]"])
+    }
+
     @Test func aKeptPromiseEndsByItself() throws {
         let fixture = try F()
         let promise = Negotiation(id: 7, clientID: 1, kind: .promise, invoiceIDs: [1], openedAt: F.at("2026-11-20 10:00"), promisedDate: F.day("2026-12-01"))
