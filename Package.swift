@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .executableTarget(
@@ -19,6 +20,7 @@ let package = Package(
             dependencies: [
                 "CobradorCore",
                 "CobradorLedger",
+                "CobradorMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "CobradorMail",
-            dependencies: ["CobradorCore"]
+            dependencies: ["CobradorCore", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(
             name: "CobradorTestSupport",

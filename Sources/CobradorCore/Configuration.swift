@@ -24,6 +24,21 @@ package struct Configuration: Sendable, Hashable {
         package var paymentLink: String?
         package var paymentInstructions: String?
         package var signature: String?
+
+        package init(
+            legalName: String, taxID: String?, address: String?, email: String, replyTo: String?, iban: String?, paymentLink: String?,
+            paymentInstructions: String?, signature: String?
+        ) {
+            self.legalName = legalName
+            self.taxID = taxID
+            self.address = address
+            self.email = email
+            self.replyTo = replyTo
+            self.iban = iban
+            self.paymentLink = paymentLink
+            self.paymentInstructions = paymentInstructions
+            self.signature = signature
+        }
     }
 
     /// Where composed messages go.

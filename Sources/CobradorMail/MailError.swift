@@ -5,6 +5,8 @@ package enum MailError: Error, Equatable, CustomStringConvertible {
     case unsafeHeaderValue(field: String, record: String)
     case invalidAddress(field: String, record: String, address: String)
     case missingRecipient(record: String)
+    /// A template that cannot be read, parsed or rendered.
+    case template(file: String, line: Int?, message: String)
 
     package var description: String {
         switch self {
@@ -14,6 +16,8 @@ package enum MailError: Error, Equatable, CustomStringConvertible {
             "\(record): \(field) \"\(address.visibleForError)\" is not a valid e-mail address"
         case .missingRecipient(let record):
             "\(record): no e-mail address to send to"
+        case .template(let file, let line, let message):
+            "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
         }
     }
 }

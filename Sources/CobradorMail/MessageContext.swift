@@ -1,0 +1,92 @@
+import CobradorCore
+import Foundation
+
+/// The values templates can use, as the nested dictionaries swift-mustache renders. Every key
+/// is listed in README's template section; `sample` holds all of them, so `cobrador check` can
+/// render each template and find a variable the context does not have.
+package enum MessageContext {
+    package static func dictionary(_ facts: MessageFacts) -> [String: Any] {
+        let format = LocalizedFormat(language: facts.client.language)
+        let invoices: [[String: Any]] = facts.invoices.map { item in
+            [
+                "number": item.invoice.number, "concept": item.invoice.concept,
+                "issue_date": format.date(item.invoice.issueDate), "due_date": format.date(item.invoice.dueDate),
+                "gross": format.money(item.invoice.gross), "paid": format.money(item.paid), "outstanding": format.money(item.outstanding),
+                "days_overdue": String(max(0, item.invoice.dueDate.days(until: facts.day))),
+            ]
+        }
+        var totals: [Currency: Int64] = [:]
+        for item in facts.invoices { totals[item.outstanding.currency, default: 0] += item.outstanding.minorUnits }
+        let totalList = totals.keys.sorted().map { format.money(Money(minorUnits: totals[$0]!, currency: $0)) }
+        let earliestDue = facts.invoices.map(\.invoice.dueDate).min() ?? facts.day
+        var context: [String: Any] = [
+            "sender": [
+                "legal_name": facts.sender.legalName, "tax_id": orFalse(facts.sender.taxID), "address": facts.sender.address ?? "",
+                "email": facts.sender.email, "signature": facts.sender.signature ?? facts.sender.legalName,
+            ],
+            "client": [
+                "name": facts.client.name, "code": facts.client.code, "tax_id": orFalse(facts.client.taxID),
+                "address": facts.client.postalAddress ?? "",
+            ],
+            "invoices": invoices,
+            "total": totalList.joined(separator: " + "),
+            "totals": totalList.map { ["amount": $0] },
+            "stage": facts.stage,
+            "date": format.date(facts.day),
+            "due_date": format.date(earliestDue),
+            "deadline": format.date(facts.deadline),
+            "payment": [
+                "iban": orFalse(facts.sender.iban), "link": orFalse(facts.sender.paymentLink),
+                "instructions": orFalse(facts.sender.paymentInstructions),
+                "reference": facts.invoices.map(\.invoice.number).joined(separator: ", "),
+            ],
+            // Statutory interest and compensation: filled by the formal-notice issue.
+            "claim": false,
+            "negotiation": false,
+            "instalment": false,
+        ]
+        if let negotiation = facts.negotiation {
+            let unpaid = negotiation.instalments.first { $0.dueDate >= facts.day } ?? negotiation.instalments.last
+            let missed = negotiation.instalments.last { $0.dueDate < facts.day }
+            context["negotiation"] = [
+                "kind": negotiation.kind.rawValue, "opened_date": format.date(CalendarDate(negotiation.openedAt, in: TimeZone(identifier: "UTC")!)),
+                "promised_date": negotiation.promisedDate.map(format.date) ?? "", "missed_date": missed.map { format.date($0.dueDate) } ?? "",
+            ]
+            if let unpaid { context["instalment"] = ["due_date": format.date(unpaid.dueDate), "amount": format.money(unpaid.amount)] }
+        }
+        return context
+    }
+
+    /// The value, or false: an absent value makes its `{{#section}}` render nothing.
+    private static func orFalse(_ value: String?) -> Any { value.map { $0 as Any } ?? false }
+
+    /// A context with every key set, in `language`, for checking templates.
+    package static func sample(_ language: Language, sender: Configuration.Sender) -> [String: Any] {
+        let euro = Currency(code: "EUR")!
+        let day = CalendarDate(iso: "2026-11-30")!
+        var senderWithAll = sender
+        senderWithAll.taxID = senderWithAll.taxID ?? "12345678Z"
+        senderWithAll.iban = senderWithAll.iban ?? "ES91 2100 0418 4502 0005 1332"
+        senderWithAll.paymentLink = senderWithAll.paymentLink ?? "https://pay.example.com/sample"
+        senderWithAll.paymentInstructions = senderWithAll.paymentInstructions ?? "Bank transfer"
+        let client = Client(
+            code: "SAMPLE", name: "Cliente de Muestra S.L.", emails: ["sample@example.com"], language: language, country: "ES",
+            debtorKind: .company, taxID: "B00000000", postalAddress: "Calle Mayor 1, 28013 Madrid")
+        let invoice = Invoice(
+            number: "SAMPLE-001", clientID: 0, concept: "Sample concept", issueDate: day.adding(days: -60), dueDate: day.adding(days: -30),
+            gross: Money(minorUnits: 181_500, currency: euro))
+        let negotiation = Negotiation(
+            clientID: 0, kind: .plan, invoiceIDs: [], openedAt: Date(timeIntervalSince1970: 1_793_000_000), promisedDate: day,
+            instalments: [
+                Instalment(dueDate: day.adding(days: -5), amount: Money(minorUnits: 90_000, currency: euro)),
+                Instalment(dueDate: day.adding(days: 25), amount: Money(minorUnits: 91_500, currency: euro)),
+            ])
+        var context = dictionary(
+            MessageFacts(
+                sender: senderWithAll, client: client,
+                invoices: [.init(invoice: invoice, paid: Money(minorUnits: 0, currency: euro), outstanding: invoice.gross)],
+                stage: "sample", day: day, deadline: day.adding(days: 14), negotiation: negotiation))
+        context["claim"] = ["summary": "interest and compensation", "as_of": "30/11/2026", "total": "1.900,00 €", "extras": "85,00 €"]
+        return context
+    }
+}

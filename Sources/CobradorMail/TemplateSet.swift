@@ -1,0 +1,75 @@
+import CobradorCore
+import Foundation
+import Mustache
+
+/// The message templates of one folder: `es/` and `en/`, each with `NAME.subject.mustache`,
+/// `NAME.text.mustache` and optionally `NAME.html.mustache`, plus any partials. Subjects and
+/// texts render without HTML escaping; HTML escapes every value.
+package struct TemplateSet: Sendable {
+    package let folder: String
+    private let library: MustacheLibrary
+    /// Source text by template name ("es/reminder-1.text"), for the variable check.
+    private let sources: [String: String]
+
+    /// Loads and parses every template; a syntax error names the file and line.
+    package init(folder: String) throws(MailError) {
+        self.folder = folder
+        var library = MustacheLibrary()
+        var sources: [String: String] = [:]
+        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".mustache") }.sorted() ?? []
+        guard !files.isEmpty else { throw .template(file: folder, line: nil, message: "no templates (*.mustache) in this folder") }
+        for file in files {
+            let path = folder + "/" + file
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw .template(file: path, line: nil, message: "cannot be read as UTF-8 text")
+            }
+            let name = String(file.dropLast(".mustache".count))
+            // Plain-text parts get the TEXT pragma on their first line, so line numbers hold.
+            let isPlain = name.hasSuffix(".text") || name.hasSuffix(".subject")
+            do {
+                try library.register((isPlain ? "{{% CONTENT_TYPE: TEXT}}" : "") + text, named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                throw .template(file: path, line: error.context.lineNumber, message: "does not parse: \(error.error)")
+            } catch {
+                throw .template(file: path, line: nil, message: "does not parse: \(error)")
+            }
+            sources[name] = text
+        }
+        self.library = library
+        self.sources = sources
+    }
+
+    package func has(_ template: String, language: Language, part: String) -> Bool {
+        sources["\(language.rawValue)/\(template).\(part)"] != nil
+    }
+
+    /// Subject, text and HTML of `template` in `language`. Without an HTML template, the HTML
+    /// part says what the text says, paragraph by paragraph (text and HTML must agree).
+    package func render(_ template: String, language: Language, context: [String: Any]) throws(MailError) -> (subject: String, text: String, html: String) {
+        let base = "\(language.rawValue)/\(template)"
+        guard let subject = library.render(context, withTemplate: base + ".subject"),
+            let text = library.render(context, withTemplate: base + ".text")
+        else {
+            throw .template(file: "\(folder)/\(base).subject.mustache", line: nil, message: "missing: each message needs a .subject and a .text template")
+        }
+        let html = library.render(context, withTemplate: base + ".html") ?? Self.html(fromText: text)
+        return (subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces), text, html)
+    }
+
+    /// Every variable, section and partial of every template that `context` cannot fill, by file and line.
+    package func unknownNames(in context: [String: Any]) -> [(file: String, line: Int, message: String)] {
+        sources.keys.sorted().flatMap { name in
+            TemplateVariableCheck.problems(in: sources[name]!, context: context, partials: Set(sources.keys)).map {
+                (file: "\(folder)/\(name).mustache", line: $0.line, message: $0.message)
+            }
+        }
+    }
+
+    static func html(fromText text: String) -> String {
+        let escaped = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        let paragraphs = escaped.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
+        let body = paragraphs.map { "<p>" + $0.replacingOccurrences(of: "\n", with: "<br>\n") + "</p>" }.joined(separator: "\n")
+        return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n<body style=\"font-family: sans-serif; line-height: 1.5\">\n\(body)\n</body></html>\n"
+    }
+}

@@ -1,0 +1,66 @@
+import CobradorCore
+import CobradorMail
+import CobradorTestSupport
+import Foundation
+import Testing
+
+@Suite struct TemplateSetTests {
+    static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Templates").path
+    static let sender = Configuration.Sender(
+        legalName: "Lucía Martín Traducciones", taxID: nil, address: "Calle Mayor 1, 28013 Madrid", email: "cobros@luciamartin.example",
+        replyTo: nil, iban: "ES91 2100 0418 4502 0005 1332", paymentLink: nil, paymentInstructions: nil, signature: "Lucía Martín")
+
+    @Test(arguments: Language.allCases)
+    func theShippedTemplatesUseOnlyKnownVariables(language: Language) throws {
+        let set = try TemplateSet(folder: Self.shipped)
+        let problems = set.unknownNames(in: MessageContext.sample(language, sender: Self.sender))
+        #expect(problems.isEmpty, "\(problems.map { "\($0.file):\($0.line): \($0.message)" })")
+    }
+
+    @Test func aTypoInAVariableIsFoundWithItsLine() throws {
+        let folder = TemporaryDirectory()
+        folder.write("en/due.subject.mustache", "Invoice {{#invoices}}{{number}}{{/invoices}} is due\n")
+        folder.write("en/due.text.mustache", "Dear {{client.name}},\n\nyou owe {{totl}} by {{deadline}}.\n{{#invoices}}{{numbr}}{{/invoices}}\n{{> en/missing}}\n")
+        let problems = try TemplateSet(folder: folder.path).unknownNames(in: MessageContext.sample(.en, sender: Self.sender))
+        #expect(problems.map { "\($0.line): \($0.message)" } == [
+            "3: {{totl}} is not in the template context",
+            "4: {{numbr}} is not in the template context",
+            "5: the partial {{> en/missing}} does not exist",
+        ])
+    }
+
+    @Test func aTemplateThatDoesNotParseNamesItsFileAndLine() throws {
+        let folder = TemporaryDirectory()
+        folder.write("en/due.subject.mustache", "Invoice due\n")
+        folder.write("en/due.text.mustache", "Dear {{client.name}},\n\n{{#invoices}}{{number}}\n")
+        let error = #expect(throws: MailError.self) { try TemplateSet(folder: folder.path) }
+        #expect(error?.description.hasPrefix(folder.file("en/due.text.mustache") + ":") == true)
+    }
+
+    @Test func textIsNotEscapedAndHTMLIs() throws {
+        let folder = TemporaryDirectory()
+        folder.write("en/due.subject.mustache", "For {{client.name}}\n")
+        folder.write("en/due.text.mustache", "Dear {{client.name}},\n")
+        folder.write("en/due.html.mustache", "<p>Dear {{client.name}},</p>\n")
+        var context = MessageContext.sample(.en, sender: Self.sender)
+        context["client"] = ["name": "<script>alert(1)</script> & Co"]
+        let rendered = try TemplateSet(folder: folder.path).render("due", language: .en, context: context)
+        #expect(rendered.subject == "For <script>alert(1)</script> & Co")
+        #expect(rendered.text == "Dear <script>alert(1)</script> & Co,\n")
+        #expect(rendered.html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"))
+        #expect(!rendered.html.contains("<script>"))
+    }
+
+    @Test func moneyAndDatesReadAsTheClientWritesThem() {
+        let euro = Currency(code: "EUR")!
+        let pound = Currency(code: "GBP")!
+        let spanish = LocalizedFormat(language: .es)
+        let english = LocalizedFormat(language: .en)
+        #expect(spanish.money(Money(minorUnits: 1_234_567, currency: euro)) == "12.345,67\u{00A0}€")  // a no-break space: the amount never wraps
+        #expect(english.money(Money(minorUnits: 1_234_567, currency: pound)) == "£12,345.67")
+        #expect(english.money(Money(minorUnits: 123_456, currency: euro)) == "€1,234.56")
+        #expect(spanish.date(CalendarDate(iso: "2026-11-29")!) == "29 de noviembre de 2026")
+        #expect(english.date(CalendarDate(iso: "2026-11-29")!) == "29 November 2026")
+    }
+}
