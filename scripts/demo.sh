@@ -12,7 +12,8 @@ mkdir -p "$demo"
 day() { date -u -d "$1 days" +%F; }
 
 "$cobrador" init --config "$demo/cobrador.toml" --sender-name "Lucía Martín Traducciones" \
-    --sender-email cobros@luciamartin.example --time-zone Europe/Madrid --currency EUR >/dev/null
+    --sender-email cobros@luciamartin.example --time-zone Europe/Madrid --currency EUR \
+    --iban "ES91 2100 0418 4502 0005 1332" >/dev/null
 export COBRADOR_CONFIG="$demo/cobrador.toml"
 
 cat > "$demo/clients.csv" <<CSV

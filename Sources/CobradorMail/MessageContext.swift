@@ -22,7 +22,7 @@ package enum MessageContext {
         var context: [String: Any] = [
             "sender": [
                 "legal_name": facts.sender.legalName, "tax_id": orFalse(facts.sender.taxID), "address": facts.sender.address ?? "",
-                "email": facts.sender.email, "signature": facts.sender.signature ?? facts.sender.legalName,
+                "email": facts.sender.email, "signature": orFalse(facts.sender.signature),
             ],
             "client": [
                 "name": facts.client.name, "code": facts.client.code, "tax_id": orFalse(facts.client.taxID),

@@ -65,6 +65,24 @@ package struct TemplateSet: Sendable {
         }
     }
 
+    /// What a formal notice must state that `template` (in `language`) leaves out when rendered
+    /// with the sample context: the amount, the invoice numbers and concepts, how to pay, a
+    /// deadline. Empty when it states them all.
+    package func missingFormalParts(_ template: String, language: Language, sample: [String: Any]) throws(MailError) -> [String] {
+        let rendered = try render(template, language: language, context: sample)
+        let text = rendered.text
+        let invoices = sample["invoices"] as? [[String: Any]] ?? []
+        let payment = sample["payment"] as? [String: Any] ?? [:]
+        var missing: [String] = []
+        if let total = sample["total"] as? String, !text.contains(total) { missing.append("the amount owed ({{total}})") }
+        if !invoices.allSatisfy({ text.contains($0["number"] as? String ?? "\u{0}") }) { missing.append("the invoice numbers ({{number}} in {{#invoices}})") }
+        if !invoices.allSatisfy({ text.contains($0["concept"] as? String ?? "\u{0}") }) { missing.append("the concepts ({{concept}} in {{#invoices}})") }
+        let ways = [payment["iban"], payment["link"]].compactMap { $0 as? String }
+        if !ways.contains(where: text.contains) { missing.append("how to pay ({{payment.iban}} or {{payment.link}})") }
+        if let deadline = sample["deadline"] as? String, !text.contains(deadline) { missing.append("a deadline ({{deadline}})") }
+        return missing
+    }
+
     static func html(fromText text: String) -> String {
         let escaped = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")

@@ -20,7 +20,7 @@ package final class CobradorWorkspace: Sendable {
 
     /// Runs `cobrador init` in a new folder.
     package init() throws {
-        let result = try run(["init", "--sender-name", "Lucía Martín", "--sender-email", "cobros@lucia.example", "--time-zone", "Europe/Madrid"])
+        let result = try run(["init", "--sender-name", "Lucía Martín", "--sender-email", "cobros@lucia.example", "--time-zone", "Europe/Madrid", "--iban", "ES91 2100 0418 4502 0005 1332"])
         guard result.status == 0 else { throw WorkspaceError(message: "cobrador init failed: \(result.standardError)") }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CobradorCore
 import CobradorLedger
+import CobradorMail
 import Foundation
 
 struct CheckCommand: ParsableCommand {
@@ -16,8 +17,13 @@ struct CheckCommand: ParsableCommand {
         print("Configuration \(configuration.file): OK")
         var problems: [String] = []
 
-        if configuration.sender.email == InitCommand.placeholderEmail || configuration.sender.legalName == InitCommand.placeholderName {
-            problems.append("sender: \(configuration.file) still has the example sender; set [sender] legal_name and email to yours")
+        if configuration.sender.iban == nil && configuration.sender.paymentLink == nil {
+            problems.append("sender: set iban or payment_link in \(configuration.file): every reminder and the formal notice must say how to pay")
+        }
+        if configuration.sender.email == InitCommand.placeholderEmail || configuration.sender.legalName == InitCommand.placeholderName
+            || configuration.sender.iban == InitCommand.placeholderIBAN
+        {
+            problems.append("sender: \(configuration.file) still has the example sender; set [sender] legal_name, email and iban to yours")
         }
         do {
             let ledger = try Ledger.open(path: configuration.ledgerPath)
@@ -57,6 +63,7 @@ struct CheckCommand: ParsableCommand {
             } else {
                 problems += missing.map { "templates: missing \($0)" }
             }
+            problems += templateProblems(configuration)
         } else {
             problems.append("templates: \(configuration.templatesPath) is not a folder (set `templates` in \(configuration.file))")
         }
@@ -67,5 +74,31 @@ struct CheckCommand: ParsableCommand {
             print("Transport: SMTP \(smtp.host):\(smtp.port), TLS \(smtp.tls.rawValue)")
         }
         guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
+    }
+
+    /// Parses every template, renders each against a complete sample context to find names the
+    /// context lacks, and checks that the formal notice states what the law asks.
+    private func templateProblems(_ configuration: Configuration) -> [String] {
+        let templates: TemplateSet
+        do {
+            templates = try TemplateSet(folder: configuration.templatesPath)
+        } catch {
+            return ["\(error)"]
+        }
+        var problems = templates.unknownNames(in: MessageContext.sample(.en, sender: configuration.sender)).map {
+            "\($0.file):\($0.line): \($0.message)"
+        }
+        let formal = Set((configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.name == "formal-notice" }.map(\.template))
+        for template in formal.sorted() {
+            for language in Language.allCases where templates.has(template, language: language, part: "text") {
+                do {
+                    let gaps = try templates.missingFormalParts(template, language: language, sample: MessageContext.sample(language, sender: configuration.sender))
+                    problems += gaps.map { "\(configuration.templatesPath)/\(language.rawValue)/\(template).text.mustache: a formal notice must state \($0)" }
+                } catch {
+                    problems.append("\(error)")
+                }
+            }
+        }
+        return problems
     }
 }

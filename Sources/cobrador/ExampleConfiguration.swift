@@ -9,6 +9,7 @@ enum ExampleConfiguration {
         var senderEmail: String
         var timeZone: String
         var currency: String
+        var iban: String
     }
 
     static func text(_ settings: Settings) -> String {
@@ -28,7 +29,7 @@ enum ExampleConfiguration {
         # reply_to = "accounts@example.com"
         # tax_id = "12345678Z"
         # address = "Calle Mayor 1, 28013 Madrid"
-        # iban = "ES91 2100 0418 4502 0005 1332"
+        iban = "\(settings.iban)"
         # payment_link = "https://pay.example.com/you"
         # payment_instructions = "Bank transfer to the IBAN above, quoting the invoice number."
         # signature = "Your name"

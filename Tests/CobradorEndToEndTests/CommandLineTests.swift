@@ -214,11 +214,45 @@ import Testing
         #expect(!(try workspace.succeed(["plan", "--at", at])).contains("ACME"))
     }
 
+    @Test func previewPrintsTheBytesAStrictParserAccepts() throws {
+        try workspace.succeed(["client", "edit", "ACME", "--name", "Peña & Muñoz <script>alert(1)</script>"])
+        let eml = try workspace.run(["preview", "--client", "ACME", "--stage", "reminder-1"])
+        #expect(eml.status == 0, "\(eml.standardError)")
+        let file = workspace.directory.write("preview.eml", eml.standardOutput)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/check-mime.py").path
+        let parsed = try ProcessResult.run("/usr/bin/python3", [script, file])
+        let result = try #require((try JSONSerialization.jsonObject(with: Data(parsed.standardOutput.utf8)) as? [[String: Any]])?.first)
+        #expect(result["defects"] as? [String] == [])
+        #expect(result["to"] as? String == "Peña & Muñoz <script>alert(1)</script> <pagos@acme.example>")
+        #expect(result["subject"] as? String == "Recordatorio: factura F-1 F-2 pendiente de pago")
+        let parts = result["parts"] as! [[String: Any]]
+        let text = parts[1]["text"] as! String
+        #expect(text.contains("Estimado/a Peña & Muñoz <script>alert(1)</script>:"))
+        #expect(text.contains("1815,00\u{00A0}€"))
+        #expect(text.contains("Transferencia a la cuenta ES91 2100 0418 4502 0005 1332"))
+        let html = parts[2]["text"] as! String
+        #expect(html.contains("Peña &amp; Muñoz &lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>"))
+        #expect(try workspace.succeed(["preview", "--client", "BRIT", "--stage", "due", "--format", "text"]).contains("Dear Thames Ltd,"))
+    }
+
+    @Test func checkNamesWhatAnEditedFormalNoticeLeftOut() throws {
+        let file = workspace.directory.file("templates/es/formal-notice.text.mustache")
+        let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "{{deadline}}", with: "pronto")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try workspace.run(["check"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("\(file): a formal notice must state a deadline ({{deadline}})"))
+        try (text + "\n{{sender.nmae}}\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let line = text.components(separatedBy: "\n").count + 1
+        #expect(try workspace.run(["check"]).standardError.contains("\(file):\(line): {{sender.nmae}} is not in the template context"))
+    }
+
     @Test(arguments: [
         ["init"], ["check"], ["client", "add"], ["client", "list"], ["client", "show"], ["client", "edit"], ["client", "pause"],
         ["client", "resume"], ["invoice", "add"], ["invoice", "list"], ["invoice", "show"], ["invoice", "void"], ["invoice", "write-off"],
         ["invoice", "pause"], ["invoice", "resume"], ["payment", "add"], ["payment", "list"], ["negotiation", "open"],
-        ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"], ["plan"],
+        ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"], ["plan"], ["preview"],
     ])
     func everyCommandHasHelpWithAnExample(command: [String]) throws {
         let result = try workspace.run(command + ["--help"])

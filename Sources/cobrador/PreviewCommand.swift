@@ -1,0 +1,78 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import CobradorMail
+import Foundation
+
+struct PreviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Print the message a client would get: the exact bytes, or its text or HTML part.",
+        discussion: """
+            Without --stage, the client's next planned message (see `cobrador plan`); with --stage,
+            that stage for every unpaid invoice of the client. The Message-ID and Date are the
+            preview's own; a real send gets its attempt's.
+            Examples:
+              cobrador preview --client ACME
+              cobrador preview --client ACME --stage formal-notice --lang en --format text
+              cobrador preview --client ACME --format eml > acme.eml
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case eml, text, html
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The client's code.") var client: String
+    @Option(help: "A stage or message template (default: the next planned one).") var stage: String?
+    @Option(help: "es or en (default: the client's language).") var lang: String?
+    @Option(help: "eml (the whole message), text or html (default: eml).") var format: Format = .eml
+
+    func run() throws {
+        let (configuration, ledger) = try global.openLedger()
+        var clientRecord = try ledger.client(code: client)
+        if let lang { clientRecord.language = try CommandInput.parse("--lang", lang) { try FieldRules.choice($0, as: Language.self) } }
+        let now = Date()
+        let today = CommandInput.today(configuration)
+        let unpaid = try ledger.invoices(matching: .init(clientCode: client, status: .open, unpaidOnly: true))
+        let template: String
+        let stageName: String
+        var numbers: [String]
+        if let stage {
+            let known = (configuration.cadence + (configuration.profiles.flatMap(\.cadence))).first { $0.name == stage }
+            guard known != nil || PlannedEvent.eventTemplates.contains(stage) else {
+                throw CommandFailure("--stage: \"\(stage)\" is neither a stage of the cadence nor one of \(PlannedEvent.eventTemplates.sorted().joined(separator: ", "))")
+            }
+            stageName = stage
+            template = known?.template ?? stage
+            numbers = unpaid.map(\.invoice.number)
+        } else {
+            let end = now.addingTimeInterval(90 * 86_400)
+            let input = try ledger.plannerInput(at: now, through: end, configuration: configuration, clientCode: client)
+            guard let next = Planner(configuration: configuration).events(input, from: now, through: end).first(where: { $0.kind == .message }) else {
+                throw CommandFailure("nothing is planned for \(clientRecord.code) in the next 90 days; name a stage with --stage")
+            }
+            stageName = next.stage ?? ""
+            template = next.template ?? stageName
+            numbers = next.invoiceNumbers
+        }
+        guard !numbers.isEmpty else { throw CommandFailure("\(clientRecord.code) owes nothing: there is nothing to preview") }
+        numbers = numbers.filter { number in unpaid.contains { $0.invoice.number == number } } + numbers.filter { number in !unpaid.contains { $0.invoice.number == number } }
+        let facts = MessageFacts(
+            sender: configuration.sender, client: clientRecord,
+            invoices: try numbers.map { number in
+                let summary = try ledger.invoice(number: number)
+                return .init(invoice: summary.invoice, paid: summary.paid, outstanding: summary.balance)
+            },
+            stage: stageName, day: today, deadline: today.adding(days: configuration.policy.handOverDays))
+        let builder = MessageBuilder(configuration: configuration, templates: try TemplateSet(folder: configuration.templatesPath))
+        let message = try builder.message(
+            facts, template: template, messageID: MessageID.make(attempt: 0, reservedAt: now, senderAddress: configuration.sender.email),
+            references: [], date: now, readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
+        switch format {
+        case .eml: FileHandle.standardOutput.write(Data(try MIMEComposer.compose(message)))
+        case .text: print(message.text, terminator: "")
+        case .html: print(message.html, terminator: "")
+        }
+    }
+}
