@@ -21,7 +21,7 @@ package enum MessageContext {
         let earliestDue = facts.invoices.map(\.invoice.dueDate).min() ?? facts.day
         var context: [String: Any] = [
             "sender": [
-                "legal_name": facts.sender.legalName, "tax_id": orFalse(facts.sender.taxID), "address": facts.sender.address ?? "",
+                "legal_name": facts.sender.legalName, "tax_id": orFalse(facts.sender.taxID), "address": orFalse(facts.sender.address),
                 "email": facts.sender.email, "signature": orFalse(facts.sender.signature),
             ],
             "client": [

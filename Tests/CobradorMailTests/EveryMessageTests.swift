@@ -6,6 +6,9 @@ import Testing
 
 /// Every shipped message, in both languages, composed and read back by Python's strict parser.
 @Suite struct EveryMessageTests {
+    /// "es-reminder-1.eml" -> "reminder-1".
+    func name(of file: String) -> String { String(file.dropFirst(3).dropLast(4)) }
+
     @Test func everyTemplateInBothLanguagesMakesAFlawlessMessage() throws {
         let templates = try TemplateSet(folder: TemplateSetTests.shipped)
         let configuration = try ConfigurationLoader.load(
@@ -66,6 +69,9 @@ import Testing
             let text = parts[1]["text"] as? String ?? ""
             #expect(text.contains("2026-041"), "\(file) does not name the invoice")
             #expect(!text.contains("false"), "\(file) printed an absent value")
+            let html = parts[2]["text"] as? String ?? ""
+            #expect(parts[2]["type"] as? String == "text/html" && html.contains("<table") || ["thank-you", "instalment-reminder"].contains(name(of: file)), "\(file): the HTML part has no invoice table")
+            #expect(!html.contains("false") && html.contains("2026-041"), "\(file): the HTML part differs from the text")
         }
     }
 }
