@@ -39,6 +39,11 @@ package struct TemplateSet: Sendable {
         self.sources = sources
     }
 
+    /// Whether `name` ("es/digest.text") is one of the owner's digest templates or partials.
+    package static func isDigest(_ name: String) -> Bool {
+        name.split(separator: "/").last.map { $0.hasPrefix("digest") } ?? false
+    }
+
     package func has(_ template: String, language: Language, part: String) -> Bool {
         sources["\(language.rawValue)/\(template).\(part)"] != nil
     }
@@ -56,9 +61,10 @@ package struct TemplateSet: Sendable {
         return (subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces), text, html)
     }
 
-    /// Every variable, section and partial of every template that `context` cannot fill, by file and line.
-    package func unknownNames(in context: [String: Any]) -> [(file: String, line: Int, message: String)] {
-        sources.keys.sorted().flatMap { name in
+    /// Every variable, section and partial of the templates `matching` their name (all by
+    /// default) that `context` cannot fill, by file and line.
+    package func unknownNames(in context: [String: Any], matching: (String) -> Bool = { _ in true }) -> [(file: String, line: Int, message: String)] {
+        sources.keys.sorted().filter(matching).flatMap { name in
             TemplateVariableCheck.problems(in: sources[name]!, context: context, partials: Set(sources.keys)).map {
                 (file: "\(folder)/\(name).mustache", line: $0.line, message: $0.message)
             }

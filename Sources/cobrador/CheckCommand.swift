@@ -85,8 +85,11 @@ struct CheckCommand: ParsableCommand {
         } catch {
             return ["\(error)"]
         }
-        var problems = templates.unknownNames(in: MessageContext.sample(.en, sender: configuration.sender)).map {
-            "\($0.file):\($0.line): \($0.message)"
+        let messages = templates.unknownNames(in: MessageContext.sample(.en, sender: configuration.sender)) { !TemplateSet.isDigest($0) }
+        let digest = templates.unknownNames(in: DigestContext.sample(owner: configuration.sender.legalName), matching: TemplateSet.isDigest)
+        var problems = (messages + digest).map { "\($0.file):\($0.line): \($0.message)" }
+        for language in Language.allCases where !templates.has("digest", language: language, part: "text") {
+            problems.append("\(configuration.templatesPath)/\(language.rawValue)/digest.text.mustache: missing: the owner's daily digest")
         }
         let formal = Set((configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.name == "formal-notice" }.map(\.template))
         for template in formal.sorted() {

@@ -14,8 +14,25 @@ import Testing
     @Test(arguments: Language.allCases)
     func theShippedTemplatesUseOnlyKnownVariables(language: Language) throws {
         let set = try TemplateSet(folder: Self.shipped)
-        let problems = set.unknownNames(in: MessageContext.sample(language, sender: Self.sender))
+        let problems = set.unknownNames(in: MessageContext.sample(language, sender: Self.sender)) { !TemplateSet.isDigest($0) }
         #expect(problems.isEmpty, "\(problems.map { "\($0.file):\($0.line): \($0.message)" })")
+    }
+
+    @Test(arguments: Language.allCases)
+    func theDigestListsOnlyWhatHappened(language: Language) throws {
+        let set = try TemplateSet(folder: Self.shipped)
+        #expect(set.unknownNames(in: DigestContext.sample(owner: "Lucía"), matching: TemplateSet.isDigest).isEmpty)
+        let full = try set.render("digest", language: language, context: DigestContext.sample(owner: "Lucía"))
+        #expect(full.text.contains("550 5.1.1 mailbox unknown") && full.html.contains("550 5.1.1 mailbox unknown"))
+        #expect(full.text.components(separatedBy: language == .en ? "Failed (not sent" : "Fallidos (no enviados").count == 2)
+        let quiet = try set.render(
+            "digest", language: language,
+            context: DigestContext.dictionary(
+                owner: "Lucía", date: "30 November 2026", sent: [["time": "09:00", "client": "ACME", "stage": "due", "invoices": "F-1", "recipient": "a@b.example"]],
+                failed: [], unknown: [], tasks: [], broken: [], reviews: [], handOvers: [], badAddresses: []))
+        #expect(quiet.text.contains(language == .en ? "Nothing needs your attention today." : "Hoy no hay nada que requiera su atención."))
+        #expect(!quiet.text.contains(language == .en ? "Failed" : "Fallidos"))
+        #expect(quiet.subject == (language == .en ? "cobrador, 30 November 2026: 1 sent" : "cobrador, 30 November 2026. Enviados: 1"))
     }
 
     @Test func aTypoInAVariableIsFoundWithItsLine() throws {
