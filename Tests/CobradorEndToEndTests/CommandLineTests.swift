@@ -234,6 +234,18 @@ import Testing
         let html = parts[2]["text"] as! String
         #expect(html.contains("Peña &amp; Muñoz &lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>"))
         #expect(try workspace.succeed(["preview", "--client", "BRIT", "--stage", "due", "--format", "text"]).contains("Dear Thames Ltd,"))
+
+        // Earlier messages about the same invoices thread the new one under them.
+        #expect(try workspace.sqlite("""
+            INSERT INTO contact (id, client_id, stage, channel, status, message_id, occurred_at) VALUES
+                (1, 1, 'before-due', 'email', 'sent', 'cobrador.1.1@lucia.example', '2026-09-28T08:00:00Z'),
+                (2, 1, 'due', 'email', 'sent', 'cobrador.2.2@lucia.example', '2026-10-01T08:00:00Z'),
+                (3, 1, 'due', 'email', 'failed', 'cobrador.3.3@lucia.example', '2026-10-02T08:00:00Z');
+            INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (1, 1), (2, 1), (3, 1);
+            """).status == 0)
+        let threaded = try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-1"])
+        #expect(threaded.contains("In-Reply-To: <cobrador.2.2@lucia.example>"))
+        #expect(threaded.contains("References: <cobrador.1.1@lucia.example> <cobrador.2.2@lucia.example>"))
     }
 
     @Test func checkNamesWhatAnEditedFormalNoticeLeftOut() throws {
