@@ -110,6 +110,56 @@ import Testing
         #expect(error?.description.hasPrefix("client ACME: ") == true)
     }
 
+    @Test func aGoldenSpanishNoticeWithACopyAndAnAttachment() throws {
+        var notice = message(
+            subject: "Requerimiento de pago: 1.815,00 €", clientName: "Peña S.L.", address: "pagos@pena.example", text: "Estimado/a cliente:\n",
+            attachments: [MailAttachment(fileName: "Factura nº 41.pdf", contentType: "application/pdf", data: Array("%PDF-1.4\n".utf8))])
+        notice.html = "<p>Estimado/a cliente:</p>"
+        notice.cc = [Mailbox(name: nil, address: "cfo@pena.example")]
+        notice.references = []
+        notice.autoSubmitted = false
+        let expected = """
+            Date: Mon, 30 Nov 2026 09:00:00 +0100\r
+            From: =?UTF-8?B?THVjw61hIE1hcnTDrW4gVHJhZHVjY2lvbmVz?=\r
+             <cobros@luciamartin.example>\r
+            Reply-To: <lucia@luciamartin.example>\r
+            To: =?UTF-8?B?UGXDsWEgUy5MLg==?= <pagos@pena.example>\r
+            Cc: <cfo@pena.example>\r
+            Subject: =?UTF-8?B?UmVxdWVyaW1pZW50byBkZSBwYWdvOiAxLjgxNSwwMCDigqw=?=\r
+            Message-ID: <cobrador.42.1796025600@luciamartin.example>\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/mixed; boundary="=_cobrador_BOUNDARY_m"\r
+            \r
+            --=_cobrador_BOUNDARY_m\r
+            Content-Type: multipart/alternative; boundary="=_cobrador_BOUNDARY_a"\r
+            \r
+            --=_cobrador_BOUNDARY_a\r
+            Content-Type: text/plain; charset=utf-8\r
+            Content-Transfer-Encoding: quoted-printable\r
+            \r
+            Estimado/a cliente:\r
+            \r
+            --=_cobrador_BOUNDARY_a\r
+            Content-Type: text/html; charset=utf-8\r
+            Content-Transfer-Encoding: quoted-printable\r
+            \r
+            <p>Estimado/a cliente:</p>\r
+            --=_cobrador_BOUNDARY_a--\r
+            \r
+            --=_cobrador_BOUNDARY_m\r
+            Content-Type: application/pdf\r
+            Content-Transfer-Encoding: base64\r
+            Content-Disposition: attachment; filename*=utf-8''Factura%20n%C2%BA%2041.pdf\r
+            \r
+            JVBERi0xLjQK\r
+            --=_cobrador_BOUNDARY_m--\r
+
+            """
+        let composed = String(decoding: try MIMEComposer.compose(notice), as: UTF8.self)
+            .replacingOccurrences(of: #"=_cobrador_[0-9a-f]+"#, with: "=_cobrador_BOUNDARY", options: .regularExpression)
+        #expect(composed == expected)
+    }
+
     @Test func aGoldenReminder() throws {
         var simple = message(subject: "Invoice 2026-041 is overdue", clientName: "Thames Ltd", address: "ap@thames.example", text: "Dear Thames Ltd,\n\nInvoice 2026-041 (EUR 1,815.00) is overdue.\n")
         simple.html = "<p>Invoice 2026-041 is overdue.</p>"
