@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "CobradorCoreTests", dependencies: ["CobradorCore", "CobradorTestSupport"]),
         .testTarget(
             name: "CobradorPlannerTests",
-            dependencies: ["CobradorCore", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["CobradorCore", "CobradorTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "CobradorLedgerTests", dependencies: ["CobradorLedger", "CobradorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CobradorMailTests", dependencies: ["CobradorMail", "CobradorTestSupport"]),

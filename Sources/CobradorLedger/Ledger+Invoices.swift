@@ -92,13 +92,7 @@ extension Ledger {
             guard current.invoice.status == .open else {
                 throw LedgerError.conflict("invoice \(number) is already \(current.invoice.status.rawValue)")
             }
-            if let negotiation = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id
-                    WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL
-                    """, arguments: [current.invoice.id])
-            {
+            if let negotiation = try Self.openNegotiationID(covering: current.invoice.id!, db) {
                 throw LedgerError.conflict("invoice \(number) is covered by open negotiation #\(negotiation); close it first")
             }
             try db.execute(sql: "UPDATE invoice SET status = ? WHERE number = ?", arguments: [status.rawValue, number])

@@ -33,13 +33,7 @@ extension Ledger {
                 guard summary.invoice.status == .open else {
                     throw LedgerError.conflict("invoice \(number) is \(summary.invoice.status.rawValue); only open invoices can be negotiated")
                 }
-                if let other = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id
-                        WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL
-                        """, arguments: [summary.invoice.id])
-                {
+                if let other = try Self.openNegotiationID(covering: summary.invoice.id!, db) {
                     throw LedgerError.conflict("invoice \(number) is already covered by open negotiation #\(other); close it first")
                 }
                 covered.append(summary)
@@ -106,6 +100,16 @@ extension Ledger {
 
     package func negotiation(id: Int64) throws(LedgerError) -> NegotiationRecord {
         try read { db in try Self.negotiation(id: id, db) }
+    }
+
+    /// The open negotiation covering `invoiceID`, if any (an invoice is in one at a time).
+    static func openNegotiationID(covering invoiceID: Int64, _ db: GRDB.Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id
+                WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL
+                """, arguments: [invoiceID])
     }
 
     static func negotiation(id: Int64, _ db: GRDB.Database) throws -> NegotiationRecord {

@@ -1,4 +1,5 @@
 import CobradorCore
+import CobradorTestSupport
 import Foundation
 import PropertyBased
 import Testing
@@ -16,7 +17,7 @@ import Testing
         let fixture: PlannerFixture
 
         init(seed: UInt64) throws {
-            var random = SplitMix(seed: seed)
+            var random = SeededGenerator(seed: seed)
             var fixture = try F("[policy]\ntime_zone = \"Europe/Madrid\"\n[policy.holidays]\nES = [2026-12-08, 2026-12-25, 2027-01-01]\n[policy.tolerance]\nEUR = \"1.00\"")
             fixture.configuration.policy.thankYou = random.next(2) == 0
             fixture.configuration.policy.minimumGapDays = 1 + random.next(3)
@@ -75,20 +76,6 @@ import Testing
             }
             input = PlannerInput(clients: clients)
         }
-    }
-
-    /// A deterministic generator so a seed rebuilds its world exactly.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     }
 
     static let seeds = Gen.int64(in: 0...Int64.max)
