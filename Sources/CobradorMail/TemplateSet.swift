@@ -35,6 +35,12 @@ package struct TemplateSet: Sendable {
             }
             sources[name] = text
         }
+        for (name, text) in sources {
+            for match in text.matches(of: /\{\{>\s*([^}\s]+)\s*\}\}/) where sources[String(match.output.1)] == nil {
+                let line = text[..<match.range.lowerBound].filter { $0 == "\n" }.count + 1
+                throw .template(file: "\(folder)/\(name).mustache", line: line, message: "the partial {{> \(match.output.1)}} does not exist")
+            }
+        }
         self.library = library
         self.sources = sources
     }
@@ -76,16 +82,19 @@ package struct TemplateSet: Sendable {
     /// deadline. Empty when it states them all.
     package func missingFormalParts(_ template: String, language: Language, sample: [String: Any]) throws(MailError) -> [String] {
         let rendered = try render(template, language: language, context: sample)
-        let text = rendered.text
         let invoices = sample["invoices"] as? [[String: Any]] ?? []
         let payment = sample["payment"] as? [String: Any] ?? [:]
         var missing: [String] = []
-        if let total = sample["total"] as? String, !text.contains(total) { missing.append("the amount owed ({{total}})") }
-        if !invoices.allSatisfy({ text.contains($0["number"] as? String ?? "\u{0}") }) { missing.append("the invoice numbers ({{number}} in {{#invoices}})") }
-        if !invoices.allSatisfy({ text.contains($0["concept"] as? String ?? "\u{0}") }) { missing.append("the concepts ({{concept}} in {{#invoices}})") }
-        let ways = [payment["iban"], payment["link"]].compactMap { $0 as? String }
-        if !ways.contains(where: text.contains) { missing.append("how to pay ({{payment.iban}} or {{payment.link}})") }
-        if let deadline = sample["deadline"] as? String, !text.contains(deadline) { missing.append("a deadline ({{deadline}})") }
+        // Both parts: a mail client shows the HTML, a court may print the text.
+        for (part, text) in [("text", rendered.text), ("html", rendered.html)] {
+            func lacks(_ what: String) { missing.append("\(what) in its \(part) part") }
+            if let total = sample["total"] as? String, !text.contains(total) { lacks("the amount owed ({{total}})") }
+            if !invoices.allSatisfy({ text.contains($0["number"] as? String ?? "\u{0}") }) { lacks("the invoice numbers ({{number}} in {{#invoices}})") }
+            if !invoices.allSatisfy({ text.contains($0["concept"] as? String ?? "\u{0}") }) { lacks("the concepts ({{concept}} in {{#invoices}})") }
+            let ways = [payment["iban"], payment["link"]].compactMap { $0 as? String }
+            if !ways.contains(where: text.contains) { lacks("how to pay ({{payment.iban}} or {{payment.link}})") }
+            if let deadline = sample["deadline"] as? String, !text.contains(deadline) { lacks("a deadline ({{deadline}})") }
+        }
         return missing
     }
 

@@ -96,7 +96,7 @@ struct CheckCommand: ParsableCommand {
             for language in Language.allCases where templates.has(template, language: language, part: "text") {
                 do {
                     let gaps = try templates.missingFormalParts(template, language: language, sample: MessageContext.sample(language, sender: configuration.sender))
-                    problems += gaps.map { "\(configuration.templatesPath)/\(language.rawValue)/\(template).text.mustache: a formal notice must state \($0)" }
+                    problems += gaps.map { "\(configuration.templatesPath)/\(language.rawValue)/\(template): a formal notice must state \($0)" }
                 } catch {
                     problems.append("\(error)")
                 }

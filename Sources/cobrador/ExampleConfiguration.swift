@@ -92,8 +92,13 @@ enum ExampleConfiguration {
         friday = "09:00-18:00"
 
         [policy.holidays]
-        # Days nothing goes out, per country (ES, GB) or region (ES-MD).
-        # ES = [2026-12-08, 2026-12-25, 2027-01-01, 2027-01-06]
+        # Days nothing goes out, per country (ES, GB) or region (ES-MD, for clients with that
+        # region). National holidays of 2026 and 2027 below: add your region's, and next years'.
+        ES = [2026-01-01, 2026-01-06, 2026-04-03, 2026-05-01, 2026-08-15, 2026-10-12, 2026-12-08, 2026-12-25,
+              2027-01-01, 2027-01-06, 2027-03-26, 2027-10-12, 2027-11-01, 2027-12-06, 2027-12-08]
+        GB = [2026-01-01, 2026-04-03, 2026-04-06, 2026-05-04, 2026-05-25, 2026-08-31, 2026-12-25, 2026-12-28,
+              2027-01-01, 2027-03-26, 2027-03-29, 2027-05-03, 2027-05-31, 2027-08-30, 2027-12-27, 2027-12-28]
+        # ES-MD = [2026-05-02, 2026-11-09]
 
         [policy.tolerance]
         # Balances at or below this are not chased.

@@ -9,9 +9,9 @@ struct PreviewCommand: ParsableCommand {
         commandName: "preview",
         abstract: "Print the message a client would get: the exact bytes, or its text or HTML part.",
         discussion: """
-            Without --stage, the client's next planned message (see `cobrador plan`); with --stage,
-            that stage for every unpaid invoice of the client. The Message-ID and Date are the
-            preview's own; a real send gets its attempt's.
+            Without --stage, the client's next planned message (see `cobrador plan`), dated the day it
+            is planned for; with --stage, that stage today for every unpaid invoice of the client.
+            The Message-ID and Date header are the preview's own; a real send gets its attempt's.
             Examples:
               cobrador preview --client ACME
               cobrador preview --client ACME --stage formal-notice --lang en --format text
@@ -38,6 +38,8 @@ struct PreviewCommand: ParsableCommand {
         let template: String
         let stageName: String
         var numbers: [String]
+        var day = today
+        var negotiationID: Int64?
         if let stage {
             let known = (configuration.cadence + (configuration.profiles.flatMap(\.cadence))).first { $0.name == stage }
             guard known != nil || PlannedEvent.eventTemplates.contains(stage) else {
@@ -46,6 +48,9 @@ struct PreviewCommand: ParsableCommand {
             stageName = stage
             template = known?.template ?? stage
             numbers = unpaid.map(\.invoice.number)
+            if PlannedEvent.eventTemplates.contains(stage) {
+                negotiationID = try ledger.negotiations(clientCode: client, includeClosed: true).first?.negotiation.id
+            }
         } else {
             let end = now.addingTimeInterval(90 * 86_400)
             let input = try ledger.plannerInput(at: now, through: end, configuration: configuration, clientCode: client)
@@ -55,6 +60,8 @@ struct PreviewCommand: ParsableCommand {
             stageName = next.stage ?? ""
             template = next.template ?? stageName
             numbers = next.invoiceNumbers
+            day = CalendarDate(next.at, in: TimeZone(identifier: clientRecord.timeZone ?? configuration.policy.timeZone) ?? .current)
+            negotiationID = next.negotiationID
         }
         guard !numbers.isEmpty else { throw CommandFailure("\(clientRecord.code) owes nothing: there is nothing to preview") }
         numbers = numbers.filter { number in unpaid.contains { $0.invoice.number == number } } + numbers.filter { number in !unpaid.contains { $0.invoice.number == number } }
@@ -64,7 +71,8 @@ struct PreviewCommand: ParsableCommand {
                 let summary = try ledger.invoice(number: number)
                 return .init(invoice: summary.invoice, paid: summary.paid, outstanding: summary.balance)
             },
-            stage: stageName, day: today, deadline: today.adding(days: configuration.policy.handOverDays))
+            stage: stageName, day: day, deadline: day.adding(days: configuration.policy.handOverDays),
+            negotiation: try negotiationID.map { try ledger.negotiation(id: $0).negotiation })
         let builder = MessageBuilder(configuration: configuration, templates: try TemplateSet(folder: configuration.templatesPath))
         let message = try builder.message(
             facts, template: template, messageID: MessageID.make(attempt: 0, reservedAt: now, senderAddress: configuration.sender.email),

@@ -199,9 +199,9 @@ import Testing
             "2026-11-30 09:00 Europe/Madrid ACME e-mail reminder-1",
             "2026-11-30 09:00 Europe/London BRIT e-mail reminder-1",
             "2026-12-01 09:00 Europe/Madrid ACME e-mail due",
-            "2026-12-08 09:00 Europe/Madrid ACME e-mail reminder-2",
             "2026-12-08 09:00 Europe/London BRIT e-mail reminder-2",
-            "2026-12-09 09:00 Europe/Madrid ACME e-mail reminder-1",
+            "2026-12-09 09:00 Europe/Madrid ACME e-mail reminder-2",  // 8 December is a Spanish holiday
+            "2026-12-10 09:00 Europe/Madrid ACME e-mail reminder-1",
         ])
         let json = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["plan", "--at", at, "--days", "1", "--client", "BRIT", "--json"]).utf8)) as! [[String: Any]]
         #expect(json.count == 1)
@@ -225,7 +225,7 @@ import Testing
         let result = try #require((try JSONSerialization.jsonObject(with: Data(parsed.standardOutput.utf8)) as? [[String: Any]])?.first)
         #expect(result["defects"] as? [String] == [])
         #expect(result["to"] as? String == "Peña & Muñoz <script>alert(1)</script> <pagos@acme.example>")
-        #expect(result["subject"] as? String == "Recordatorio: factura F-1 F-2 pendiente de pago")
+        #expect(result["subject"] as? String == "Recordatorio: factura F-1, F-2 pendiente de pago")
         let parts = result["parts"] as! [[String: Any]]
         let text = parts[1]["text"] as! String
         #expect(text.contains("Estimado/a Peña & Muñoz <script>alert(1)</script>:"))
@@ -234,6 +234,12 @@ import Testing
         let html = parts[2]["text"] as! String
         #expect(html.contains("Peña &amp; Muñoz &lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>"))
         #expect(try workspace.succeed(["preview", "--client", "BRIT", "--stage", "due", "--format", "text"]).contains("Dear Thames Ltd,"))
+
+        // A negotiation message carries its negotiation's dates.
+        try workspace.succeed(["negotiation", "open", "promise", "ACME", "--until", "2099-03-15"])
+        let broken = try workspace.succeed(["preview", "--client", "ACME", "--stage", "promise-broken", "--format", "text"])
+        #expect(broken.contains("antes del\n15 de marzo de 2099") || broken.contains("15 de marzo de 2099"))
+        try workspace.succeed(["negotiation", "close", "1", "--outcome", "withdrawn"])
 
         // Earlier messages about the same invoices thread the new one under them.
         #expect(try workspace.sqlite("""
@@ -254,7 +260,11 @@ import Testing
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         let result = try workspace.run(["check"])
         #expect(result.status == 1)
-        #expect(result.standardError.contains("\(file): a formal notice must state a deadline ({{deadline}})"))
+        #expect(result.standardError.contains("\(workspace.directory.file("templates/es/formal-notice")): a formal notice must state a deadline ({{deadline}}) in its text part"))
+        let html = workspace.directory.file("templates/es/formal-notice.html.mustache")
+        try String(contentsOfFile: html, encoding: .utf8).replacingOccurrences(of: "{{> es/partials/payment.html}}", with: "")
+            .write(toFile: html, atomically: true, encoding: .utf8)
+        #expect(try workspace.run(["check"]).standardError.contains("a formal notice must state how to pay ({{payment.iban}} or {{payment.link}}) in its html part"))
         try (text + "\n{{sender.nmae}}\n").write(toFile: file, atomically: true, encoding: .utf8)
         let line = text.components(separatedBy: "\n").count + 1
         #expect(try workspace.run(["check"]).standardError.contains("\(file):\(line): {{sender.nmae}} is not in the template context"))

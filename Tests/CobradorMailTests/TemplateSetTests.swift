@@ -38,13 +38,16 @@ import Testing
     @Test func aTypoInAVariableIsFoundWithItsLine() throws {
         let folder = TemporaryDirectory()
         folder.write("en/due.subject.mustache", "Invoice {{#invoices}}{{number}}{{/invoices}} is due\n")
-        folder.write("en/due.text.mustache", "Dear {{client.name}},\n\nyou owe {{totl}} by {{deadline}}.\n{{#invoices}}{{numbr}}{{/invoices}}\n{{> en/missing}}\n")
+        folder.write("en/due.text.mustache", "Dear {{client.name}},\n\nyou owe {{totl}} by {{deadline}}.\n{{#invoices}}{{numbr}}{{/invoices}}\n")
         let problems = try TemplateSet(folder: folder.path).unknownNames(in: MessageContext.sample(.en, sender: Self.sender))
         #expect(problems.map { "\($0.line): \($0.message)" } == [
             "3: {{totl}} is not in the template context",
             "4: {{numbr}} is not in the template context",
-            "5: the partial {{> en/missing}} does not exist",
         ])
+        // A missing partial would silently drop a block (the payment details): the set refuses to load.
+        folder.write("en/due.html.mustache", "<p>Dear {{client.name}},</p>\n{{> en/partials/payment.html}}\n")
+        let error = #expect(throws: MailError.self) { try TemplateSet(folder: folder.path) }
+        #expect(error?.description == folder.file("en/due.html.mustache") + ":2: the partial {{> en/partials/payment.html}} does not exist")
     }
 
     @Test func aTemplateThatDoesNotParseNamesItsFileAndLine() throws {
