@@ -34,8 +34,10 @@ let package = Package(
         ),
         .target(
             name: "CobradorMail",
-            dependencies: ["CobradorCore", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["CobradorCore", "CCurlShim", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(
             name: "CobradorTestSupport",
             dependencies: ["CobradorCore", "CobradorLedger"]

@@ -84,6 +84,27 @@ package struct Configuration: Sendable, Hashable {
         package var maxPerMinute: Int?
         package var maxPerHour: Int?
         package var maxPerDay: Int?
+
+        package init(
+            host: String, port: Int, tls: TLSMode, username: String? = nil, passwordFile: String? = nil, credential: String? = nil,
+            auth: AuthMechanism = .plain, heloName: String? = nil, caFile: String? = nil, connectTimeoutSeconds: Int = 30,
+            responseTimeoutSeconds: Int = 120, maxPerMinute: Int? = nil, maxPerHour: Int? = nil, maxPerDay: Int? = nil
+        ) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+            self.username = username
+            self.passwordFile = passwordFile
+            self.credential = credential
+            self.auth = auth
+            self.heloName = heloName
+            self.caFile = caFile
+            self.connectTimeoutSeconds = connectTimeoutSeconds
+            self.responseTimeoutSeconds = responseTimeoutSeconds
+            self.maxPerMinute = maxPerMinute
+            self.maxPerHour = maxPerHour
+            self.maxPerDay = maxPerDay
+        }
     }
 
     /// One rung of the cadence.

@@ -1,0 +1,103 @@
+import CCurlShim
+import Foundation
+
+/// What one libcurl SMTP transfer did, rebuilt from its debug trace: libcurl's own response
+/// code is often stale, so the phase (last command, whether DATA got 354, whether a final
+/// reply came) is tracked here. Lines that could carry credentials are redacted.
+final class SMTPSession {
+    private(set) var transcript: [String] = []
+    private(set) var lastCommand = ""
+    private(set) var sentAuth = false
+    private(set) var dataAccepted = false
+    /// Replies received after the whole body went out.
+    private(set) var finalReply: String?
+    /// The reply that decided the transfer (a goodbye after a refusal does not count) and the
+    /// command it answered.
+    private(set) var lastReply = ""
+    private(set) var lastCode: Int?
+    private(set) var decisiveCommand = ""
+    private var awaitingAuthContinuation = false
+
+    /// The message body, fed to libcurl by the read callback.
+    let body: [UInt8]
+    private(set) var offset = 0
+    /// Set when the read callback refused to start the body because no login happened.
+    private(set) var refusedUnauthenticated = false
+    let requireAuth: Bool
+
+    init(body: [UInt8], requireAuth: Bool) {
+        self.body = body
+        self.requireAuth = requireAuth
+    }
+
+    var bodyFullySent: Bool { offset >= body.count }
+
+    /// Copies the next chunk of the body into libcurl's buffer; aborts before the first byte
+    /// when a login was required and libcurl skipped it (the relay offered no AUTH).
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        if offset == 0 && requireAuth && !sentAuth {
+            refusedUnauthenticated = true
+            return Int(CURL_READFUNC_ABORT)
+        }
+        let count = min(capacity, body.count - offset)
+        guard count > 0 else { return 0 }
+        body.withUnsafeBufferPointer { source in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        return count
+    }
+
+    /// Takes one trace record from libcurl's debug callback.
+    func record(_ type: curl_infotype, _ text: String) {
+        switch type {
+        case CURLINFO_HEADER_OUT:
+            for line in text.split(separator: "\r\n", omittingEmptySubsequences: true).map(String.init) { sent(line) }
+        case CURLINFO_HEADER_IN:
+            for line in text.split(separator: "\r\n", omittingEmptySubsequences: true).map(String.init) { received(line) }
+        case CURLINFO_TEXT:
+            let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !line.isEmpty { transcript.append("* " + line) }
+        default:
+            break
+        }
+    }
+
+    private func sent(_ line: String) {
+        let verb = line.split(separator: " ").first.map { $0.uppercased() } ?? ""
+        if awaitingAuthContinuation || verb == "AUTH" {
+            // The AUTH line and the answers to 334 challenges carry credentials.
+            if verb == "AUTH" {
+                sentAuth = true
+                lastCommand = "AUTH"
+                transcript.append("> AUTH " + (line.split(separator: " ").dropFirst().first.map(String.init) ?? "") + " [redacted]")
+            } else {
+                transcript.append("> [redacted]")
+            }
+            return
+        }
+        if ["EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "QUIT", "RSET", "NOOP"].contains(verb) {
+            lastCommand = verb
+            transcript.append("> " + line)
+        } else {
+            transcript.append("> [redacted]")
+        }
+    }
+
+    private func received(_ line: String) {
+        transcript.append("< " + line)
+        let code = Int(line.prefix(3))
+        // The goodbye after a refusal must not hide the refusal.
+        if lastCommand != "QUIT" {
+            lastReply = line
+            lastCode = code ?? lastCode
+            decisiveCommand = lastCommand
+        }
+        awaitingAuthContinuation = code == 334
+        if lastCommand == "DATA" && code == 354 {
+            dataAccepted = true
+        } else if dataAccepted && bodyFullySent, line.count >= 4, line[line.index(line.startIndex, offsetBy: 3)] == " " {
+            finalReply = line
+        }
+    }
+}

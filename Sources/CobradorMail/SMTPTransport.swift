@@ -1,0 +1,171 @@
+import CCurlShim
+import CobradorCore
+import Foundation
+
+/// Sends messages through an SMTP relay with Debian's libcurl (7.88), working around what the
+/// shared notes observed: one handle reused across a batch, rebuilt after any non-OK result
+/// (the stale-reply bug); TLS required (STARTTLS or implicit) unless `tls = "none"` towards a
+/// loopback relay without credentials; the login mechanism pinned; a login libcurl silently
+/// skipped stops the message before its body; the outcome rebuilt from the session trace.
+///
+/// `send` blocks; one transport is used by one thread at a time (a lock enforces it).
+package final class SMTPTransport: MailTransport, @unchecked Sendable {
+    package let settings: Configuration.SMTPSettings
+    private let secret: String?
+    private let lock = NSLock()
+    private var handle: UnsafeMutableRawPointer?
+
+    private static let globalInit: Void = { _ = curl_global_init(cobrador_global_default()) }()
+
+    /// `secret` is the password, or the bearer token with `auth = "xoauth2"`.
+    package init(settings: Configuration.SMTPSettings, secret: String?) {
+        _ = Self.globalInit
+        self.settings = settings
+        self.secret = secret
+    }
+
+    deinit {
+        if let handle { curl_easy_cleanup(handle) }
+    }
+
+    package func send(_ message: [UInt8], from sender: String, to recipients: [String]) -> DeliveryOutcome {
+        lock.lock()
+        defer { lock.unlock() }
+        // libcurl 7.88 writes CR/LF in envelope addresses onto the wire: refuse them here.
+        for address in [sender] + recipients {
+            guard (try? FieldRules.emailAddress(address)) == address else {
+                return DeliveryOutcome(
+                    kind: .permanentFailure, reply: "the envelope address \"\(address.visibleForError)\" is not a valid address; nothing was sent")
+            }
+        }
+        guard !recipients.isEmpty else { return DeliveryOutcome(kind: .permanentFailure, reply: "no recipient; nothing was sent") }
+        guard let curl = handle ?? makeHandle() else {
+            return DeliveryOutcome(kind: .configurationError, reply: "libcurl could not create a handle")
+        }
+        handle = curl
+
+        let session = SMTPSession(body: message, requireAuth: settings.username != nil)
+        let context = Unmanaged.passRetained(session)
+        defer { context.release() }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for recipient in recipients { list = curl_slist_append(list, "<\(recipient)>") }
+        defer { curl_slist_free_all(list) }
+
+        _ = cobrador_setopt_string(curl, CURLOPT_MAIL_FROM, "<\(sender)>")
+        _ = cobrador_setopt_slist(curl, CURLOPT_MAIL_RCPT, list)
+        _ = cobrador_setopt_long(curl, CURLOPT_UPLOAD, 1)
+        _ = cobrador_setopt_offset(curl, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count))
+        _ = cobrador_setopt_pointer(curl, CURLOPT_READDATA, context.toOpaque())
+        _ = cobrador_setopt_pointer(curl, CURLOPT_DEBUGDATA, context.toOpaque())
+        let result = curl_easy_perform(curl)
+        // Never reuse a connection after anything but success: 7.88 may leave stale replies on it.
+        if result != CURLE_OK {
+            curl_easy_cleanup(curl)
+            handle = nil
+        }
+        return Self.outcome(result, session)
+    }
+
+    /// Connects, greets, starts TLS, logs in and quits without sending anything: what the relay
+    /// offers, for `cobrador check --smtp`.
+    package func probe() -> DeliveryOutcome {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let curl = makeHandle() else { return DeliveryOutcome(kind: .configurationError, reply: "libcurl could not create a handle") }
+        defer { curl_easy_cleanup(curl) }
+        let session = SMTPSession(body: [], requireAuth: settings.username != nil)
+        let context = Unmanaged.passRetained(session)
+        defer { context.release() }
+        _ = cobrador_setopt_pointer(curl, CURLOPT_DEBUGDATA, context.toOpaque())
+        _ = cobrador_setopt_long(curl, CURLOPT_CONNECT_ONLY, 1)
+        let result = curl_easy_perform(curl)
+        if result == CURLE_OK && session.requireAuth && !session.sentAuth {
+            return DeliveryOutcome(
+                kind: .configurationError, reply: "the relay offered no login (AUTH) to these credentials; cobrador will not send without logging in",
+                transcript: session.transcript)
+        }
+        return result == CURLE_OK
+            ? DeliveryOutcome(kind: .accepted, code: session.lastCode, reply: session.lastReply, transcript: session.transcript)
+            : Self.outcome(result, session)
+    }
+
+    private func makeHandle() -> UnsafeMutableRawPointer? {
+        guard let curl = curl_easy_init() else { return nil }
+        let scheme = settings.tls == .implicit ? "smtps" : "smtp"
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        // The URL's path is the EHLO name.
+        _ = cobrador_setopt_string(curl, CURLOPT_URL, "\(scheme)://\(host):\(settings.port)/\(settings.heloName ?? "")")
+        _ = cobrador_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+        _ = cobrador_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = cobrador_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, settings.connectTimeoutSeconds)
+        _ = cobrador_setopt_long(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, settings.responseTimeoutSeconds)
+        _ = cobrador_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
+        if settings.tls != .none {
+            _ = cobrador_setopt_long(curl, CURLOPT_USE_SSL, cobrador_use_ssl_all())
+            _ = cobrador_setopt_long(curl, CURLOPT_SSLVERSION, cobrador_tls_1_2())
+            _ = cobrador_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
+            _ = cobrador_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
+            if let caFile = settings.caFile { _ = cobrador_setopt_string(curl, CURLOPT_CAINFO, caFile) }
+        }
+        if let username = settings.username {
+            _ = cobrador_setopt_string(curl, CURLOPT_USERNAME, username)
+            switch settings.auth {
+            case .xoauth2:
+                _ = cobrador_setopt_string(curl, CURLOPT_XOAUTH2_BEARER, secret ?? "")
+                _ = cobrador_setopt_string(curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+            case .plain, .login:
+                _ = cobrador_setopt_string(curl, CURLOPT_PASSWORD, secret ?? "")
+                _ = cobrador_setopt_string(curl, CURLOPT_LOGIN_OPTIONS, "AUTH=\(settings.auth.rawValue.uppercased())")
+            }
+        }
+        _ = cobrador_setopt_long(curl, CURLOPT_VERBOSE, 1)
+        _ = cobrador_setopt_debug_callback(curl) { _, type, data, size, context in
+            guard let context, let data else { return 0 }
+            let session = Unmanaged<SMTPSession>.fromOpaque(context).takeUnretainedValue()
+            let bytes = UnsafeRawBufferPointer(start: data, count: size)
+            session.record(type, String(decoding: bytes, as: UTF8.self))
+            return 0
+        }
+        _ = cobrador_setopt_read_callback(curl) { buffer, size, count, context in
+            guard let buffer, let context else { return Int(CURL_READFUNC_ABORT) }
+            return Unmanaged<SMTPSession>.fromOpaque(context).takeUnretainedValue().read(into: buffer, capacity: size * count)
+        }
+        return curl
+    }
+
+    /// Maps libcurl's result and the session trace to an outcome (the table in the notes).
+    static func outcome(_ result: CURLcode, _ session: SMTPSession) -> DeliveryOutcome {
+        let code = session.lastCode
+        let enhanced = session.lastReply.split(separator: " ").dropFirst().first.map(String.init).flatMap {
+            $0.wholeMatch(of: /[245]\.\d{1,3}\.\d{1,3}/) != nil ? $0 : nil
+        }
+        func outcome(_ kind: DeliveryOutcome.Kind, _ reply: String) -> DeliveryOutcome {
+            DeliveryOutcome(kind: kind, code: code, enhancedCode: enhanced, reply: reply, transcript: session.transcript)
+        }
+        if result == CURLE_OK {
+            return outcome(.accepted, session.finalReply ?? session.lastReply)
+        }
+        if session.refusedUnauthenticated {
+            return outcome(.configurationError, "the relay offered no login (AUTH), so cobrador did not send the message without logging in")
+        }
+        if result == CURLE_LOGIN_DENIED {
+            return outcome(.configurationError, "the relay refused the login: check the username and the password file (\(session.lastReply))")
+        }
+        if [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_USE_SSL_FAILED, CURLE_SSL_CACERT_BADFILE].contains(result) {
+            let reason = result == CURLE_USE_SSL_FAILED ? "the relay does not offer STARTTLS, and cobrador never sends in clear text"
+                : result == CURLE_PEER_FAILED_VERIFICATION ? "the relay's certificate could not be verified (unknown authority, expired, or another name)"
+                : "the TLS handshake with the relay failed"
+            return outcome(.configurationError, "\(reason): \(String(cString: curl_easy_strerror(result)))")
+        }
+        // The body went out after 354 and no final reply came: it may have been delivered.
+        if session.dataAccepted && session.bodyFullySent && session.finalReply == nil {
+            return outcome(.unknown, "the message was sent but the relay gave no final answer (\(String(cString: curl_easy_strerror(result)))); it may have been delivered")
+        }
+        if let code {
+            // RFC 5321: 552 to RCPT means "mailbox full for now", like 452.
+            if code >= 500 && !(code == 552 && session.decisiveCommand == "RCPT") { return outcome(.permanentFailure, session.lastReply) }
+            if code >= 400 { return outcome(.temporaryFailure, session.lastReply) }
+        }
+        return outcome(.temporaryFailure, "the relay could not be reached or answered nothing: \(String(cString: curl_easy_strerror(result)))")
+    }
+}

@@ -1,0 +1,139 @@
+import CobradorCore
+import CobradorMail
+import CobradorTestSupport
+import Foundation
+import Testing
+
+/// The SMTP transport against a real server (aiosmtpd) on loopback, one per test.
+@Suite(.serialized) struct SMTPTransportTests {
+    static let message = Array(
+        "From: <cobros@lucia.example>\r\nTo: <pagos@acme.example>\r\nSubject: test\r\nMessage-ID: <t.1@lucia.example>\r\n\r\nline one\r\n.a line starting with a dot\r\n\r\n".utf8)
+
+    func settings(_ server: SMTPTestServer, tls: Configuration.SMTPSettings.TLSMode = .none, user: String? = nil, ca: String? = nil, timeout: Int = 5)
+        -> Configuration.SMTPSettings
+    {
+        Configuration.SMTPSettings(
+            host: "127.0.0.1", port: server.port, tls: tls, username: user, auth: .plain, heloName: "cobrador.test", caFile: ca,
+            connectTimeoutSeconds: 5, responseTimeoutSeconds: timeout)
+    }
+
+    func send(_ transport: SMTPTransport, _ message: [UInt8] = Self.message) -> DeliveryOutcome {
+        transport.send(message, from: "cobros@lucia.example", to: ["pagos@acme.example"])
+    }
+
+    @Test func theServerReceivesExactlyTheStoredBytesAndOneConnectionServesTheBatch() throws {
+        let server = try SMTPTestServer()
+        let transport = SMTPTransport(settings: settings(server), secret: nil)
+        for _ in 0..<3 {
+            let outcome = send(transport)
+            #expect(outcome.kind == .accepted, "\(outcome.reply)")
+            #expect(outcome.reply.hasPrefix("250 2.0.0 Ok: queued as Q"))
+        }
+        let received = try server.received()
+        #expect(received.count == 3)
+        #expect(received.allSatisfy { $0.bytes == Data(Self.message) })
+        #expect(Set(received.map(\.connection)).count == 1)
+    }
+
+    @Test func startTLSWithLoginAgainstAPrivateAuthority() throws {
+        let certificates = try TestCertificates()
+        let server = try SMTPTestServer(tls: "starttls", certificates: certificates, auth: "lucia:s3cret")
+        let transport = SMTPTransport(settings: settings(server, tls: .starttls, user: "lucia", ca: certificates.authority), secret: "s3cret")
+        let outcome = send(transport)
+        #expect(outcome.kind == .accepted, "\(outcome.reply) \(outcome.transcript)")
+        #expect(outcome.transcript.contains { $0.hasPrefix("> STARTTLS") })
+        #expect(outcome.transcript.contains("> AUTH PLAIN [redacted]"))
+        #expect(!outcome.transcript.joined().contains("s3cret") && !outcome.transcript.joined().contains(Data("\u{0}lucia\u{0}s3cret".utf8).base64EncodedString()))
+        #expect(try server.received().first?.bytes == Data(Self.message))
+    }
+
+    @Test func implicitTLS() throws {
+        let certificates = try TestCertificates()
+        let server = try SMTPTestServer(tls: "implicit", certificates: certificates, auth: "lucia:s3cret")
+        let outcome = send(SMTPTransport(settings: settings(server, tls: .implicit, user: "lucia", ca: certificates.authority), secret: "s3cret"))
+        #expect(outcome.kind == .accepted, "\(outcome.reply)")
+    }
+
+    @Test func aWrongPasswordIsAConfigurationErrorWithoutTheSecret() throws {
+        let certificates = try TestCertificates()
+        let server = try SMTPTestServer(tls: "starttls", certificates: certificates, auth: "lucia:s3cret")
+        let outcome = send(SMTPTransport(settings: settings(server, tls: .starttls, user: "lucia", ca: certificates.authority), secret: "wrong-password"))
+        #expect(outcome.kind == .configurationError, "\(outcome.transcript)")
+        #expect(outcome.reply.contains("refused the login"))
+        #expect(!(outcome.reply + outcome.transcript.joined()).contains("wrong-password"))
+        #expect(try server.received().isEmpty)
+    }
+
+    @Test func anUnknownCertificateIsRefused() throws {
+        let certificates = try TestCertificates()
+        let server = try SMTPTestServer(tls: "starttls", certificates: certificates)
+        let outcome = send(SMTPTransport(settings: settings(server, tls: .starttls), secret: nil))
+        #expect(outcome.kind == .configurationError)
+        #expect(outcome.reply.contains("certificate could not be verified"))
+        #expect(try server.received().isEmpty)
+    }
+
+    @Test func aServerWithoutSTARTTLSGetsNothingInClear() throws {
+        let server = try SMTPTestServer()
+        let outcome = send(SMTPTransport(settings: settings(server, tls: .starttls), secret: nil))
+        #expect(outcome.kind == .configurationError)
+        #expect(outcome.reply.contains("does not offer STARTTLS"))
+        #expect(try server.received().isEmpty)
+    }
+
+    @Test func aLoginTheRelayDoesNotOfferStopsTheMessageBeforeItsBody() throws {
+        let server = try SMTPTestServer()
+        let outcome = send(SMTPTransport(settings: settings(server, user: "lucia"), secret: "s3cret"))
+        #expect(outcome.kind == .configurationError)
+        #expect(outcome.reply.contains("offered no login"))
+        #expect(try server.received().isEmpty)
+    }
+
+    @Test(arguments: [
+        ("rcpt-451", DeliveryOutcome.Kind.temporaryFailure, 451, "4.3.0"),
+        ("rcpt-550", .permanentFailure, 550, "5.1.1"),
+        ("rcpt-552", .temporaryFailure, 552, "5.2.2"),
+        ("data-452", .temporaryFailure, 452, "4.3.1"),
+        ("data-554", .permanentFailure, 554, "5.7.1"),
+        ("greet-421", .temporaryFailure, 421, "4.3.2"),
+    ])
+    func refusalsMapToTheirOutcome(behaviour: String, kind: DeliveryOutcome.Kind, code: Int, enhanced: String) throws {
+        let server = try SMTPTestServer(behaviour: behaviour)
+        let transport = SMTPTransport(settings: settings(server), secret: nil)
+        let outcome = send(transport)
+        #expect(outcome.kind == kind, "\(outcome.reply) \(outcome.transcript)")
+        #expect(outcome.code == code)
+        #expect(outcome.enhancedCode == enhanced)
+        #expect(try server.received().isEmpty)
+    }
+
+    @Test func noFinalReplyAfterTheBodyIsUnknownNeverAFailure() throws {
+        let server = try SMTPTestServer(behaviour: "final-hang")
+        let outcome = send(SMTPTransport(settings: settings(server, timeout: 2), secret: nil))
+        #expect(outcome.kind == .unknown, "\(outcome.reply)")
+        #expect(outcome.reply.contains("may have been delivered"))
+    }
+
+    @Test func aConnectionDroppedInTheBodyIsTemporary() throws {
+        let server = try SMTPTestServer(behaviour: "drop-in-data")
+        let large = Array("Subject: big\r\n\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 2_000_000) + Array("\r\n".utf8)
+        let outcome = send(SMTPTransport(settings: settings(server), secret: nil), large)
+        #expect(outcome.kind == .temporaryFailure || outcome.kind == .unknown, "\(outcome.kind) \(outcome.reply)")
+        #expect(outcome.kind == .temporaryFailure, "the body did not all go out, so nothing can have been accepted")
+    }
+
+    @Test func anUnreachableRelayIsTemporary() throws {
+        let settings = Configuration.SMTPSettings(host: "127.0.0.1", port: 1, tls: .none, connectTimeoutSeconds: 2)
+        let outcome = send(SMTPTransport(settings: settings, secret: nil))
+        #expect(outcome.kind == .temporaryFailure)
+    }
+
+    @Test(arguments: ["pagos@acme.example>\r\nRSET", "pagos@acme.example\nRCPT TO:<x@y.example>", "not an address"])
+    func anEnvelopeAddressWithALineBreakNeverReachesLibcurl(address: String) throws {
+        let server = try SMTPTestServer()
+        let outcome = SMTPTransport(settings: settings(server), secret: nil).send(Self.message, from: "cobros@lucia.example", to: [address])
+        #expect(outcome.kind == .permanentFailure)
+        #expect(outcome.transcript.isEmpty)
+        #expect(try server.received().isEmpty)
+    }
+}
