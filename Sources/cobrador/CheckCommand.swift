@@ -11,6 +11,8 @@ struct CheckCommand: ParsableCommand {
         discussion: "Example:\n  cobrador check --config /etc/cobrador/cobrador.toml")
 
     @OptionGroup var global: GlobalOptions
+    @Flag(name: .customLong("smtp"), help: "Also connect to the relay: greet, start TLS, log in and quit, sending nothing.")
+    var smtp = false
 
     func run() throws {
         let configuration = try global.loadConfiguration(checkTemplates: true)
@@ -70,8 +72,24 @@ struct CheckCommand: ParsableCommand {
 
         if case .maildir(let path) = configuration.transport {
             print("Transport: Maildir \(path) (nothing is sent; open it with any mail client)")
-        } else if case .smtp(let smtp) = configuration.transport {
-            print("Transport: SMTP \(smtp.host):\(smtp.port), TLS \(smtp.tls.rawValue)")
+        } else if case .smtp(let settings) = configuration.transport {
+            print("Transport: SMTP \(settings.host):\(settings.port), TLS \(settings.tls.rawValue)")
+            if smtp {
+                do {
+                    let outcome = SMTPTransport(settings: settings, secret: try SMTPSecret.read(settings)).probe()
+                    if outcome.kind == .accepted {
+                        print("Relay: connected, \(settings.tls == .none ? "no TLS (loopback)" : "TLS verified")\(settings.username == nil ? "" : ", logged in as \(settings.username!)")")
+                        outcome.transcript.filter { $0.hasPrefix("< 250") }.forEach { print("  offers: \($0.dropFirst(6))") }
+                    } else {
+                        problems.append("relay: \(outcome.reply)")
+                    }
+                } catch {
+                    problems.append("relay: \(error)")
+                }
+            }
+        }
+        if smtp, case .maildir = configuration.transport {
+            print("Relay: none configured ([transport] kind = \"maildir\")")
         }
         guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
     }
