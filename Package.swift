@@ -24,6 +24,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "cobrador-bench-smtp",
+            dependencies: ["CobradorCore", "CobradorMail"]
+        ),
         .target(
             name: "CobradorCore",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]

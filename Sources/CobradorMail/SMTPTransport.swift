@@ -120,7 +120,9 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         }
         _ = cobrador_setopt_long(curl, CURLOPT_VERBOSE, 1)
         _ = cobrador_setopt_debug_callback(curl) { _, type, data, size, context in
-            guard let context, let data else { return 0 }
+            // Only the SMTP dialogue: body bytes (DATA_OUT) are the stored message, and the info
+            // lines (TEXT) cost time and say nothing the replies do not.
+            guard let context, let data, type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT else { return 0 }
             let session = Unmanaged<SMTPSession>.fromOpaque(context).takeUnretainedValue()
             let bytes = UnsafeRawBufferPointer(start: data, count: size)
             session.record(type, String(decoding: bytes, as: UTF8.self))
@@ -133,12 +135,19 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         return curl
     }
 
+    /// "5.1.1" when `word` is an RFC 3463 enhanced status code (class.subject.detail).
+    static func enhancedStatus(_ word: Substring) -> String? {
+        let parts = word.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, ["2", "4", "5"].contains(parts[0]),
+            parts[1...].allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy(\.isNumber) })
+        else { return nil }
+        return String(word)
+    }
+
     /// Maps libcurl's result and the session trace to an outcome (the table in the notes).
     static func outcome(_ result: CURLcode, _ session: SMTPSession) -> DeliveryOutcome {
         let code = session.lastCode
-        let enhanced = session.lastReply.split(separator: " ").dropFirst().first.map(String.init).flatMap {
-            $0.wholeMatch(of: /[245]\.\d{1,3}\.\d{1,3}/) != nil ? $0 : nil
-        }
+        let enhanced = session.lastReply.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap(Self.enhancedStatus)
         func outcome(_ kind: DeliveryOutcome.Kind, _ reply: String) -> DeliveryOutcome {
             DeliveryOutcome(kind: kind, code: code, enhancedCode: enhanced, reply: reply, transcript: session.transcript)
         }
