@@ -21,6 +21,7 @@ let package = Package(
                 "CobradorCore",
                 "CobradorLedger",
                 "CobradorMail",
+                "CobradorDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +40,10 @@ let package = Package(
         .target(
             name: "CobradorMail",
             dependencies: ["CobradorCore", "CCurlShim", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(
+            name: "CobradorDaemon",
+            dependencies: ["CobradorCore", "CobradorLedger", "CobradorMail"]
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),

@@ -6,6 +6,8 @@ package struct Configuration: Sendable, Hashable {
     package var file: String
     package var ledgerPath: String
     package var templatesPath: String
+    /// The sent log, one line per attempt, for the owner to read or `tail -f`.
+    package var sentLogPath: String
     package var sender: Sender
     package var transport: Transport
     package var cadence: [Stage]

@@ -27,6 +27,7 @@ package enum ConfigurationLoader {
 
         let ledgerPath = reader.string("ledger", required: true).map(path)
         let templatesPath = reader.string("templates").map(path) ?? path("templates")
+        let sentLogPath = reader.string("sent_log").map(path)
         let sender = reader.table("sender").flatMap(readSender) ?? {
             if root["sender"] == nil { reader.report("sender", "the [sender] table is required: who the messages come from") }
             return nil
@@ -53,7 +54,9 @@ package enum ConfigurationLoader {
             throw .configuration(log.issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }
         return Configuration(
-            file: file, ledgerPath: ledgerPath, templatesPath: templatesPath, sender: sender, transport: transport,
+            file: file, ledgerPath: ledgerPath, templatesPath: templatesPath,
+            sentLogPath: sentLogPath ?? URL(fileURLWithPath: ledgerPath).deletingLastPathComponent().appendingPathComponent("sent.log").path,
+            sender: sender, transport: transport,
             cadence: cadence, policy: policy, profiles: profiles, csvImport: csvImport)
     }
 

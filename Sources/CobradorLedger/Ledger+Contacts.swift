@@ -62,20 +62,6 @@ extension Ledger {
     /// oldest first: a new reminder replies to the last of them, so the client's mail program
     /// shows the whole conversation as one thread.
     package func threadReferences(clientCode: String, invoiceNumbers: [String]) throws(LedgerError) -> [String] {
-        try read { db in
-            let client = try Self.client(code: clientCode, db)
-            guard !invoiceNumbers.isEmpty else { return [] }
-            let placeholders = Array(repeating: "?", count: invoiceNumbers.count).joined(separator: ", ")
-            return try String.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT contact.message_id FROM contact
-                    JOIN contact_invoice ON contact_invoice.contact_id = contact.id
-                    JOIN invoice ON invoice.id = contact_invoice.invoice_id
-                    WHERE contact.client_id = ? AND contact.message_id IS NOT NULL AND contact.status IN (\(Self.plannedStatuses))
-                      AND invoice.number IN (\(placeholders))
-                    ORDER BY contact.occurred_at, contact.id
-                    """, arguments: StatementArguments([client.id] + invoiceNumbers))
-        }
+        try read { db in try Self.threadReferences(clientID: try Self.client(code: clientCode, db).id!, invoiceNumbers: invoiceNumbers, db) }
     }
 }

@@ -42,7 +42,8 @@ enum LedgerSchema {
     /// Version 2: the planner's transitions. Every change of a negotiation (opened, closed,
     /// broken, kept, review due) is an event with its time and cause; an invoice handed over
     /// after the last stage carries the moment it was; a client may name its region (ES-MD)
-    /// so that regional holidays apply.
+    /// so that regional holidays apply; an automatic contact carries the key of the planner's
+    /// dispatch it carries out, unique, so a dispatch is never reserved twice.
     private static let version2 = """
         CREATE TABLE negotiation_event (
             id              INTEGER PRIMARY KEY,
@@ -56,6 +57,8 @@ enum LedgerSchema {
         ALTER TABLE invoice ADD COLUMN handed_over_at TEXT;
         ALTER TABLE invoice ADD COLUMN hand_over_cause TEXT;
         ALTER TABLE client ADD COLUMN region TEXT CHECK (region IS NULL OR region GLOB '[A-Z][A-Z]-[A-Z0-9]*');
+        ALTER TABLE contact ADD COLUMN dispatch_key TEXT;
+        CREATE UNIQUE INDEX contact_dispatch ON contact(dispatch_key) WHERE dispatch_key IS NOT NULL;
         """
 
     private static let version1 = """

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CobradorCore
 import CobradorLedger
+import CobradorMail
 import Foundation
 
 /// The options every command shares, and the loading of what they point to.
@@ -34,6 +35,14 @@ struct GlobalOptions: ParsableArguments {
         } : nil
         return try ConfigurationLoader.load(
             text: text, file: path, baseDirectory: (path as NSString).deletingLastPathComponent, templateExists: templateExists)
+    }
+
+    /// The transport the configuration names, with its secret read.
+    func transport(_ configuration: Configuration) throws -> any MailTransport {
+        switch configuration.transport {
+        case .maildir(let path): MaildirTransport(folder: path)
+        case .smtp(let settings): SMTPTransport(settings: settings, secret: try SMTPSecret.read(settings))
+        }
     }
 
     /// Loads the configuration and opens the ledger it names.

@@ -23,12 +23,7 @@ struct SendTestCommand: ParsableCommand {
             html: "<p>This is a test message from cobrador. If you can read it, delivery works.</p>",
             messageID: MessageID.make(attempt: 0, reservedAt: now, senderAddress: configuration.sender.email), autoSubmitted: true, date: now,
             timeZone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, record: "send-test")
-        let transport: any MailTransport
-        switch configuration.transport {
-        case .maildir(let path): transport = MaildirTransport(folder: path)
-        case .smtp(let settings): transport = SMTPTransport(settings: settings, secret: try SMTPSecret.read(settings))
-        }
-        let outcome = transport.send(try MIMEComposer.compose(message), from: configuration.sender.email, to: [recipient])
+        let outcome = try global.transport(configuration).send(try MIMEComposer.compose(message), from: configuration.sender.email, to: [recipient])
         print("\(outcome.kind.rawValue): \(outcome.reply)")
         guard outcome.kind == .accepted else {
             outcome.transcript.forEach { Terminal.warn("  \($0)") }

@@ -1,0 +1,166 @@
+import CobradorCore
+import CobradorLedger
+import CobradorMail
+import Foundation
+
+/// One pass of the daemon at a moment: resolve what a crash left in flight, send what is
+/// reserved or due for a retry, ask the planner what goes out now, record its transitions,
+/// and for each message reserve, send and record, one at a time. No transaction is open
+/// while a message travels (the ledger's write transactions end before `send`).
+package struct Pass: Sendable {
+    package let configuration: Configuration
+    package let ledger: Ledger
+    package let transport: any MailTransport
+    package let templates: TemplateSet
+    package let sentLog: SentLog
+    /// Reads an invoice's PDF; nil when it cannot.
+    package let readFile: @Sendable (String) -> [UInt8]?
+
+    /// A temporary failure older than this is given up and the owner told.
+    package static let retryLimit: TimeInterval = 3 * 86_400
+
+    package struct Summary: Sendable {
+        package var sent = 0
+        package var deferred = 0
+        package var failed = 0
+        package var unknown = 0
+        package var skipped = 0
+        package var transitions = 0
+        package var tasks = 0
+        /// Set when the relay refused our configuration: the pass stopped sending.
+        package var configurationError: String?
+    }
+
+    package init(
+        configuration: Configuration, ledger: Ledger, transport: any MailTransport, templates: TemplateSet, sentLog: SentLog,
+        readFile: @escaping @Sendable (String) -> [UInt8]?
+    ) {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.transport = transport
+        self.templates = templates
+        self.sentLog = sentLog
+        self.readFile = readFile
+    }
+
+    package func run(at now: Date) throws -> Summary {
+        var summary = Summary()
+        summary.unknown += try ledger.resolveInterrupted()
+        for attempt in try ledger.attemptsDue(at: now) {
+            send(attempt, at: now, summary: &summary)
+            if summary.configurationError != nil { return summary }
+        }
+        let planner = Planner(configuration: configuration)
+        let events = planner.events(try ledger.plannerInput(at: now, through: now, configuration: configuration), from: now, through: now)
+        for event in events {
+            switch event.kind {
+            case .message:
+                guard let attempt = try reserve(event, at: now, summary: &summary) else { continue }
+                send(attempt, at: now, summary: &summary)
+                if summary.configurationError != nil { return summary }
+            case .task:
+                summary.tasks += 1
+                log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "task", "-", "for you: \(event.channel?.rawValue ?? "contact")")
+            default:
+                try ledger.record(event)
+                summary.transitions += 1
+                log(now, event.clientCode, event.invoiceNumbers, event.kind.rawValue, "-", "recorded", "-", event.reasons.first ?? "")
+            }
+        }
+        return summary
+    }
+
+    private func reserve(_ event: PlannedEvent, at now: Date, summary: inout Summary) throws -> Ledger.StoredAttempt? {
+        var client = try ledger.client(code: event.clientCode)
+        let zone = TimeZone(identifier: client.timeZone ?? configuration.policy.timeZone) ?? .current
+        let day = CalendarDate(event.at, in: zone)
+        client.emails = client.emails.filter { !$0.isEmpty }
+        let facts = MessageFacts(
+            sender: configuration.sender, client: client,
+            invoices: try event.invoiceNumbers.map { number in
+                let summary = try ledger.invoice(number: number)
+                return .init(invoice: summary.invoice, paid: summary.paid, outstanding: summary.balance)
+            },
+            stage: event.stage ?? "", day: day, deadline: day.adding(days: configuration.policy.handOverDays),
+            negotiation: try event.negotiationID.map { try ledger.negotiation(id: $0).negotiation })
+        let builder = MessageBuilder(configuration: configuration, templates: templates)
+        let template = event.template ?? event.stage ?? ""
+        let tolerances = configuration.policy.tolerance
+        let sender = configuration.sender.email
+        let readFile = self.readFile
+        let key = "\(event.stage ?? "")|\(event.invoiceIDs.sorted().map(String.init).joined(separator: ","))|\(day)"
+        let result = try ledger.reserve(
+            event, dispatchKey: key, day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+            checksNegotiations: !PlannedEvent.eventTemplates.contains(event.stage ?? ""),
+            messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) },
+            compose: { messageID, references in
+                let message = try builder.message(facts, template: template, messageID: messageID, references: references, date: now, readFile: readFile)
+                return (try MIMEComposer.compose(message), message.subject, (message.to + message.cc).map(\.address))
+            })
+        switch result {
+        case .failure(let refusal):
+            summary.skipped += 1
+            if refusal != .alreadyReserved {
+                log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "cancelled", "-", refusal.description)
+            }
+            return nil
+        case .success(let reserved):
+            return Ledger.StoredAttempt(
+                attemptID: reserved.attemptID, clientCode: event.clientCode, stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers,
+                recipients: reserved.recipients, messageID: reserved.messageID, bytes: reserved.bytes, attemptCount: 0, createdAt: now)
+        }
+    }
+
+    /// Sends one stored attempt and records its outcome. Errors writing the outcome leave the
+    /// attempt `sending`, which the next start resolves as unknown: never sent twice.
+    private func send(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) {
+        do {
+            try ledger.markSending(attempt.attemptID, at: now)
+        } catch {
+            return
+        }
+        let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients)
+        let status: ContactStatus
+        var next: Date?
+        var error: String?
+        switch outcome.kind {
+        case .accepted:
+            status = .sent
+            summary.sent += 1
+        case .permanentFailure:
+            status = .failed
+            error = outcome.reply
+            summary.failed += 1
+        case .unknown:
+            status = .unknown
+            error = outcome.reply
+            summary.unknown += 1
+        case .temporaryFailure, .configurationError:
+            error = outcome.reply
+            if now.timeIntervalSince(attempt.createdAt) > Self.retryLimit {
+                status = .failed
+                error = "given up after 3 days of temporary failures: " + outcome.reply
+                summary.failed += 1
+            } else {
+                status = .deferred
+                next = now.addingTimeInterval(Self.backoff(attempt: attempt.attemptCount + 1))
+                summary.deferred += 1
+            }
+            if outcome.kind == .configurationError { summary.configurationError = outcome.reply }
+        }
+        try? ledger.recordOutcome(attempt.attemptID, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next)
+        log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), status.rawValue, "<\(attempt.messageID)>", outcome.reply)
+    }
+
+    /// Minutes growing to hours: 5, 10, 20... capped at 6 hours, with up to 20% jitter so that
+    /// many deferred messages do not all come back at once.
+    static func backoff(attempt: Int) -> TimeInterval {
+        let base = min(6 * 3600, 300 * pow(2, Double(max(0, attempt - 1))))
+        return base * Double.random(in: 1.0...1.2)
+    }
+
+    private func log(_ moment: Date, _ client: String, _ invoices: [String], _ stage: String, _ recipient: String, _ status: String, _ messageID: String, _ reply: String) {
+        let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
+        sentLog.append([Planner.localTime(moment, in: zone), client, invoices.joined(separator: ","), stage, recipient, status, messageID, reply].joined(separator: "  "))
+    }
+}

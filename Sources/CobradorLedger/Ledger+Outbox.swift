@@ -1,0 +1,184 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+/// The outbox protocol: reserve (one write transaction that re-checks everything and stores
+/// the exact bytes before any leave), send with no transaction open, record the outcome.
+extension Ledger {
+    /// What the ledger stores for a reserved message.
+    package struct ReservedMessage: Sendable {
+        package var attemptID: Int64
+        package var messageID: String
+        package var bytes: [UInt8]
+        package var recipients: [String]
+        package var subject: String
+    }
+
+    /// Why a planned message was not reserved.
+    package enum ReservationRefusal: Error, Equatable, CustomStringConvertible {
+        /// The same dispatch was reserved before (a retry of the pass, a second daemon).
+        case alreadyReserved
+        /// Something changed since the plan: paid, paused, under negotiation, voided.
+        case noLongerDue(String)
+
+        package var description: String {
+            switch self {
+            case .alreadyReserved: "already reserved"
+            case .noLongerDue(let reason): reason
+            }
+        }
+    }
+
+    /// Reserves one planned message. In a single BEGIN IMMEDIATE transaction it re-checks that
+    /// every invoice is still open, owes more than the tolerance, is not paused nor (for a
+    /// cadence stage) under an open negotiation, and that the client is not paused; inserts
+    /// the attempt; asks `compose` for the bytes with the attempt's Message-ID; and stores
+    /// them with their SHA-256. Nothing is sent here.
+    package func reserve(
+        _ event: PlannedEvent, dispatchKey: String, day: CalendarDate, tolerance: @Sendable (Currency) -> Int64, checksNegotiations: Bool,
+        messageID: @Sendable (Int64) -> String, compose: @Sendable (String, [String]) throws -> (bytes: [UInt8], subject: String, recipients: [String])
+    ) throws -> Result<ReservedMessage, ReservationRefusal> {
+        do {
+            return try database.write { db -> Result<ReservedMessage, ReservationRefusal> in
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE dispatch_key = ?", arguments: [dispatchKey]) == true {
+                    return .failure(.alreadyReserved)
+                }
+                let client = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM client WHERE id = ?", arguments: [event.clientID])
+                if let client, let pause = Pause(row: client), pause.isActive(on: day) {
+                    return .failure(.noLongerDue("client \(event.clientCode) is paused"))
+                }
+                for number in event.invoiceNumbers {
+                    let summary = try Self.invoice(number: number, db)
+                    if summary.invoice.status != .open { return .failure(.noLongerDue("invoice \(number) is \(summary.invoice.status.rawValue)")) }
+                    if try String.fetchOne(db, sql: "SELECT handed_over_at FROM invoice WHERE id = ?", arguments: [summary.invoice.id]) != nil {
+                        return .failure(.noLongerDue("invoice \(number) was handed over"))
+                    }
+                    if summary.balance.minorUnits <= tolerance(summary.balance.currency) && event.stage != "thank-you" {
+                        return .failure(.noLongerDue("invoice \(number) is paid"))
+                    }
+                    if let pause = summary.invoice.pause, pause.isActive(on: day) { return .failure(.noLongerDue("invoice \(number) is paused")) }
+                    if checksNegotiations, let negotiation = try Self.openNegotiationID(covering: summary.invoice.id!, db) {
+                        return .failure(.noLongerDue("invoice \(number) is under negotiation #\(negotiation)"))
+                    }
+                }
+                let references = try Self.threadReferences(clientID: event.clientID, invoiceNumbers: event.invoiceNumbers, db)
+                try db.execute(
+                    sql: "INSERT INTO contact (client_id, stage, channel, status, occurred_at, dispatch_key) VALUES (?, ?, 'email', 'pending', ?, ?)",
+                    arguments: [event.clientID, event.stage, Timestamp.string(event.at), dispatchKey])
+                let attemptID = db.lastInsertedRowID
+                let id = messageID(attemptID)
+                let composed = try compose(id, references)
+                try db.execute(
+                    sql: "UPDATE contact SET message_id = ?, message = ?, sha256 = ?, subject = ?, recipients = ? WHERE id = ?",
+                    arguments: [id, Data(composed.bytes), SHA256.hex(composed.bytes), composed.subject, composed.recipients.joined(separator: ", "), attemptID])
+                for invoiceID in event.invoiceIDs {
+                    try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [attemptID, invoiceID])
+                }
+                return .success(ReservedMessage(attemptID: attemptID, messageID: id, bytes: composed.bytes, recipients: composed.recipients, subject: composed.subject))
+            }
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// Marks an attempt as handed to the transport, just before the first byte leaves.
+    package func markSending(_ attemptID: Int64, at moment: Date) throws(LedgerError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE contact SET status = 'sending', attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?",
+                arguments: [Timestamp.string(moment), attemptID])
+        }
+    }
+
+    /// Records what became of an attempt. `nextAttempt` is set for a deferred one.
+    package func recordOutcome(
+        _ attemptID: Int64, status: ContactStatus, reply: String, error: String?, at moment: Date, nextAttempt: Date?
+    ) throws(LedgerError) {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE contact SET status = ?, server_reply = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+                        next_attempt_at = ? WHERE id = ?
+                    """,
+                arguments: [status.rawValue, reply, error, status.rawValue, Timestamp.string(moment), nextAttempt.map(Timestamp.string), attemptID])
+        }
+    }
+
+    /// An attempt to send again: its stored bytes, exactly.
+    package struct StoredAttempt: Sendable {
+        package var attemptID: Int64
+        package var clientCode: String
+        package var stage: String
+        package var invoiceNumbers: [String]
+        package var recipients: [String]
+        package var messageID: String
+        package var bytes: [UInt8]
+        package var attemptCount: Int
+        package var createdAt: Date
+
+        package init(
+            attemptID: Int64, clientCode: String, stage: String, invoiceNumbers: [String], recipients: [String], messageID: String, bytes: [UInt8],
+            attemptCount: Int, createdAt: Date
+        ) {
+            self.attemptID = attemptID
+            self.clientCode = clientCode
+            self.stage = stage
+            self.invoiceNumbers = invoiceNumbers
+            self.recipients = recipients
+            self.messageID = messageID
+            self.bytes = bytes
+            self.attemptCount = attemptCount
+            self.createdAt = createdAt
+        }
+    }
+
+    /// At start: attempts left `sending` by a crash become `unknown` (the message may have gone
+    /// out; never resend automatically). Returns how many.
+    package func resolveInterrupted() throws(LedgerError) -> Int {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE contact SET status = 'unknown', error = 'interrupted while sending: it may have been delivered' WHERE status = 'sending'")
+            return db.changesCount
+        }
+    }
+
+    /// Attempts to (re)send now: reserved but never sent, and deferred ones whose time has come.
+    package func attemptsDue(at moment: Date) throws(LedgerError) -> [StoredAttempt] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT contact.*, client.code AS client_code,
+                           (SELECT group_concat(invoice.number, ',') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
+                            WHERE contact_invoice.contact_id = contact.id) AS numbers
+                    FROM contact JOIN client ON client.id = contact.client_id
+                    WHERE contact.message IS NOT NULL
+                      AND (contact.status = 'pending' OR (contact.status = 'deferred' AND contact.next_attempt_at <= ?))
+                    ORDER BY contact.id
+                    """, arguments: [Timestamp.string(moment)]
+            ).map { row in
+                StoredAttempt(
+                    attemptID: row["id"], clientCode: row["client_code"], stage: row["stage"] ?? "",
+                    invoiceNumbers: ((row["numbers"] as String?) ?? "").split(separator: ",").map(String.init),
+                    recipients: ((row["recipients"] as String?) ?? "").split(separator: ",").map { String($0.trimmingSpaces()) },
+                    messageID: row["message_id"] ?? "", bytes: Array((row["message"] as Data?) ?? Data()), attemptCount: row["attempt_count"],
+                    createdAt: Timestamp.date(row["created_at"]) ?? moment)
+            }
+        }
+    }
+
+    static func threadReferences(clientID: Int64, invoiceNumbers: [String], _ db: GRDB.Database) throws -> [String] {
+        guard !invoiceNumbers.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: invoiceNumbers.count).joined(separator: ", ")
+        return try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT contact.message_id FROM contact
+                JOIN contact_invoice ON contact_invoice.contact_id = contact.id
+                JOIN invoice ON invoice.id = contact_invoice.invoice_id
+                WHERE contact.client_id = ? AND contact.message_id IS NOT NULL AND contact.status IN ('sent', 'unknown')
+                  AND invoice.number IN (\(placeholders))
+                ORDER BY contact.occurred_at, contact.id
+                """, arguments: StatementArguments([clientID] + invoiceNumbers))
+    }
+}
