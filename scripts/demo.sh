@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a demo in ./demo: a configuration, a ledger with Spanish- and English-speaking
 # clients and invoices at every stage of lateness (dates relative to today), imported through
-# the real CSV import, then shows the receivables report. Safe to re-run: ./demo is rebuilt.
+# the real CSV import; shows the receivables report; runs one pass of the daemon into a
+# Maildir and prints the sent log. Safe to re-run: ./demo is rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cobrador=${COBRADOR:-.build/debug/cobrador}
@@ -54,5 +55,21 @@ CSV
 
 echo
 "$cobrador" status
+
+# The demo's send window is always open, so the pass below sends now whatever the hour.
+python3 - "$demo/cobrador.toml" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+days = "".join(f'{day} = "00:00-24:00"\n' for day in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+text = re.sub(r"\[policy\.window\]\n(?:.*\n)*?\n", "[policy.window]\n" + days + "\n", text, count=1)
+open(path, "w").write(text)
+PY
 echo
-echo "Demo ready in ./$demo. Try: COBRADOR_CONFIG=$demo/cobrador.toml $cobrador client show ACME"
+echo "One pass of the daemon (into the Maildir $demo/maildir; nothing leaves this machine):"
+"$cobrador" run --once
+echo
+echo "The sent log ($demo/sent.log):"
+cat "$demo/sent.log"
+echo
+echo "Demo ready in ./$demo. Try: COBRADOR_CONFIG=$demo/cobrador.toml $cobrador plan"
