@@ -1,0 +1,103 @@
+import CobradorTestSupport
+import Foundation
+import Testing
+
+/// `cobrador run --once` through the real binary: what goes out, what is kept, and what a
+/// second writer changes.
+@Suite(.serialized) struct PassTests {
+    let workspace: CobradorWorkspace
+    let monday = "2026-11-30T10:00:00+01:00"
+
+    init() throws {
+        workspace = try CobradorWorkspace()
+        try workspace.seed()
+    }
+
+    func maildirFiles() throws -> [String] {
+        let folder = workspace.directory.file("maildir/new")
+        guard FileManager.default.fileExists(atPath: folder) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+    }
+
+    @Test func aPassStoresExactlyWhatItDeliversAndNeverSendsTwice() throws {
+        let first = try workspace.succeed(["run", "--once", "--at", monday])
+        #expect(first.hasPrefix("Pass done: 2 sent"))
+        let files = try maildirFiles()
+        #expect(files.count == 2)
+        // The Maildir copy is the stored bytes after the envelope lines the transport adds.
+        let stored = try workspace.sqlite("SELECT hex(message), sha256, status FROM contact ORDER BY id").standardOutput.split(separator: "\n")
+        #expect(stored.count == 2 && stored.allSatisfy { $0.hasSuffix("|sent") })
+        for (file, row) in zip(files, stored) {
+            let delivered = try Data(contentsOf: URL(fileURLWithPath: file))
+            let columns = row.split(separator: "|")
+            let bytes = Data(hex: String(columns[0]))
+            #expect(delivered.suffix(bytes.count) == bytes)
+            let digest = try ProcessResult.run("/bin/sh", ["-c", "tail -c \(bytes.count) '\(file)' | sha256sum"]).standardOutput.prefix(64)
+            #expect(String(digest) == String(columns[1]))
+        }
+        // A second pass the same morning, and a rerun of the same moment, add nothing.
+        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 0 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--at", "2026-11-30T16:00:00+01:00"]).hasPrefix("Pass done: 0 sent"))
+        #expect(try maildirFiles().count == 2)
+        let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 2)
+        #expect(log.contains("ACME  F-1  reminder-1  pagos@acme.example  sent  <cobrador.1.") && log.contains("BRIT  F-3  reminder-1"))
+        #expect(try workspace.succeed(["log", "--client", "ACME"]).contains("reminder-1  sent"))
+    }
+
+    @Test func aPaymentWrittenByAnotherProgramCancelsTheReminder() throws {
+        #expect(try workspace.sqlite("""
+            PRAGMA busy_timeout = 5000;
+            BEGIN IMMEDIATE;
+            INSERT INTO payment (invoice_id, amount_minor, value_date, reference)
+            VALUES ((SELECT id FROM invoice WHERE number = 'F-1'), 181500, '2026-11-29', 'accounting');
+            COMMIT;
+            """).status == 0)
+        try workspace.succeed(["run", "--once", "--at", monday])
+        // F-1 is paid: ACME gets the note about F-2 instead, and nothing mentions F-1.
+        let chased = try workspace.sqlite(
+            "SELECT invoice.number FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id ORDER BY invoice.number").standardOutput
+        #expect(chased.split(separator: "\n") == ["F-2", "F-3"])
+        #expect(try maildirFiles().allSatisfy { !(try String(contentsOfFile: $0, encoding: .utf8)).contains("F-1") })
+    }
+
+    @Test func theNextStageWaitsItsGapAndTheWindow() throws {
+        try workspace.succeed(["run", "--once", "--at", monday])
+        // Saturday: the window is closed.
+        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-05T10:00:00+01:00"]).hasPrefix("Pass done: 0 sent"))
+        // reminder-1 + 8 days is 8 December: a holiday in Spain, not in Britain.
+        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-08T11:00:00+01:00"]).hasPrefix("Pass done: 1 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-09T11:00:00+01:00"]).hasPrefix("Pass done: 1 sent"))
+        let stages = try workspace.sqlite("SELECT stage FROM contact ORDER BY id").standardOutput.split(separator: "\n")
+        #expect(stages == ["reminder-1", "reminder-1", "reminder-2", "reminder-2"])
+        let threaded = try String(contentsOfFile: try maildirFiles().last!, encoding: .utf8)
+        #expect(threaded.contains("In-Reply-To: <cobrador."))
+    }
+
+    @Test func sendingThroughARealRelayKeepsTheBytes() throws {
+        let server = try SMTPTestServer()
+        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+        let received = try server.received().map(\.bytes)
+        let stored = try workspace.sqlite("SELECT hex(message) FROM contact ORDER BY id").standardOutput.split(separator: "\n").map { Data(hex: String($0)) }
+        #expect(received == stored)
+        let replies = try workspace.sqlite("SELECT server_reply FROM contact ORDER BY id").standardOutput
+        #expect(replies.contains("250 2.0.0 Ok: queued as Q1"))
+    }
+}
+
+extension Data {
+    /// Bytes from the hex sqlite3 prints for `hex(blob)`.
+    init(hex: String) {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        self.init(bytes)
+    }
+}
