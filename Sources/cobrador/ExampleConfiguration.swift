@@ -21,6 +21,8 @@ enum ExampleConfiguration {
         ledger = "\(settings.ledger)"
         # The message templates, one folder per language (es, en).
         templates = "\(settings.templates)"
+        # The sent log, one line per attempt (default: sent.log next to the ledger).
+        # sent_log = "/var/log/cobrador/sent.log"
 
         [sender]
         # Who the messages come from: your legal name as on your invoices.
