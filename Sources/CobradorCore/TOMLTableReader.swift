@@ -112,6 +112,15 @@ final class TOMLTableReader {
         return strings
     }
 
+    /// One day, written as a TOML date (2026-12-25) or a string ("2026-12-25").
+    func date(_ key: String, required: Bool = true) -> CalendarDate? {
+        guard let value = value(key, required: required) else { return nil }
+        if let date = value.date, let day = CalendarDate(year: date.year, month: date.month, day: date.day) { return day }
+        if let text = value.string, let day = CalendarDate(iso: text) { return day }
+        report(key, "expected a date written YYYY-MM-DD")
+        return nil
+    }
+
     /// A list of days, written as TOML dates (2026-12-25) or strings ("2026-12-25").
     func dateArray(_ key: String) -> Set<CalendarDate>? {
         guard let value = value(key, required: false) else { return nil }

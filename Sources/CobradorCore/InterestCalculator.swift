@@ -1,0 +1,112 @@
+import Foundation
+
+/// Statutory late-payment interest and compensation. Simple interest per day from the day
+/// after the due date through the day asked; the base is the amount outstanding including
+/// VAT, lowered by each payment from the day after its value date (as in the worked example
+/// in the shared notes, where the payment day still accrues); each rate period and each change
+/// of base is its own line; each line is computed in exact decimals and rounded once, half-up.
+package struct InterestCalculator: Sendable {
+    package let table: RateTable
+    /// Days in the year the rate is divided by (365 by default; the law fixes none).
+    package let divisor: Int
+    /// Points over the ECB rate for other EU countries (Directive: at least 8).
+    package let euPoints: Decimal
+
+    package init(table: RateTable, divisor: Int = 365, euPoints: Decimal = 8) {
+        self.table = table
+        self.divisor = divisor
+        self.euPoints = euPoints
+    }
+
+    package func compute(
+        invoice: Invoice, payments: [Payment], asOf: CalendarDate, regime: InterestRegime, waivesInterest: Bool = false,
+        waivesCompensation: Bool = false
+    ) -> InterestBreakdown {
+        let currency = invoice.gross.currency
+        let paidBy = { (day: CalendarDate) -> Int64 in
+            payments.filter { $0.valueDate < day }.reduce(0) { $0 + $1.amount.minorUnits }
+        }
+        let outstanding = Money(minorUnits: invoice.gross.minorUnits - paidBy(asOf.adding(days: 1)), currency: currency)
+        var notes: [String] = []
+        var lines: [InterestBreakdown.Line] = []
+        let start = invoice.dueDate.adding(days: 1)
+
+        switch regime {
+        case .none:
+            notes.append("no statutory late-payment interest applies to this debtor")
+        case .spainConsumer:
+            notes.append("a consumer owes interest only from a demand, at the legal rate (Civil Code 1100, 1108): not computed")
+        case _ where waivesInterest:
+            notes.append("interest waived in a negotiation")
+        case _ where start > asOf:
+            notes.append("not yet late on \(asOf)")
+        default:
+            // The UK rate is fixed for the life of the debt at the rate in force when it became late.
+            let fixed = regime == .ukBusiness ? table.period("BOE", on: start) : nil
+            var day = start
+            while day <= asOf {
+                let period: RatePeriod?
+                let percent: Decimal
+                switch regime {
+                case .spainBusiness:
+                    period = table.period("ES", on: day)
+                    percent = period?.percent ?? 0
+                case .euBusiness:
+                    period = table.period("ECB", on: day)
+                    percent = (period?.percent ?? 0) + euPoints
+                default:
+                    period = fixed
+                    percent = (fixed?.percent ?? 0) + 8
+                }
+                guard let period else {
+                    notes.append("no rate is known from \(day): add it as [[interest.rate]] in the configuration; interest is computed up to \(day.adding(days: -1))")
+                    break
+                }
+                // The segment ends where the rate period, the base or the asked range changes.
+                var end = regime == .ukBusiness ? asOf : min(period.until, asOf)
+                if let change = payments.map({ $0.valueDate.adding(days: 1) }).filter({ $0 > day && $0 <= end }).min() {
+                    end = change.adding(days: -1)
+                }
+                let base = invoice.gross.minorUnits - paidBy(day)
+                if base > 0 {
+                    let days = day.days(until: end) + 1
+                    lines.append(
+                        InterestBreakdown.Line(
+                            from: day, through: end, days: days, base: Money(minorUnits: base, currency: currency), percent: percent,
+                            divisor: divisor, amount: Money(minorUnits: Self.amount(base: base, percent: percent, days: days, divisor: divisor), currency: currency),
+                            source: period.source + (regime == .euBusiness ? " + \(euPoints) points" : regime == .ukBusiness ? " + 8 points" : ""),
+                            provisional: period.provisional))
+                }
+                day = end.adding(days: 1)
+            }
+        }
+        let interest = Money(minorUnits: lines.reduce(0) { $0 + $1.amount.minorUnits }, currency: currency)
+        var compensation: Money?
+        if start <= asOf, !waivesCompensation {
+            switch regime {
+            case .spainBusiness, .euBusiness: compensation = Money(minorUnits: 40_00, currency: Currency(code: "EUR")!)
+            case .ukBusiness:
+                let principal = invoice.gross.minorUnits
+                compensation = Money(minorUnits: principal < 1000_00 ? 40_00 : principal < 10_000_00 ? 70_00 : 100_00, currency: Currency(code: "GBP")!)
+            default: break
+            }
+        } else if waivesCompensation {
+            notes.append("compensation waived in a negotiation")
+        }
+        let sameCurrency = compensation.map { $0.currency == currency ? $0.minorUnits : 0 } ?? 0
+        if let compensation, compensation.currency != currency {
+            notes.append("the compensation is owed in \(compensation.currency.code), apart from the total")
+        }
+        return InterestBreakdown(
+            regime: regime, asOf: asOf, outstanding: outstanding, lines: lines, interest: interest, compensation: compensation,
+            total: Money(minorUnits: outstanding.minorUnits + interest.minorUnits + sameCurrency, currency: currency), notes: notes)
+    }
+
+    /// base x percent / 100 x days / divisor, in exact decimals, rounded half-up to a minor unit.
+    static func amount(base: Int64, percent: Decimal, days: Int, divisor: Int) -> Int64 {
+        var exact = Decimal(base) * percent * Decimal(days) / (Decimal(100) * Decimal(divisor))
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &exact, 0, .plain)
+        return NSDecimalNumber(decimal: rounded).int64Value
+    }
+}

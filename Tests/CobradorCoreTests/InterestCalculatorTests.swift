@@ -1,0 +1,88 @@
+import CobradorCore
+import Foundation
+import Testing
+
+@Suite struct InterestCalculatorTests {
+    static let shipped: RateTable = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Data/rates.toml").path
+        return try! RateTable.parse(text: try! String(contentsOfFile: path, encoding: .utf8), file: path)
+    }()
+    let euro = Currency(code: "EUR")!
+
+    func invoice(_ minor: Int64, due: String, currency: Currency? = nil) -> Invoice {
+        Invoice(
+            id: 1, number: "F-1", clientID: 1, concept: "Work", issueDate: CalendarDate(iso: due)!.adding(days: -30), dueDate: CalendarDate(iso: due)!,
+            gross: Money(minorUnits: minor, currency: currency ?? euro))
+    }
+
+    func payment(_ minor: Int64, on day: String, currency: Currency? = nil) -> Payment {
+        Payment(invoiceID: 1, amount: Money(minorUnits: minor, currency: currency ?? euro), valueDate: CalendarDate(iso: day)!)
+    }
+
+    /// The worked example in the shared notes (Lefebvre): 20,000 EUR due 30 Nov 2022, paid 19 Jan 2023.
+    @Test func theWorkedExampleAcrossTwoHalfYears() {
+        let lines = { (divisor: Int) in
+            InterestCalculator(table: Self.shipped, divisor: divisor).compute(
+                invoice: invoice(20_000_00, due: "2022-11-30"), payments: [payment(20_000_00, on: "2023-01-19")],
+                asOf: CalendarDate(iso: "2023-03-01")!, regime: .spainBusiness
+            ).lines.map { "\($0.from) \($0.through) \($0.days) \($0.percent) \($0.amount.decimalString)" }
+        }
+        // 360-day year: Lefebvre prints 137.77 + 110.83; 137.777... rounds half-up to 137.78.
+        #expect(lines(360) == ["2022-12-01 2022-12-31 31 8 137.78", "2023-01-01 2023-01-19 19 10.5 110.83"])
+        #expect(lines(365) == ["2022-12-01 2022-12-31 31 8 135.89", "2023-01-01 2023-01-19 19 10.5 109.32"])
+    }
+
+    @Test func aPartialPaymentLowersTheBaseFromTheDayAfterItsValueDate() {
+        let breakdown = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(10_000_00, due: "2024-01-31"), payments: [payment(4_000_00, on: "2024-02-15")],
+            asOf: CalendarDate(iso: "2024-02-29")!, regime: .spainBusiness)
+        #expect(breakdown.lines.map { "\($0.from) \($0.through) \($0.base.decimalString) \($0.amount.decimalString)" } == [
+            "2024-02-01 2024-02-15 10000.00 51.37",  // 10,000 x 12.5% x 15 / 365
+            "2024-02-16 2024-02-29 6000.00 28.77",  // 6,000 x 12.5% x 14 / 365
+        ])
+        #expect(breakdown.interest.decimalString == "80.14")
+        #expect(breakdown.compensation?.decimalString == "40.00")
+        #expect(breakdown.outstanding.decimalString == "6000.00")
+        #expect(breakdown.total.decimalString == "6120.14")
+        #expect(!breakdown.usesProvisionalRate)
+    }
+
+    @Test func theUKRateIsFixedWhenTheDebtBecameLateAndTheSumFollowsItsSize() {
+        let pound = Currency(code: "GBP")!
+        let breakdown = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(5_000_00, due: "2025-03-31", currency: pound), payments: [], asOf: CalendarDate(iso: "2025-12-31")!, regime: .ukBusiness)
+        #expect(breakdown.lines.count == 1)
+        #expect(breakdown.lines[0].percent == Decimal(string: "12.75"))  // 4.75 on 31 December 2024 + 8, for the whole debt
+        #expect(breakdown.lines[0].days == 275)
+        #expect(breakdown.interest.decimalString == "480.31")
+        #expect(breakdown.compensation?.decimalString == "70.00")
+        #expect(breakdown.usesProvisionalRate)
+    }
+
+    @Test func otherEUCountriesAddTheirPointsToTheECBRate() {
+        let breakdown = InterestCalculator(table: Self.shipped, euPoints: 9).compute(
+            invoice: invoice(1_000_00, due: "2025-06-30"), payments: [], asOf: CalendarDate(iso: "2025-07-10")!, regime: .euBusiness)
+        #expect(breakdown.lines.map(\.percent) == [Decimal(string: "11.15")])  // 2.15 + 9
+        #expect(breakdown.interest.decimalString == "3.05")  // 1,000 x 11.15% x 10 / 365 = 3.0547
+    }
+
+    @Test func waiversConsumersAndMissingRatesAreSaid() {
+        let calculator = InterestCalculator(table: Self.shipped)
+        let waived = calculator.compute(
+            invoice: invoice(1_000_00, due: "2024-01-31"), payments: [], asOf: CalendarDate(iso: "2024-03-01")!, regime: .spainBusiness,
+            waivesInterest: true, waivesCompensation: true)
+        #expect(waived.lines.isEmpty && waived.compensation == nil && waived.notes == ["interest waived in a negotiation", "compensation waived in a negotiation"])
+        let consumer = calculator.compute(invoice: invoice(1_000_00, due: "2024-01-31"), payments: [], asOf: CalendarDate(iso: "2024-03-01")!, regime: .spainConsumer)
+        #expect(consumer.lines.isEmpty && consumer.compensation == nil && consumer.notes.first?.contains("consumer") == true)
+        let beyond = calculator.compute(invoice: invoice(1_000_00, due: "2026-06-15"), payments: [], asOf: CalendarDate(iso: "2026-07-10")!, regime: .spainBusiness)
+        #expect(beyond.lines.last?.through.description == "2026-06-30")
+        #expect(beyond.notes.first?.hasPrefix("no rate is known from 2026-07-01") == true)
+        #expect(beyond.usesProvisionalRate)
+    }
+
+    @Test(arguments: [("ES", DebtorKind.company, InterestRegime.spainBusiness), ("ES", .consumer, .spainConsumer), ("FR", .selfEmployed, .euBusiness), ("GB", .company, .ukBusiness), ("US", .company, .none)])
+    func theRegimeFollowsCountryAndKind(country: String, kind: DebtorKind, regime: InterestRegime) {
+        #expect(InterestRegime(for: Client(code: "C", name: "C", emails: [], language: .en, country: country, debtorKind: kind)) == regime)
+    }
+}
