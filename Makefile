@@ -32,6 +32,7 @@ install: release
 	install -D -m 0755 "$$(swift build -c release --show-bin-path)/cobrador" "$(DESTDIR)$(PREFIX)/bin/cobrador"
 	install -d "$(DESTDIR)$(PREFIX)/share/cobrador/templates"
 	cp -R Templates/. "$(DESTDIR)$(PREFIX)/share/cobrador/templates/"
+	install -m 0644 Data/rates.toml "$(DESTDIR)$(PREFIX)/share/cobrador/rates.toml"
 	install -D -m 0644 systemd/cobrador.sysusers "$(DESTDIR)$(SYSTEMD_LIBDIR)/sysusers.d/cobrador.conf"
 	install -D -m 0644 systemd/cobrador.tmpfiles "$(DESTDIR)$(SYSTEMD_LIBDIR)/tmpfiles.d/cobrador.conf"
 

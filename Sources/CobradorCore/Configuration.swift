@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the owner sets in `cobrador.toml`, validated. Paths are absolute (relative
 /// ones in the file are resolved against the file's folder). Secrets are never here: only
 /// where to read them.
@@ -14,6 +16,19 @@ package struct Configuration: Sendable, Hashable {
     package var policy: ContactPolicy
     package var profiles: [Profile]
     package var csvImport: CSVImportSettings
+    package var interest: InterestSettings = InterestSettings()
+
+    /// How late-payment interest is computed: `[interest]`.
+    package struct InterestSettings: Sendable, Hashable {
+        /// Days in the year the rate is divided by.
+        package var divisor = 365
+        /// Points over the ECB rate for other EU countries.
+        package var euPoints: Decimal = 8
+        /// The owner's rates, laid over the shipped table.
+        package var rates: [RatePeriod] = []
+
+        package init() {}
+    }
 
     /// Who the messages come from and how to pay them.
     package struct Sender: Sendable, Hashable {

@@ -48,16 +48,37 @@ package enum ConfigurationLoader {
             }
         }
         let csvImport = reader.table("import").map(readImport) ?? Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: nil)
+        let interest = reader.table("interest").map(readInterest) ?? Configuration.InterestSettings()
         reader.rejectUnknownKeys()
 
         guard log.issues.isEmpty, let ledgerPath, let sender, let transport, let policy else {
             throw .configuration(log.issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }
-        return Configuration(
+        var configuration = Configuration(
             file: file, ledgerPath: ledgerPath, templatesPath: templatesPath,
             sentLogPath: sentLogPath ?? URL(fileURLWithPath: ledgerPath).deletingLastPathComponent().appendingPathComponent("sent.log").path,
             sender: sender, transport: transport,
             cadence: cadence, policy: policy, profiles: profiles, csvImport: csvImport)
+        configuration.interest = interest
+        return configuration
+    }
+
+    private static func readInterest(_ table: TOMLTableReader) -> Configuration.InterestSettings {
+        defer { table.rejectUnknownKeys() }
+        var settings = Configuration.InterestSettings()
+        if let divisor = table.int("divisor") {
+            if [360, 365, 366].contains(divisor) { settings.divisor = divisor } else { table.report("divisor", "expected 360, 365 or 366") }
+        }
+        if let points = table.string("eu_points", { text throws -> Decimal in
+            guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), value >= 8, value < 30 else {
+                throw CoreError.invalidValue(field: nil, value: text, reason: "expected points over the ECB rate, at least 8 (the Directive's minimum), such as \"9\"")
+            }
+            return value
+        }) {
+            settings.euPoints = points
+        }
+        settings.rates = RateTable.read(table.tableArray("rate") ?? [])
+        return settings
     }
 
     /// `value` if absolute, else `value` inside `directory`.
