@@ -13,6 +13,7 @@ package struct Pass: Sendable {
     package let transport: any MailTransport
     package let templates: TemplateSet
     package let sentLog: SentLog
+    package let rates: RateTable
     /// Reads an invoice's PDF; nil when it cannot.
     package let readFile: @Sendable (String) -> [UInt8]?
 
@@ -32,9 +33,10 @@ package struct Pass: Sendable {
     }
 
     package init(
-        configuration: Configuration, ledger: Ledger, transport: any MailTransport, templates: TemplateSet, sentLog: SentLog,
+        configuration: Configuration, ledger: Ledger, transport: any MailTransport, templates: TemplateSet, sentLog: SentLog, rates: RateTable,
         readFile: @escaping @Sendable (String) -> [UInt8]?
     ) {
+        self.rates = rates
         self.configuration = configuration
         self.ledger = ledger
         self.transport = transport
@@ -75,7 +77,7 @@ package struct Pass: Sendable {
         let zone = TimeZone(identifier: client.timeZone ?? configuration.policy.timeZone) ?? .current
         let day = CalendarDate(event.at, in: zone)
         client.emails = client.emails.filter { !$0.isEmpty }
-        let facts = MessageFacts(
+        var facts = MessageFacts(
             sender: configuration.sender, client: client,
             invoices: try event.invoiceNumbers.map { number in
                 let summary = try ledger.invoice(number: number)
@@ -83,6 +85,9 @@ package struct Pass: Sendable {
             },
             stage: event.stage ?? "", day: day, deadline: day.adding(days: configuration.policy.handOverDays),
             negotiation: try event.negotiationID.map { try ledger.negotiation(id: $0).negotiation })
+        facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
+            .forMessage(stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers, on: day)
+        let finalFacts = facts
         let builder = MessageBuilder(configuration: configuration, templates: templates)
         let template = event.template ?? event.stage ?? ""
         let tolerances = configuration.policy.tolerance
@@ -94,7 +99,7 @@ package struct Pass: Sendable {
             checksNegotiations: !PlannedEvent.eventTemplates.contains(event.stage ?? ""),
             messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) },
             compose: { messageID, references in
-                let message = try builder.message(facts, template: template, messageID: messageID, references: references, date: now, readFile: readFile)
+                let message = try builder.message(finalFacts, template: template, messageID: messageID, references: references, date: now, readFile: readFile)
                 return (try MIMEComposer.compose(message), message.subject, (message.to + message.cc).map(\.address))
             })
         switch result {

@@ -19,6 +19,12 @@ package struct LocalizedFormat: Sendable {
             .currency(code: money.currency.code).locale(locale).precision(.fractionLength(money.currency.minorDigits)))
     }
 
+    /// "10,15 %" / "10.15%".
+    package func percent(_ value: Decimal) -> String {
+        let text = NSDecimalNumber(decimal: value).stringValue
+        return language == .es ? text.replacingOccurrences(of: ".", with: ",") + "\u{00A0}%" : text + "%"
+    }
+
     package func date(_ date: CalendarDate) -> String {
         let formatter = DateFormatter()
         formatter.locale = locale

@@ -45,6 +45,7 @@ package enum MessageContext {
             "negotiation": false,
             "instalment": false,
         ]
+        if let claim = claim(facts, format: format) { context["claim"] = claim }
         if let negotiation = facts.negotiation {
             let unpaid = negotiation.instalments.first { $0.dueDate >= facts.day } ?? negotiation.instalments.last
             let missed = negotiation.instalments.last { $0.dueDate < facts.day }
@@ -55,6 +56,44 @@ package enum MessageContext {
             if let unpaid { context["instalment"] = ["due_date": format.date(unpaid.dueDate), "amount": format.money(unpaid.amount)] }
         }
         return context
+    }
+
+    /// The claim of a notice: every interest line and compensation in words a debtor can check,
+    /// and the total as of the message's day. Nil when nothing is owed beyond the balance.
+    private static func claim(_ facts: MessageFacts, format: LocalizedFormat) -> [String: Any]? {
+        let spanish = facts.client.language == .es
+        var lines: [String] = []
+        var extras: [Currency: Int64] = [:]
+        var totals: [Currency: Int64] = [:]
+        for (number, breakdown) in facts.claims {
+            for line in breakdown.lines {
+                let rate = format.percent(line.percent)
+                let period = spanish
+                    ? "del \(format.date(line.from)) al \(format.date(line.through)), \(line.days) días sobre \(format.money(line.base)) al \(rate) anual (año de \(line.divisor) días)"
+                    : "\(format.date(line.from)) to \(format.date(line.through)), \(line.days) days on \(format.money(line.base)) at \(rate) a year (\(line.divisor)-day year)"
+                let provisional = line.provisional ? (spanish ? " (tipo provisional)" : " (provisional rate)") : ""
+                lines.append("  " + (spanish ? "Intereses, factura \(number): " : "Interest, invoice \(number): ") + period + ": " + format.money(line.amount) + provisional)
+                extras[line.amount.currency, default: 0] += line.amount.minorUnits
+            }
+            if let compensation = breakdown.compensation {
+                lines.append("  " + (spanish ? "Indemnización por costes de cobro, factura \(number): " : "Fixed compensation for recovery costs, invoice \(number): ") + format.money(compensation))
+                extras[compensation.currency, default: 0] += compensation.minorUnits
+            }
+            totals[breakdown.outstanding.currency, default: 0] += breakdown.outstanding.minorUnits
+        }
+        guard !lines.isEmpty else { return nil }
+        for (currency, amount) in extras { totals[currency, default: 0] += amount }
+        func list(_ amounts: [Currency: Int64]) -> String {
+            amounts.keys.sorted().map { format.money(Money(minorUnits: amounts[$0]!, currency: $0)) }.joined(separator: " + ")
+        }
+        let provisional = facts.claims.contains { $0.breakdown.usesProvisionalRate }
+        if provisional {
+            lines.append(spanish
+                ? "  Algún tipo aplicado es provisional: se ajustará al publicado oficialmente."
+                : "  A rate used is provisional: it will be adjusted to the officially published one.")
+        }
+        lines.append(spanish ? "  Los intereses siguen devengándose hasta el pago." : "  Interest keeps accruing until payment.")
+        return ["summary": lines.joined(separator: "\n"), "as_of": format.date(facts.day), "total": list(totals), "extras": list(extras)]
     }
 
     /// The value, or false: an absent value makes its `{{#section}}` render nothing.

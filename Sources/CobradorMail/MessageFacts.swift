@@ -27,6 +27,8 @@ package struct MessageFacts: Sendable {
     /// The day by which the client is asked to pay.
     package var deadline: CalendarDate
     package var negotiation: Negotiation?
+    /// Statutory interest and compensation per invoice, for the formal and final notices.
+    package var claims: [(number: String, breakdown: InterestBreakdown)] = []
 
     package init(
         sender: Configuration.Sender, client: Client, invoices: [InvoiceFacts], stage: String, day: CalendarDate, deadline: CalendarDate,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CobradorCore
+import CobradorDaemon
 import CobradorLedger
 import Foundation
 
@@ -23,7 +24,8 @@ struct InterestCommand: ParsableCommand {
     func run() throws {
         let (configuration, ledger) = try global.openLedger()
         let day = try CommandInput.parseIfGiven("--as-of", asOf) { try FieldRules.date($0) } ?? CommandInput.today(configuration)
-        let breakdown = try Self.breakdown(invoice, on: day, ledger: ledger, configuration: configuration)
+        let claims = Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
+        let breakdown = try claims.breakdown(invoice, on: day)
         if output.json { return try Terminal.printJSON(JSONView(invoice: invoice, breakdown)) }
         print("Invoice \(invoice), \(breakdown.regime.rawValue), as of \(day):")
         if !breakdown.lines.isEmpty {
@@ -42,20 +44,6 @@ struct InterestCommand: ParsableCommand {
         ])
         breakdown.notes.forEach { print("Note: \($0)") }
         if breakdown.usesProvisionalRate { print("Note: a rate used here is provisional (not confirmed from the official text).") }
-    }
-
-    /// The breakdown of one invoice, with the waivers of the negotiations that cover it.
-    static func breakdown(_ number: String, on day: CalendarDate, ledger: Ledger, configuration: Configuration) throws -> InterestBreakdown {
-        let summary = try ledger.invoice(number: number)
-        let client = try ledger.client(code: summary.clientCode)
-        let covering = try ledger.negotiations(clientCode: client.code, includeClosed: true).map(\.negotiation)
-            .filter { $0.invoiceIDs.contains(summary.invoice.id ?? 0) }
-        let calculator = InterestCalculator(
-            table: try ShippedRates.table(for: configuration), divisor: configuration.interest.divisor, euPoints: configuration.interest.euPoints)
-        return calculator.compute(
-            invoice: summary.invoice, payments: try ledger.payments(invoiceNumber: number).map(\.payment), asOf: day,
-            regime: InterestRegime(for: client), waivesInterest: covering.contains(where: \.waivesInterest),
-            waivesCompensation: covering.contains(where: \.waivesCompensation))
     }
 
     struct JSONView: Encodable {

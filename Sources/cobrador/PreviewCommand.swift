@@ -1,5 +1,6 @@
 import ArgumentParser
 import CobradorCore
+import CobradorDaemon
 import CobradorLedger
 import CobradorMail
 import Foundation
@@ -65,7 +66,7 @@ struct PreviewCommand: ParsableCommand {
         }
         guard !numbers.isEmpty else { throw CommandFailure("\(clientRecord.code) owes nothing: there is nothing to preview") }
         numbers = numbers.filter { number in unpaid.contains { $0.invoice.number == number } } + numbers.filter { number in !unpaid.contains { $0.invoice.number == number } }
-        let facts = MessageFacts(
+        var facts = MessageFacts(
             sender: configuration.sender, client: clientRecord,
             invoices: try numbers.map { number in
                 let summary = try ledger.invoice(number: number)
@@ -73,6 +74,8 @@ struct PreviewCommand: ParsableCommand {
             },
             stage: stageName, day: day, deadline: day.adding(days: configuration.policy.handOverDays),
             negotiation: try negotiationID.map { try ledger.negotiation(id: $0).negotiation })
+        facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
+            .forMessage(stage: stageName, invoiceNumbers: numbers, on: day)
         let builder = MessageBuilder(configuration: configuration, templates: try TemplateSet(folder: configuration.templatesPath))
         let message = try builder.message(
             facts, template: template, messageID: MessageID.make(attempt: 0, reservedAt: now, senderAddress: configuration.sender.email),

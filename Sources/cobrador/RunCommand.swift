@@ -36,6 +36,7 @@ struct RunCommand: ParsableCommand {
         let pass = Pass(
             configuration: configuration, ledger: ledger, transport: try global.transport(configuration),
             templates: try TemplateSet(folder: configuration.templatesPath), sentLog: SentLog(path: configuration.sentLogPath),
+            rates: try ShippedRates.table(for: configuration),
             readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
         let summary = try pass.run(at: now)
         print(

@@ -75,9 +75,9 @@ import Testing
         #expect(waived.lines.isEmpty && waived.compensation == nil && waived.notes == ["interest waived in a negotiation", "compensation waived in a negotiation"])
         let consumer = calculator.compute(invoice: invoice(1_000_00, due: "2024-01-31"), payments: [], asOf: CalendarDate(iso: "2024-03-01")!, regime: .spainConsumer)
         #expect(consumer.lines.isEmpty && consumer.compensation == nil && consumer.notes.first?.contains("consumer") == true)
-        let beyond = calculator.compute(invoice: invoice(1_000_00, due: "2026-06-15"), payments: [], asOf: CalendarDate(iso: "2026-07-10")!, regime: .spainBusiness)
-        #expect(beyond.lines.last?.through.description == "2026-06-30")
-        #expect(beyond.notes.first?.hasPrefix("no rate is known from 2026-07-01") == true)
+        let beyond = calculator.compute(invoice: invoice(1_000_00, due: "2026-12-15"), payments: [], asOf: CalendarDate(iso: "2027-01-10")!, regime: .spainBusiness)
+        #expect(beyond.lines.last?.through.description == "2026-12-31")
+        #expect(beyond.notes.first?.hasPrefix("no rate is known from 2027-01-01") == true)
         #expect(beyond.usesProvisionalRate)
     }
 

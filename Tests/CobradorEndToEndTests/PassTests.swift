@@ -74,6 +74,29 @@ import Testing
         #expect(threaded.contains("In-Reply-To: <cobrador."))
     }
 
+    @Test func theFormalNoticeClaimsWhatInterestComputesToTheCent() throws {
+        // A fixed day: 60 days of interest on F-1 (ACME, EUR, due 2026-10-01).
+        let interest = try JSONSerialization.jsonObject(
+            with: Data(try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30", "--json"]).utf8)) as! [String: Any]
+        #expect(interest["regime"] as? String == "es-business")
+        let fixed = interest["lines"] as! [[String: Any]]
+        #expect(fixed.count == 1 && fixed[0]["days"] as? Int == 60 && fixed[0]["provisional"] as? Bool == true)
+        #expect((interest["interest"] as? [String: Any])?["amount"] as? String == "30.28")  // 1,815.00 x 10.15% x 60 / 365
+
+        // The notice a preview makes today claims exactly what `interest` says today.
+        let today = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["interest", "F-1", "--json"]).utf8)) as! [String: Any]
+        let notice = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
+        for line in today["lines"] as! [[String: Any]] {
+            let amount = ((line["amount"] as? [String: Any])?["amount"] as? String ?? "").replacingOccurrences(of: ".", with: ",")
+            let percent = (line["percent"] as? String ?? "").replacingOccurrences(of: ".", with: ",")
+            #expect(notice.contains("\(line["days"] as? Int ?? 0) días sobre 1815,00\u{00A0}€ al \(percent)\u{00A0}% anual (año de 365 días): \(amount)\u{00A0}€"), "\(notice)")
+        }
+        #expect(notice.contains("Indemnización por costes de cobro, factura F-1: 40,00\u{00A0}€"))
+        #expect(notice.contains("30 días naturales"))
+        let british = try workspace.succeed(["interest", "F-3", "--as-of", "2026-11-30"])
+        #expect(british.contains("uk-business") && british.contains("Compensation:  40.00 GBP"))
+    }
+
     @Test func sendingThroughARealRelayKeepsTheBytes() throws {
         let server = try SMTPTestServer()
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)

@@ -1,0 +1,39 @@
+import CobradorCore
+import CobradorLedger
+
+/// Statutory interest and compensation of invoices from the ledger: the one computation that
+/// `cobrador interest`, the preview and the notices a pass sends all use, so the amounts in a
+/// notice equal `cobrador interest` to the cent.
+package struct Claims: Sendable {
+    package let ledger: Ledger
+    package let configuration: Configuration
+    package let rates: RateTable
+
+    package init(ledger: Ledger, configuration: Configuration, rates: RateTable) {
+        self.ledger = ledger
+        self.configuration = configuration
+        self.rates = rates
+    }
+
+    /// The stages whose messages carry the claim.
+    package static let claimingStages: Set<String> = ["formal-notice", "final-notice"]
+
+    /// The breakdown of invoice `number` on `day`, honouring the waivers of the negotiations that cover it.
+    package func breakdown(_ number: String, on day: CalendarDate) throws -> InterestBreakdown {
+        let summary = try ledger.invoice(number: number)
+        let client = try ledger.client(code: summary.clientCode)
+        let covering = try ledger.negotiations(clientCode: client.code, includeClosed: true).map(\.negotiation)
+            .filter { $0.invoiceIDs.contains(summary.invoice.id ?? 0) }
+        let calculator = InterestCalculator(table: rates, divisor: configuration.interest.divisor, euPoints: configuration.interest.euPoints)
+        return calculator.compute(
+            invoice: summary.invoice, payments: try ledger.payments(invoiceNumber: number).map(\.payment), asOf: day,
+            regime: InterestRegime(for: client), waivesInterest: covering.contains(where: \.waivesInterest),
+            waivesCompensation: covering.contains(where: \.waivesCompensation))
+    }
+
+    /// The claims a message of `stage` carries: every invoice's breakdown for the notices, none otherwise.
+    package func forMessage(stage: String, invoiceNumbers: [String], on day: CalendarDate) throws -> [(number: String, breakdown: InterestBreakdown)] {
+        guard Self.claimingStages.contains(stage) else { return [] }
+        return try invoiceNumbers.map { ($0, try breakdown($0, on: day)) }
+    }
+}
