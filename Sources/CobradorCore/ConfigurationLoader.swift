@@ -69,14 +69,8 @@ package enum ConfigurationLoader {
         if let divisor = table.int("divisor") {
             if [360, 365, 366].contains(divisor) { settings.divisor = divisor } else { table.report("divisor", "expected 360, 365 or 366") }
         }
-        if let points = table.string("eu_points", { text throws -> Decimal in
-            guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), value >= 8, value < 30 else {
-                throw CoreError.invalidValue(field: nil, value: text, reason: "expected points over the ECB rate, at least 8 (the Directive's minimum), such as \"9\"")
-            }
-            return value
-        }) {
-            settings.euPoints = points
-        }
+        // The Directive's minimum is 8 points over the ECB rate; member states set whole points.
+        if let points = table.int("eu_points", in: 8...30) { settings.euPoints = Decimal(points) }
         settings.rates = RateTable.read(table.tableArray("rate") ?? [])
         return settings
     }

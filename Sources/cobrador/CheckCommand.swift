@@ -70,6 +70,14 @@ struct CheckCommand: ParsableCommand {
             problems.append("templates: \(configuration.templatesPath) is not a folder (set `templates` in \(configuration.file))")
         }
 
+        do {
+            let rates = try ShippedRates.table(for: configuration)
+            let provisional = rates.periods.filter(\.provisional)
+            print("Interest rates: \(rates.periods.count) periods, \(provisional.count) provisional (notices that use them say so):")
+            for period in provisional { print("  provisional: \(period.regime) \(period.from) to \(period.until) \(period.percent)%: \(period.source)") }
+        } catch {
+            problems.append("interest: \(error)")
+        }
         if case .maildir(let path) = configuration.transport {
             print("Transport: Maildir \(path) (nothing is sent; open it with any mail client)")
         } else if case .smtp(let settings) = configuration.transport {
