@@ -145,6 +145,11 @@ package struct Configuration: Sendable, Hashable {
         package var repeatEveryDays: Int?
         /// How many repeats at most (after the first message).
         package var repeatTimes: Int?
+        /// A certification service's address, copied on this stage's messages (the providers
+        /// certify what they receive in Cc; the debtor sees the copy).
+        package var certify: String?
+        /// Send the owner a blind copy (an envelope recipient only, never a header).
+        package var bccOwner: Bool = false
 
         package init(
             name: String, offsetDays: Int, template: String? = nil, channel: Channel = .email,

@@ -176,6 +176,8 @@ package enum ConfigurationLoader {
             let channel = entry.string("channel") { try FieldRules.choice($0, as: Configuration.Stage.Channel.self) } ?? .email
             let every = entry.int("repeat_every_days", in: 1...365)
             let times = entry.int("repeat_times", in: 1...100)
+            let certify = entry.string("certify") { try FieldRules.emailAddress($0) }
+            let bccOwner = entry.bool("bcc_owner") ?? false
             if times != nil, every == nil {
                 entry.report("repeat_times", "repeat_times needs repeat_every_days")
             }
@@ -194,10 +196,12 @@ package enum ConfigurationLoader {
                     "no template \"\(template ?? name)\" (\(template ?? name).subject.mustache and \(template ?? name).text.mustache in es/ and en/ of the templates folder)")
             }
             guard let name, let offset else { continue }
-            stages.append(
-                Configuration.Stage(
-                    name: name, offsetDays: offset, template: template, channel: channel, repeatEveryDays: every,
-                    repeatTimes: every == nil ? nil : (times ?? 1)))
+            var stage = Configuration.Stage(
+                name: name, offsetDays: offset, template: template, channel: channel, repeatEveryDays: every,
+                repeatTimes: every == nil ? nil : (times ?? 1))
+            stage.certify = certify
+            stage.bccOwner = bccOwner
+            stages.append(stage)
         }
         if entries.isEmpty { table.report(key, "the cadence needs at least one stage") }
         return stages

@@ -93,14 +93,16 @@ package struct Pass: Sendable {
         let tolerances = configuration.policy.tolerance
         let sender = configuration.sender.email
         let readFile = self.readFile
+        let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }
         let key = "\(event.stage ?? "")|\(event.invoiceIDs.sorted().map(String.init).joined(separator: ","))|\(day)"
         let result = try ledger.reserve(
             event, dispatchKey: key, day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
             checksNegotiations: !PlannedEvent.eventTemplates.contains(event.stage ?? ""),
             messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) },
             compose: { messageID, references in
-                let message = try builder.message(finalFacts, template: template, messageID: messageID, references: references, date: now, readFile: readFile)
-                return (try MIMEComposer.compose(message), message.subject, (message.to + message.cc).map(\.address))
+                let message = try builder.message(
+                    finalFacts, template: template, messageID: messageID, references: references, date: now, stage: stage, readFile: readFile)
+                return (try MIMEComposer.compose(message), message.subject, (message.to + message.cc).map(\.address) + message.bcc)
             })
         switch result {
         case .failure(let refusal):

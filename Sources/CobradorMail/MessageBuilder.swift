@@ -14,8 +14,9 @@ package struct MessageBuilder: Sendable {
 
     /// The message, with the invoices' PDFs read from disk (`readFile` returns nil for a file
     /// that cannot be read, which is an error naming the invoice).
+    /// `stage`, when given, adds its certification copy and the owner's blind copy.
     package func message(
-        _ facts: MessageFacts, template: String, messageID: String, references: [String], date: Date,
+        _ facts: MessageFacts, template: String, messageID: String, references: [String], date: Date, stage: Configuration.Stage? = nil,
         readFile: (String) -> [UInt8]?
     ) throws(MailError) -> OutgoingMessage {
         let rendered = try templates.render(template, language: facts.client.language, context: MessageContext.dictionary(facts))
@@ -28,13 +29,16 @@ package struct MessageBuilder: Sendable {
             attachments.append(MailAttachment(fileName: (path as NSString).lastPathComponent, contentType: "application/pdf", data: data))
         }
         let recipients = facts.client.emails.map { Mailbox(name: facts.client.name, address: $0) }
-        return OutgoingMessage(
+        let certification = stage?.certify.map { [Mailbox(name: nil, address: $0)] } ?? []
+        var message = OutgoingMessage(
             from: Mailbox(name: configuration.sender.legalName, address: configuration.sender.email), replyTo: configuration.sender.replyTo,
-            to: Array(recipients.prefix(1)), cc: Array(recipients.dropFirst()), subject: rendered.subject, text: rendered.text,
+            to: Array(recipients.prefix(1)), cc: Array(recipients.dropFirst()) + certification, subject: rendered.subject, text: rendered.text,
             html: rendered.html, messageID: messageID, references: references,
             // Routine reminders ask auto-responders to stay quiet; formal notices welcome an out-of-office reply as evidence.
             autoSubmitted: !["formal-notice", "final-notice"].contains(facts.stage), date: date,
             timeZone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, attachments: attachments,
             record: "client \(facts.client.code)")
+        if stage?.bccOwner == true { message.bcc = [configuration.sender.replyTo ?? configuration.sender.email] }
+        return message
     }
 }

@@ -6,6 +6,8 @@ package struct OutgoingMessage: Hashable, Sendable {
     package var replyTo: String?
     package var to: [Mailbox]
     package var cc: [Mailbox]
+    /// Envelope-only recipients: never written into the message (RFC 5322 Bcc is an envelope matter).
+    package var bcc: [String] = []
     package var subject: String
     package var text: String
     package var html: String

@@ -79,7 +79,8 @@ struct PreviewCommand: ParsableCommand {
         let builder = MessageBuilder(configuration: configuration, templates: try TemplateSet(folder: configuration.templatesPath))
         let message = try builder.message(
             facts, template: template, messageID: MessageID.make(attempt: 0, reservedAt: now, senderAddress: configuration.sender.email),
-            references: try ledger.threadReferences(clientCode: clientRecord.code, invoiceNumbers: numbers), date: now, readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
+            references: try ledger.threadReferences(clientCode: clientRecord.code, invoiceNumbers: numbers), date: now,
+            stage: Planner(configuration: configuration).cadence(for: clientRecord).first { $0.name == stageName }, readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
         switch format {
         case .eml: FileHandle.standardOutput.write(Data(try MIMEComposer.compose(message)))
         case .text: print(message.text, terminator: "")

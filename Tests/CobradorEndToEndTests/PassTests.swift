@@ -97,6 +97,20 @@ import Testing
         #expect(british.contains("uk-business") && british.contains("Compensation:  40.00 GBP"))
     }
 
+    @Test func aStageCanCopyACertificationServiceAndBlindCopyTheOwner() throws {
+        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\ncertify = \"certify@cert.example\"\nbcc_owner = true")
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.succeed(["run", "--once", "--at", monday])
+        let delivered = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(delivered.count == 2)
+        for message in delivered {
+            #expect(message.contains("Delivered-To: certify@cert.example\r\n") && message.contains("Delivered-To: cobros@lucia.example\r\n"))
+            #expect(message.contains("Cc: <certify@cert.example>\r\n"))
+            #expect(!message.contains("Bcc") && !message.contains("Cc: <cobros@lucia.example>"))
+        }
+    }
+
     @Test func sendingThroughARealRelayKeepsTheBytes() throws {
         let server = try SMTPTestServer()
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
