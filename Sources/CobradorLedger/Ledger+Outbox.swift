@@ -74,6 +74,9 @@ extension Ledger {
                 for invoiceID in event.invoiceIDs {
                     try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [attemptID, invoiceID])
                 }
+                try Self.logAttempt(
+                    db, attemptID, at: event.at, status: "pending",
+                    detail: "reserved \(id) for \(composed.recipients.joined(separator: ", "))", sha256: SHA256.hex(composed.bytes))
                 return .success(ReservedMessage(attemptID: attemptID, messageID: id, bytes: composed.bytes, recipients: composed.recipients, subject: composed.subject))
             }
         } catch {
@@ -87,6 +90,7 @@ extension Ledger {
             try db.execute(
                 sql: "UPDATE contact SET status = 'sending', attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?",
                 arguments: [Timestamp.string(moment), attemptID])
+            try Self.logAttempt(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
         }
     }
 
@@ -101,6 +105,7 @@ extension Ledger {
                         next_attempt_at = ? WHERE id = ?
                     """,
                 arguments: [status.rawValue, reply, error, status.rawValue, Timestamp.string(moment), nextAttempt.map(Timestamp.string), attemptID])
+            try Self.logAttempt(db, attemptID, at: moment, status: status.rawValue, detail: error ?? reply, sha256: nil)
         }
     }
 
@@ -136,9 +141,13 @@ extension Ledger {
     /// out; never resend automatically). Returns how many.
     package func resolveInterrupted() throws(LedgerError) -> Int {
         try write { db in
+            let interrupted = try Int64.fetchAll(db, sql: "SELECT id FROM contact WHERE status = 'sending'")
             try db.execute(
                 sql: "UPDATE contact SET status = 'unknown', error = 'interrupted while sending: it may have been delivered' WHERE status = 'sending'")
-            return db.changesCount
+            for id in interrupted {
+                try Self.logAttempt(db, id, at: Date(), status: "unknown", detail: "interrupted while sending: it may have been delivered", sha256: nil)
+            }
+            return interrupted.count
         }
     }
 
@@ -165,6 +174,16 @@ extension Ledger {
                     createdAt: Timestamp.date(row["created_at"]) ?? moment)
             }
         }
+    }
+
+    /// Appends one step to the hash-chained attempt log.
+    static func logAttempt(_ db: GRDB.Database, _ attemptID: Int64, at moment: Date, status: String, detail: String, sha256: String?) throws {
+        let previous = try String.fetchOne(db, sql: "SELECT hash FROM attempt_event ORDER BY id DESC LIMIT 1") ?? AttemptChain.origin
+        let at = Timestamp.string(moment)
+        let hash = AttemptChain.hash(previous: previous, attemptID: attemptID, at: at, status: status, detail: detail, sha256: sha256)
+        try db.execute(
+            sql: "INSERT INTO attempt_event (contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [attemptID, at, status, detail, sha256, previous, hash])
     }
 
     static func threadReferences(clientID: Int64, invoiceNumbers: [String], _ db: GRDB.Database) throws -> [String] {

@@ -58,6 +58,20 @@ enum LedgerSchema {
         ALTER TABLE invoice ADD COLUMN hand_over_cause TEXT;
         ALTER TABLE client ADD COLUMN region TEXT CHECK (region IS NULL OR region GLOB '[A-Z][A-Z]-[A-Z0-9]*');
         ALTER TABLE contact ADD COLUMN dispatch_key TEXT;
+
+        -- The attempt log: every step of every automatic message, append-only and hash-chained
+        -- (each row's hash covers the previous row's), so an edit anywhere is detectable.
+        CREATE TABLE attempt_event (
+            id              INTEGER PRIMARY KEY,
+            contact_id      INTEGER NOT NULL REFERENCES contact(id),
+            at              TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            detail          TEXT NOT NULL,
+            message_sha256  TEXT,
+            previous_hash   TEXT NOT NULL,
+            hash            TEXT NOT NULL UNIQUE
+        );
+        CREATE INDEX attempt_event_contact ON attempt_event(contact_id);
         CREATE UNIQUE INDEX contact_dispatch ON contact(dispatch_key) WHERE dispatch_key IS NOT NULL;
         """
 

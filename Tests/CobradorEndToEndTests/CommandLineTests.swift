@@ -274,7 +274,7 @@ import Testing
         ["init"], ["check"], ["client", "add"], ["client", "list"], ["client", "show"], ["client", "edit"], ["client", "pause"],
         ["client", "resume"], ["invoice", "add"], ["invoice", "list"], ["invoice", "show"], ["invoice", "void"], ["invoice", "write-off"],
         ["invoice", "pause"], ["invoice", "resume"], ["payment", "add"], ["payment", "list"], ["negotiation", "open"],
-        ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"], ["plan"], ["preview"],
+        ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"], ["plan"], ["preview"], ["run"], ["log"], ["interest"], ["evidence"], ["send-test"],
     ])
     func everyCommandHasHelpWithAnExample(command: [String]) throws {
         let result = try workspace.run(command + ["--help"])

@@ -111,6 +111,26 @@ import Testing
         }
     }
 
+    @Test func theEvidenceExportMatchesWhatWentOutAndAnEditIsDetected() throws {
+        try workspace.succeed(["run", "--once", "--at", monday])
+        #expect(try workspace.succeed(["evidence", "--verify"]).contains("intact"))
+        let out = workspace.directory.file("acme-evidence")
+        try workspace.succeed(["evidence", "ACME", "--out", out])
+        let index = try String(contentsOfFile: out + "/index.txt", encoding: .utf8)
+        let eml = try FileManager.default.contentsOfDirectory(atPath: out + "/messages")
+        #expect(eml.count == 1)
+        let digest = try ProcessResult.run("/usr/bin/sha256sum", [out + "/messages/" + eml[0]]).standardOutput.prefix(64)
+        #expect(index.contains(String(digest)))
+        let steps = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/attempt-log.json"))) as! [[String: Any]]
+        #expect(steps.map { $0["status"] as? String } == ["pending", "sending", "sent"])
+        // Someone edits the record of what was sent, or the message itself: both are detected.
+        #expect(try workspace.sqlite("UPDATE attempt_event SET detail = 'nothing happened' WHERE status = 'sent' AND contact_id = 1;").status == 0)
+        let tampered = try workspace.run(["evidence", "--verify"])
+        #expect(tampered.status == 1 && tampered.standardError.contains("its content was changed after it was written"))
+        #expect(try workspace.sqlite("UPDATE contact SET message = CAST('forged' AS BLOB) WHERE id = 2;").status == 0)
+        #expect(try workspace.run(["evidence", "--verify"]).standardError.contains("message 2: its bytes no longer match"))
+    }
+
     @Test func sendingThroughARealRelayKeepsTheBytes() throws {
         let server = try SMTPTestServer()
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)

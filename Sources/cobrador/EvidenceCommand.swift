@@ -1,0 +1,61 @@
+import ArgumentParser
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+struct EvidenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evidence",
+        abstract: "Export everything sent to a client, for a lawyer or a court claim; or verify the record.",
+        discussion: """
+            The export holds every message as the .eml that went out with its SHA-256, the
+            hash-chained attempt log with the relay's replies, the payments, negotiations and
+            contacts, and an index. --verify checks the whole attempt log and every stored message.
+            Examples:
+              cobrador evidence ACME --out ./acme-evidence
+              cobrador evidence --verify
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The client's code.") var client: String?
+    @Option(help: "Folder to write the export into (must not exist).") var out: String?
+    @Flag(help: "Verify the attempt log's hash chain and every stored message instead.") var verify = false
+
+    func run() throws {
+        let (_, ledger) = try global.openLedger()
+        if verify {
+            let problems = try ledger.verifyEvidence()
+            guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
+            print("The attempt log and every stored message are intact.")
+            return
+        }
+        guard let client, let out else { throw CommandFailure("name a client and --out FOLDER, or pass --verify") }
+        let folder = absolute(out)
+        guard !FileManager.default.fileExists(atPath: folder) else { throw CommandFailure("\(folder) already exists; choose a new folder") }
+        let record = try ledger.client(code: client)
+        try FileManager.default.createDirectory(atPath: folder + "/messages", withIntermediateDirectories: true)
+        var index = ["Evidence for \(record.name) (\(record.code)), exported \(Date().formatted(.iso8601))", "", "Messages (file, status, Message-ID, SHA-256):"]
+        for message in try ledger.storedMessages(clientCode: record.code) {
+            let name = "messages/\(message.id)-\(message.stage).eml"
+            try message.bytes.write(to: URL(fileURLWithPath: folder + "/" + name))
+            index.append("  \(name)  \(message.status)  <\(message.messageID)>  \(message.sha256)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(try ledger.attemptSteps(clientCode: record.code)).write(to: URL(fileURLWithPath: folder + "/attempt-log.json"))
+        try encoder.encode(try ledger.payments(clientCode: record.code).map(PaymentCommand.JSONView.init)).write(to: URL(fileURLWithPath: folder + "/payments.json"))
+        try encoder.encode(try ledger.negotiations(clientCode: record.code, includeClosed: true).map(NegotiationCommand.JSONView.init))
+            .write(to: URL(fileURLWithPath: folder + "/negotiations.json"))
+        try encoder.encode(try ledger.contacts(clientCode: record.code).map(ContactCommand.JSONView.init)).write(to: URL(fileURLWithPath: folder + "/contacts.json"))
+        try encoder.encode(try ledger.invoices(matching: .init(clientCode: record.code)).map(InvoiceCommand.JSONView.init))
+            .write(to: URL(fileURLWithPath: folder + "/invoices.json"))
+        index += [
+            "", "attempt-log.json: every step of every message, hash-chained (check with `cobrador evidence --verify`)",
+            "invoices.json, payments.json, negotiations.json, contacts.json: the client's record",
+            "Each message's SHA-256 can be recomputed with: sha256sum messages/*.eml",
+        ]
+        try (index.joined(separator: "\n") + "\n").write(toFile: folder + "/index.txt", atomically: true, encoding: .utf8)
+        print("Exported \(record.code) to \(folder) (index.txt lists what is there).")
+    }
+}
