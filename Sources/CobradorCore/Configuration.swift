@@ -26,6 +26,8 @@ package struct Configuration: Sendable, Hashable {
         package var euPoints: Decimal = 8
         /// The owner's rates, laid over the shipped table.
         package var rates: [RatePeriod] = []
+        /// Reminders from this stage on also show interest to date (the notices always do).
+        package var showFrom: String?
 
         package init() {}
     }

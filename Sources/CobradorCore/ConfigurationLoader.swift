@@ -72,6 +72,7 @@ package enum ConfigurationLoader {
         // The Directive's minimum is 8 points over the ECB rate; member states set whole points.
         if let points = table.int("eu_points", in: 8...30) { settings.euPoints = Decimal(points) }
         settings.rates = RateTable.read(table.tableArray("rate") ?? [])
+        settings.showFrom = table.string("show_from") { try FieldRules.code($0) }
         return settings
     }
 

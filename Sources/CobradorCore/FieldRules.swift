@@ -142,6 +142,16 @@ package enum FieldRules {
         return money
     }
 
+    /// A yearly rate in percent, such as "12.5", from 0 to under 100.
+    package static func percent(_ value: String) throws(CoreError) -> Decimal {
+        guard let rate = Decimal(string: value.trimmingSpaces().description, locale: Locale(identifier: "en_US_POSIX")), rate >= 0, rate < 100,
+            value.trimmingSpaces().allSatisfy({ $0.isNumber || $0 == "." })
+        else {
+            throw .invalidValue(field: nil, value: value, reason: "expected a yearly rate in percent, such as 12.5")
+        }
+        return rate
+    }
+
     /// Parses a value of one of the ledger's enumerations, listing the allowed words otherwise.
     package static func choice<T: RawRepresentable & CaseIterable>(_ value: String, as type: T.Type) throws(CoreError) -> T
     where T.RawValue == String {

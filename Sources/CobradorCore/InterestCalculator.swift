@@ -32,6 +32,24 @@ package struct InterestCalculator: Sendable {
         let start = invoice.dueDate.adding(days: 1)
 
         switch regime {
+        case _ where invoice.contractRate != nil && !waivesInterest && start <= asOf:
+            // A contract rate prevails over the statutory one: one rate for every day.
+            var day = start
+            while day <= asOf {
+                var end = asOf
+                if let change = payments.map({ $0.valueDate.adding(days: 1) }).filter({ $0 > day && $0 <= end }).min() { end = change.adding(days: -1) }
+                let base = invoice.gross.minorUnits - paidBy(day)
+                let percent = invoice.contractRate!
+                if base > 0 {
+                    let days = day.days(until: end) + 1
+                    lines.append(
+                        InterestBreakdown.Line(
+                            from: day, through: end, days: days, base: Money(minorUnits: base, currency: currency), percent: percent, divisor: divisor,
+                            amount: Money(minorUnits: Self.amount(base: base, percent: percent, days: days, divisor: divisor), currency: currency),
+                            source: "rate agreed in the contract", provisional: false))
+                }
+                day = end.adding(days: 1)
+            }
         case .none:
             notes.append("no statutory late-payment interest applies to this debtor")
         case .spainConsumer:

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An invoice as issued. Its balance is never stored: it is the gross amount minus the
 /// payments, derived by the ledger (see `InvoiceBalance`).
 package struct Invoice: Hashable, Sendable {
@@ -15,6 +17,10 @@ package struct Invoice: Hashable, Sendable {
     package var attachment: String?
     package var status: InvoiceStatus
     package var pause: Pause?
+    /// A late-payment rate agreed in the contract (percent a year): it replaces the statutory one.
+    package var contractRate: Decimal?
+    /// The late-payment regime for this invoice when it is not the client's usual one.
+    package var interestRegime: InterestRegime?
 
     package init(
         id: Int64? = nil, number: String, clientID: Int64, concept: String, issueDate: CalendarDate,

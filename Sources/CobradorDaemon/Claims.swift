@@ -27,13 +27,18 @@ package struct Claims: Sendable {
         let calculator = InterestCalculator(table: rates, divisor: configuration.interest.divisor, euPoints: configuration.interest.euPoints)
         return calculator.compute(
             invoice: summary.invoice, payments: try ledger.payments(invoiceNumber: number).map(\.payment), asOf: day,
-            regime: InterestRegime(for: client), waivesInterest: covering.contains(where: \.waivesInterest),
+            regime: summary.invoice.interestRegime ?? InterestRegime(for: client), waivesInterest: covering.contains(where: \.waivesInterest),
             waivesCompensation: covering.contains(where: \.waivesCompensation))
     }
 
-    /// The claims a message of `stage` carries: every invoice's breakdown for the notices, none otherwise.
+    /// The claims a message of `stage` carries: every invoice's breakdown for the notices, and
+    /// for reminders from `[interest] show_from` on; none otherwise.
     package func forMessage(stage: String, invoiceNumbers: [String], on day: CalendarDate) throws -> [(number: String, breakdown: InterestBreakdown)] {
-        guard Self.claimingStages.contains(stage) else { return [] }
+        let names = configuration.cadence.map(\.name)
+        let shown = configuration.interest.showFrom.flatMap { from in
+            names.firstIndex(of: from).flatMap { start in names.firstIndex(of: stage).map { $0 >= start } }
+        } ?? false
+        guard Self.claimingStages.contains(stage) || shown else { return [] }
         return try invoiceNumbers.map { ($0, try breakdown($0, on: day)) }
     }
 }

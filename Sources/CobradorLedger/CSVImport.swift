@@ -20,7 +20,7 @@ package struct CSVImport: Sendable {
             case .clients:
                 (["code", "name", "email", "country"], ["region", "language", "time_zone", "debtor_kind", "tax_id", "address", "notes"])
             case .invoices:
-                (["number", "client", "concept", "issue_date", "due_date", "amount"], ["currency", "attachment"])
+                (["number", "client", "concept", "issue_date", "due_date", "amount"], ["currency", "attachment", "contract_rate", "interest_regime"])
             case .payments:
                 (["invoice", "amount", "date"], ["currency", "method", "reference"])
             }
@@ -217,6 +217,8 @@ package struct CSVImport: Sendable {
         let dueDate = row.required("due_date") { try FieldRules.date($0) }
         let currency = row.optional("currency") { try FieldRules.currency($0) } ?? settings.defaultCurrency
         let attachment = row.optional("attachment") { try FieldRules.singleLine($0) }
+        let contractRate = row.optional("contract_rate") { try FieldRules.percent($0) }
+        let interestRegime = row.optional("interest_regime") { try FieldRules.choice($0, as: InterestRegime.self) }
         let amount = currency.flatMap { currency in
             row.required("amount") { try FieldRules.positiveAmount($0, currency: currency, decimalComma: settings.decimalComma) }
         }
@@ -234,8 +236,10 @@ package struct CSVImport: Sendable {
             row.fail("client", "no client with code \"\(clientCode)\" in the ledger; import the clients first")
             return
         }
-        let invoice = Invoice(
+        var invoice = Invoice(
             number: number, clientID: clientID, concept: concept, issueDate: issueDate, dueDate: dueDate, gross: amount, attachment: attachment)
+        invoice.contractRate = contractRate
+        invoice.interestRegime = interestRegime
         guard let existingRow = try GRDB.Row.fetchOne(context.db.cachedStatement(sql: "SELECT * FROM invoice WHERE number = ?"), arguments: [number]) else {
             try Ledger.insert(invoice, context.db)
             summary.added += 1

@@ -137,14 +137,15 @@ extension Ledger {
         try db.cachedStatement(
             sql: """
                 INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency, attachment, status,
-                                     paused_at, pause_reason, paused_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     paused_at, pause_reason, paused_until, contract_rate, interest_regime)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 invoice.number, invoice.clientID, invoice.concept, invoice.issueDate.description, invoice.dueDate.description,
                 invoice.gross.minorUnits, invoice.gross.currency.code, invoice.attachment, invoice.status.rawValue,
                 invoice.pause.map { Timestamp.string($0.since) }, invoice.pause?.reason, invoice.pause?.until?.description,
+                invoice.contractRate.map { NSDecimalNumber(decimal: $0).stringValue }, invoice.interestRegime?.rawValue,
             ])
     }
 }
@@ -160,6 +161,8 @@ extension Invoice {
             dueDate: CalendarDate(iso: row["due_date"] as String) ?? CalendarDate(dayNumber: 0),
             gross: Money(minorUnits: row["gross_minor"], currency: currency), attachment: row["attachment"],
             status: InvoiceStatus(rawValue: row["status"]) ?? .open, pause: Pause(row: row))
+        contractRate = (row["contract_rate"] as String?).flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
+        interestRegime = (row["interest_regime"] as String?).flatMap(InterestRegime.init(rawValue:))
     }
 }
 

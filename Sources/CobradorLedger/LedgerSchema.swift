@@ -56,6 +56,8 @@ enum LedgerSchema {
 
         ALTER TABLE invoice ADD COLUMN handed_over_at TEXT;
         ALTER TABLE invoice ADD COLUMN hand_over_cause TEXT;
+        ALTER TABLE invoice ADD COLUMN contract_rate TEXT CHECK (contract_rate IS NULL OR (CAST(contract_rate AS REAL) >= 0 AND CAST(contract_rate AS REAL) < 100));
+        ALTER TABLE invoice ADD COLUMN interest_regime TEXT CHECK (interest_regime IS NULL OR interest_regime IN ('es-business', 'es-consumer', 'eu-business', 'uk-business', 'none'));
         ALTER TABLE client ADD COLUMN region TEXT CHECK (region IS NULL OR region GLOB '[A-Z][A-Z]-[A-Z0-9]*');
         ALTER TABLE contact ADD COLUMN dispatch_key TEXT;
 

@@ -41,7 +41,8 @@ package struct MaildirTransport: MailTransport {
         let seconds = Int(now)
         let micros = Int((now - Double(seconds)) * 1_000_000)
         let host = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "/", with: "\\057").replacingOccurrences(of: ":", with: "\\072")
-        return "\(seconds).M\(micros)P\(getpid())Q\(Counter.next()).\(host)"
+        let paddedMicros = String(repeating: "0", count: max(0, 6 - String(micros).count)) + String(micros)
+        return "\(seconds).M\(paddedMicros)P\(getpid())Q\(Counter.next()).\(host)"
     }
 
     /// A process-wide counter, so two messages in the same microsecond get different names.

@@ -10,7 +10,7 @@ struct ImportCommand: ParsableCommand {
         discussion: """
             The first line names the columns (any order):
               clients:  code, name, email, country [, region, language, time_zone, debtor_kind, tax_id, address, notes]
-              invoices: number, client, concept, issue_date, due_date, amount [, currency, attachment]
+              invoices: number, client, concept, issue_date, due_date, amount [, currency, attachment, contract_rate, interest_regime]
               payments: invoice, amount, date [, currency, method, reference]
             Dates are YYYY-MM-DD; amounts are plain numbers (1234.56, or 1234,56 with --decimal-comma).
             Several e-mail addresses go in one field separated by ';'.

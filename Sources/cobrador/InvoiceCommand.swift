@@ -27,6 +27,10 @@ struct InvoiceCommand: ParsableCommand {
         @Option(help: "Total including tax, such as 1815.00 (no thousands separators).") var amount: String
         @Option(help: "ISO 4217 currency (default: [import] default_currency).") var currency: String?
         @Option(help: "The invoice PDF to attach to messages.") var attachment: String?
+        @Option(name: .customLong("contract-rate"), help: "A late-payment rate agreed in the contract, percent a year (it replaces the statutory one).")
+        var contractRate: String?
+        @Option(name: .customLong("interest-regime"), help: "es-business, es-consumer, eu-business, uk-business or none, when not the client's usual one.")
+        var interestRegime: String?
 
         func run() throws {
             let (configuration, ledger) = try global.openLedger()
@@ -42,12 +46,14 @@ struct InvoiceCommand: ParsableCommand {
                     throw CommandFailure("--attachment: \(attachmentPath!) does not exist or cannot be read")
                 }
             }
-            let invoice = Invoice(
+            var invoice = Invoice(
                 number: try CommandInput.parse("NUMBER", number) { try FieldRules.singleLine($0, maxLength: 64) }, clientID: 0,
                 concept: try CommandInput.parse("--concept", concept) { try FieldRules.singleLine($0) }, issueDate: issueDate,
                 dueDate: dueDate,
                 gross: try CommandInput.parse("--amount", amount) { try FieldRules.positiveAmount($0, currency: currency) },
                 attachment: attachmentPath)
+            invoice.contractRate = try CommandInput.parseIfGiven("--contract-rate", contractRate) { try FieldRules.percent($0) }
+            invoice.interestRegime = try CommandInput.parseIfGiven("--interest-regime", interestRegime) { try FieldRules.choice($0, as: InterestRegime.self) }
             let stored = try ledger.addInvoice(invoice, clientCode: client)
             print("Added invoice \(stored.invoice.number) for \(stored.clientCode): \(stored.invoice.gross), due \(stored.invoice.dueDate).")
         }

@@ -67,6 +67,18 @@ import Testing
         #expect(breakdown.interest.decimalString == "3.05")  // 1,000 x 11.15% x 10 / 365 = 3.0547
     }
 
+    @Test func aContractRatePrevailsOverTheStatutoryOne() {
+        var agreed = invoice(10_000_00, due: "2024-01-31")
+        agreed.contractRate = Decimal(string: "6")
+        let breakdown = InterestCalculator(table: Self.shipped).compute(
+            invoice: agreed, payments: [payment(4_000_00, on: "2024-06-15")], asOf: CalendarDate(iso: "2024-07-31")!, regime: .spainBusiness)
+        #expect(breakdown.lines.map { "\($0.from) \($0.through) \($0.percent) \($0.amount.decimalString) \($0.source)" } == [
+            "2024-02-01 2024-06-15 6 223.56 rate agreed in the contract",  // 10,000 x 6% x 136 / 365
+            "2024-06-16 2024-07-31 6 45.37 rate agreed in the contract",  // 6,000 x 6% x 46 / 365
+        ])
+        #expect(breakdown.compensation?.decimalString == "40.00")
+    }
+
     @Test func waiversConsumersAndMissingRatesAreSaid() {
         let calculator = InterestCalculator(table: Self.shipped)
         let waived = calculator.compute(

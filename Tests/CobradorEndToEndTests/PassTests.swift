@@ -27,11 +27,10 @@ import Testing
         // The Maildir copy is the stored bytes after the envelope lines the transport adds.
         let stored = try workspace.sqlite("SELECT hex(message), sha256, status FROM contact ORDER BY id").standardOutput.split(separator: "\n")
         #expect(stored.count == 2 && stored.allSatisfy { $0.hasSuffix("|sent") })
-        for (file, row) in zip(files, stored) {
-            let delivered = try Data(contentsOf: URL(fileURLWithPath: file))
+        for row in stored {
             let columns = row.split(separator: "|")
             let bytes = Data(hex: String(columns[0]))
-            #expect(delivered.suffix(bytes.count) == bytes)
+            let file = try #require(try files.first { try Data(contentsOf: URL(fileURLWithPath: $0)).suffix(bytes.count) == bytes }, "no delivered file holds the stored bytes")
             let digest = try ProcessResult.run("/bin/sh", ["-c", "tail -c \(bytes.count) '\(file)' | sha256sum"]).standardOutput.prefix(64)
             #expect(String(digest) == String(columns[1]))
         }
