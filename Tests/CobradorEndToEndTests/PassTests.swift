@@ -96,6 +96,16 @@ import Testing
         #expect(british.contains("uk-business") && british.contains("Compensation:  40.00 GBP"))
     }
 
+    @Test func remindersShowInterestFromTheStageTheOwnerChose() throws {
+        #expect(!(try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-2", "--format", "text"])).contains("Intereses, factura"))
+        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        text += "\n[interest]\nshow_from = \"reminder-2\"\n"
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let reminder = try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-2", "--format", "text"])
+        #expect(reminder.contains("Intereses, factura F-1"))
+        #expect(!(try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-1", "--format", "text"])).contains("Intereses, factura"))
+    }
+
     @Test func aStageCanCopyACertificationServiceAndBlindCopyTheOwner() throws {
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         text = text.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\ncertify = \"certify@cert.example\"\nbcc_owner = true")
