@@ -17,6 +17,8 @@ package struct Configuration: Sendable, Hashable {
     package var profiles: [Profile]
     package var csvImport: CSVImportSettings
     package var interest: InterestSettings = InterestSettings()
+    /// Seconds between two passes of the resident daemon when nothing wakes it sooner.
+    package var tickSeconds: Int = 300
 
     /// How late-payment interest is computed: `[interest]`.
     package struct InterestSettings: Sendable, Hashable {

@@ -49,6 +49,10 @@ package enum ConfigurationLoader {
         }
         let csvImport = reader.table("import").map(readImport) ?? Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: nil)
         let interest = reader.table("interest").map(readInterest) ?? Configuration.InterestSettings()
+        let tick = reader.table("daemon").map { table -> Int in
+            defer { table.rejectUnknownKeys() }
+            return table.int("tick_seconds", in: 1...86_400) ?? 300
+        } ?? 300
         reader.rejectUnknownKeys()
 
         guard log.issues.isEmpty, let ledgerPath, let sender, let transport, let policy else {
@@ -60,6 +64,7 @@ package enum ConfigurationLoader {
             sender: sender, transport: transport,
             cadence: cadence, policy: policy, profiles: profiles, csvImport: csvImport)
         configuration.interest = interest
+        configuration.tickSeconds = tick
         return configuration
     }
 

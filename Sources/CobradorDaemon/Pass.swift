@@ -45,16 +45,20 @@ package struct Pass: Sendable {
         self.readFile = readFile
     }
 
-    package func run(at now: Date) throws -> Summary {
+    /// Runs the pass. `shouldStop` is asked between messages: a stop request lets the message
+    /// in flight finish and leaves the rest for the next pass.
+    package func run(at now: Date, shouldStop: () -> Bool = { false }) throws -> Summary {
         var summary = Summary()
         summary.unknown += try ledger.resolveInterrupted()
         for attempt in try ledger.attemptsDue(at: now) {
+            if shouldStop() { return summary }
             send(attempt, at: now, summary: &summary)
             if summary.configurationError != nil { return summary }
         }
         let planner = Planner(configuration: configuration)
         let events = planner.events(try ledger.plannerInput(at: now, through: now, configuration: configuration), from: now, through: now)
         for event in events {
+            if shouldStop() { return summary }
             switch event.kind {
             case .message:
                 guard let attempt = try reserve(event, at: now, summary: &summary) else { continue }

@@ -10,11 +10,15 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a pass: send what is due now, record every attempt and write the sent log.",
         discussion: """
-            Only --once exists for now: one pass, then exit (for cron or a systemd timer); the
-            resident daemon is not built yet. A pass first marks attempts a crash left in flight as
-            unknown (never resent), sends reserved and retry-due messages, then what the planner
-            says goes out now (see `cobrador plan --days 0`).
-            Example:
+            Without --once, cobrador stays running: a pass at start, then every `[daemon]
+            tick_seconds` (300), as soon as another program changes the ledger, and when the next
+            planned message is due. SIGTERM or Ctrl-C stops it after the message in flight; SIGHUP
+            reloads the configuration and templates (a broken one is refused and the last good one
+            kept). With --once: one pass, then exit (for cron or a systemd timer). A pass first
+            marks attempts a crash left in flight as unknown (never resent), sends reserved and
+            retry-due messages, then what the planner says goes out now (`cobrador plan --days 0`).
+            Examples:
+              cobrador run
               cobrador run --once
             """)
 
@@ -23,9 +27,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run the pass as of this moment (ISO 8601), for rehearsals on a copy of the ledger.") var at: String?
 
     func run() throws {
-        guard once else { throw CommandFailure("only `cobrador run --once` exists yet: run it from cron or a systemd timer") }
-        let configuration = try global.loadConfiguration(checkTemplates: true)
-        let ledger = try Ledger.open(path: configuration.ledgerPath)
+        if !once {
+            guard at == nil else { throw CommandFailure("--at goes with --once") }
+            let global = self.global
+            let daemon = Daemon(
+                load: { Daemon.Setup(pass: try Self.pass(global)) },
+                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            throw ExitCode(daemon.run())
+        }
         var now = Date()
         if let at {
             guard let parsed = try? Date(at, strategy: .iso8601) else {
@@ -33,17 +42,22 @@ struct RunCommand: ParsableCommand {
             }
             now = parsed
         }
-        let pass = Pass(
-            configuration: configuration, ledger: ledger, transport: try global.transport(configuration),
-            templates: try TemplateSet(folder: configuration.templatesPath), sentLog: SentLog(path: configuration.sentLogPath),
-            rates: try ShippedRates.table(for: configuration),
-            readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
+        let pass = try Self.pass(global)
         let summary = try pass.run(at: now)
         print(
             "Pass done: \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown, "
-                + "\(summary.skipped) cancelled or already reserved, \(summary.transitions) recorded, \(summary.tasks) tasks. Sent log: \(configuration.sentLogPath)")
+                + "\(summary.skipped) cancelled or already reserved, \(summary.transitions) recorded, \(summary.tasks) tasks. Sent log: \(pass.configuration.sentLogPath)")
         if let problem = summary.configurationError {
             throw CommandFailure("the relay refused the configuration; the pass stopped and will retry: \(problem)")
         }
+    }
+
+    /// Everything a pass needs, from the configuration file: read at start and on each reload.
+    static func pass(_ global: GlobalOptions) throws -> Pass {
+        let configuration = try global.loadConfiguration(checkTemplates: true)
+        return Pass(
+            configuration: configuration, ledger: try Ledger.open(path: configuration.ledgerPath), transport: try global.transport(configuration),
+            templates: try TemplateSet(folder: configuration.templatesPath), sentLog: SentLog(path: configuration.sentLogPath),
+            rates: try ShippedRates.table(for: configuration), readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
     }
 }

@@ -1,0 +1,143 @@
+import CobradorCore
+import CobradorLedger
+import Foundation
+
+/// The resident daemon: a pass at start, then whenever the tick elapses, the ledger changes
+/// (another program wrote a payment) or the next planned message's moment comes. SIGTERM and
+/// SIGINT let the message in flight finish and stop; SIGHUP reloads the configuration and
+/// templates, keeping the last good ones when the new ones are wrong. systemd is told READY,
+/// STATUS, WATCHDOG, RELOADING and STOPPING when it supervises.
+package final class Daemon: @unchecked Sendable {
+    /// What a pass needs, built from the configuration file (again on each reload).
+    package struct Setup: Sendable {
+        package var pass: Pass
+
+        package init(pass: Pass) {
+            self.pass = pass
+        }
+    }
+
+    /// Exit status for a configuration that cannot work: systemd should not restart in a loop
+    /// (`RestartPreventExitStatus=78`, EX_CONFIG).
+    package static let configurationExitStatus: Int32 = 78
+
+    private let load: @Sendable () throws -> Setup
+    private let log: @Sendable (String) -> Void
+    private let notifier = SystemdNotifier()
+    private let wake = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopRequested = false
+    private var reloadRequested = false
+    private var sources: [DispatchSourceSignal] = []
+
+    package init(load: @escaping @Sendable () throws -> Setup, log: @escaping @Sendable (String) -> Void) {
+        self.load = load
+        self.log = log
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the exit status.
+    package func run() -> Int32 {
+        var setup: Setup
+        do {
+            setup = try load()
+        } catch {
+            log("error: cannot start: \(error)")
+            return Self.configurationExitStatus
+        }
+        installSignalHandlers()
+        let watcher: LedgerChangeWatcher
+        do {
+            watcher = try setup.pass.ledger.changeWatcher()
+        } catch {
+            log("error: cannot watch the ledger: \(error)")
+            return Self.configurationExitStatus
+        }
+        var ready = false
+        while !flag(\.stopRequested) {
+            if take(\.reloadRequested) {
+                notifier.notify("RELOADING=1")
+                do {
+                    setup = try load()
+                    log("info: configuration and templates reloaded")
+                } catch {
+                    log("error: reload failed; still running on the last good configuration: \(error)")
+                }
+                notifier.notify("READY=1")
+            }
+            let now = Date()
+            do {
+                let summary = try setup.pass.run(at: now) { self.flag(\.stopRequested) }
+                let status = "last pass \(now.formatted(.iso8601)): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown"
+                log("info: " + status)
+                notifier.notify("STATUS=" + status)
+                if let problem = summary.configurationError { log("error: the relay refused the configuration: \(problem)") }
+            } catch {
+                log("error: the pass failed: \(error)")
+            }
+            if !ready {
+                notifier.notify("READY=1")
+                ready = true
+            }
+            watcher.reset()
+            wait(until: nextPass(after: now, setup: setup), watcher: watcher)
+        }
+        notifier.notify("STOPPING=1")
+        log("info: stopped")
+        return 0
+    }
+
+    /// The tick, or sooner the moment of the next planned message (a send window opening).
+    private func nextPass(after now: Date, setup: Setup) -> Date {
+        let tick = now.addingTimeInterval(TimeInterval(setup.pass.configuration.tickSeconds))
+        let configuration = setup.pass.configuration
+        guard let input = try? setup.pass.ledger.plannerInput(at: now, through: tick, configuration: configuration) else { return tick }
+        let next = Planner(configuration: configuration).events(input, from: now.addingTimeInterval(1), through: tick).first?.at
+        return min(tick, next ?? tick)
+    }
+
+    /// Sleeps until `deadline`, a signal, or a change in the ledger; pings the watchdog.
+    private func wait(until deadline: Date, watcher: LedgerChangeWatcher) {
+        let watchdog = SystemdNotifier.watchdogInterval()
+        while !flag(\.stopRequested) && !flag(\.reloadRequested) && Date() < deadline {
+            let slice = min(1.5, max(0.05, deadline.timeIntervalSinceNow), (watchdog ?? 3) / 2)
+            _ = wake.wait(timeout: .now() + slice)
+            if watchdog != nil { notifier.notify("WATCHDOG=1") }
+            if watcher.changed() {
+                log("info: the ledger changed; running a pass")
+                return
+            }
+        }
+    }
+
+    private func installSignalHandlers() {
+        let queue = DispatchQueue(label: "cobrador.signals")
+        for (number, reload) in [(SIGTERM, false), (SIGINT, false), (SIGHUP, true)] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                if reload { self.reloadRequested = true } else { self.stopRequested = true }
+                self.lock.unlock()
+                self.wake.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func flag(_ key: ReferenceWritableKeyPath<Daemon, Bool>) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return self[keyPath: key]
+    }
+
+    /// Reads and clears a flag.
+    private func take(_ key: ReferenceWritableKeyPath<Daemon, Bool>) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let value = self[keyPath: key]
+        self[keyPath: key] = false
+        return value
+    }
+}

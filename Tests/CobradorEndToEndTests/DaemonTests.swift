@@ -1,0 +1,96 @@
+import CobradorTestSupport
+import Foundation
+import Testing
+
+/// The resident daemon as systemd would run it: the real binary, started, signalled, stopped.
+@Suite(.serialized) struct DaemonTests {
+    let workspace: CobradorWorkspace
+
+    init() throws {
+        workspace = try CobradorWorkspace()
+        try workspace.seed()
+        // Open the window around the clock, so the test does not depend on the hour it runs at.
+        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
+        text = text.replacingOccurrences(
+            of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"", with: days)
+        text += "\n[daemon]\ntick_seconds = 60\n"
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// The daemon running in the workspace, its stderr in a file.
+    final class Running {
+        let process = Process()
+        let log: String
+
+        init(_ workspace: CobradorWorkspace) throws {
+            log = workspace.directory.file("daemon.err")
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: CobradorWorkspace.binary)
+            process.arguments = ["run", "--config", workspace.configPath]
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var stderr: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        /// Waits up to `seconds` for `condition`.
+        func waitFor(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try condition() { return true }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return try condition()
+        }
+
+        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    }
+
+    func sentLines() -> Int {
+        ((try? String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+
+    @Test func itSendsAtStartNoticesAnotherWriterReloadsAndStopsCleanly() throws {
+        let daemon = try Running(workspace)
+        #expect(daemon.waitFor(20) { sentLines() == 2 }, "\(daemon.stderr)")
+
+        // Another program adds an overdue invoice for a new client: the daemon sees it within seconds.
+        #expect(try workspace.sqlite("""
+            PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;
+            BEGIN IMMEDIATE;
+            INSERT INTO client (code, name, language, country) VALUES ('NEW', 'New Client', 'en', 'GB');
+            INSERT INTO client_email (client_id, address) VALUES ((SELECT id FROM client WHERE code = 'NEW'), 'ap@new.example');
+            INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency)
+            VALUES ('N-1', (SELECT id FROM client WHERE code = 'NEW'), 'Work', '2026-08-01', '2026-09-01', 50000, 'GBP');
+            COMMIT;
+            """).status == 0)
+        #expect(daemon.waitFor(10) { sentLines() == 3 }, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("the ledger changed"))
+
+        // A broken configuration on reload is refused; the daemon goes on with the good one.
+        let good = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try (good + "\nthis is not toml\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(daemon.waitFor(10) { daemon.stderr.contains("reload failed; still running on the last good configuration") })
+        #expect(daemon.process.isRunning)
+        try good.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(daemon.waitFor(10) { daemon.stderr.contains("configuration and templates reloaded") })
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitFor(10) { !daemon.process.isRunning })
+        #expect(daemon.process.terminationStatus == 0)
+        #expect(daemon.stderr.contains("stopped"))
+        #expect(sentLines() == 3)
+    }
+
+    @Test func aBrokenConfigurationAtStartExitsWithTheStatusSystemdDoesNotRestart() throws {
+        try "ledger = 5\n".write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let daemon = try Running(workspace)
+        #expect(daemon.waitFor(10) { !daemon.process.isRunning })
+        #expect(daemon.process.terminationStatus == 78)
+        #expect(daemon.stderr.contains("cannot start") && daemon.stderr.contains("ledger"))
+    }
+}
