@@ -117,6 +117,10 @@ enum ExampleConfiguration {
         # name = "reminder-1"
         # offset_days = 14
 
+        [daemon]
+        # Seconds between two passes when nothing wakes the daemon sooner.
+        tick_seconds = 300
+
         [import]
         # CSV amounts written 1234,56 instead of 1234.56.
         decimal_comma = false

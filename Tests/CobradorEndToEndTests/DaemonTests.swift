@@ -14,7 +14,7 @@ import Testing
         let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
         text = text.replacingOccurrences(
             of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"", with: days)
-        text += "\n[daemon]\ntick_seconds = 60\n"
+        text = text.replacingOccurrences(of: "tick_seconds = 300", with: "tick_seconds = 60")
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
     }
 
