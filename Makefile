@@ -35,6 +35,8 @@ install: release
 	install -m 0644 Data/rates.toml "$(DESTDIR)$(PREFIX)/share/cobrador/rates.toml"
 	install -D -m 0644 systemd/cobrador.sysusers "$(DESTDIR)$(SYSTEMD_LIBDIR)/sysusers.d/cobrador.conf"
 	install -D -m 0644 systemd/cobrador.tmpfiles "$(DESTDIR)$(SYSTEMD_LIBDIR)/tmpfiles.d/cobrador.conf"
+	install -d "$(DESTDIR)$(SYSTEMD_LIBDIR)/systemd/system"
+	sed 's|/usr/local/bin/cobrador|$(PREFIX)/bin/cobrador|' systemd/cobrador.service > "$(DESTDIR)$(SYSTEMD_LIBDIR)/systemd/system/cobrador.service"
 
 clean:
 	rm -rf .build demo
