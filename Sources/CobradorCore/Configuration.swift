@@ -19,6 +19,8 @@ package struct Configuration: Sendable, Hashable {
     package var interest: InterestSettings = InterestSettings()
     /// Seconds between two passes of the resident daemon when nothing wakes it sooner.
     package var tickSeconds: Int = 300
+    /// When the owner's daily digest goes out (owner's time zone, minutes after midnight); nil: never.
+    package var digestMinute: Int? = 8 * 60
 
     /// How late-payment interest is computed: `[interest]`.
     package struct InterestSettings: Sendable, Hashable {
@@ -45,6 +47,8 @@ package struct Configuration: Sendable, Hashable {
         package var paymentLink: String?
         package var paymentInstructions: String?
         package var signature: String?
+        /// The language of the owner's digest.
+        package var language: Language = .es
 
         package init(
             legalName: String, taxID: String?, address: String?, email: String, replyTo: String?, iban: String?, paymentLink: String?,

@@ -49,8 +49,16 @@ package enum ConfigurationLoader {
         }
         let csvImport = reader.table("import").map(readImport) ?? Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: nil)
         let interest = reader.table("interest").map(readInterest) ?? Configuration.InterestSettings()
+        var digestMinute: Int? = 8 * 60
         let tick = reader.table("daemon").map { table -> Int in
             defer { table.rejectUnknownKeys() }
+            if let text = table.string("digest_time", { text throws -> Int? in
+                if text == "never" { return nil }
+                let range = try ContactPolicy.ClockRange(parsing: text + "-24:00")
+                return range.startMinute
+            }) {
+                digestMinute = text
+            }
             return table.int("tick_seconds", in: 1...86_400) ?? 300
         } ?? 300
         reader.rejectUnknownKeys()
@@ -65,6 +73,7 @@ package enum ConfigurationLoader {
             cadence: cadence, policy: policy, profiles: profiles, csvImport: csvImport)
         configuration.interest = interest
         configuration.tickSeconds = tick
+        configuration.digestMinute = digestMinute
         return configuration
     }
 
@@ -100,7 +109,9 @@ package enum ConfigurationLoader {
             paymentLink: table.string("payment_link") { try FieldRules.singleLine($0) },
             paymentInstructions: table.string("payment_instructions") { try FieldRules.freeText($0) } ?? nil,
             signature: table.string("signature") { try FieldRules.freeText($0) } ?? nil)
-        return legalName == nil || email == nil ? nil : sender
+        var result = sender
+        result.language = table.string("language") { try FieldRules.choice($0, as: Language.self) } ?? .es
+        return legalName == nil || email == nil ? nil : result
     }
 
     private static func readTransport(_ table: TOMLTableReader, resolve: (String) -> String) -> Configuration.Transport? {

@@ -71,6 +71,7 @@ package final class Daemon: @unchecked Sendable {
                 log("info: " + status)
                 notifier.notify("STATUS=" + status)
                 if let problem = summary.configurationError { log("error: the relay refused the configuration: \(problem)") }
+                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { log("info: " + digest) }
             } catch {
                 log("error: the pass failed: \(error)")
             }

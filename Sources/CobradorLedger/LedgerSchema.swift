@@ -74,6 +74,14 @@ enum LedgerSchema {
             hash            TEXT NOT NULL UNIQUE
         );
         CREATE INDEX attempt_event_contact ON attempt_event(contact_id);
+
+        -- The owner's daily digest: one row per day it went out.
+        CREATE TABLE digest (
+            day             TEXT PRIMARY KEY CHECK (day IS date(day, '+0 days')),
+            sent_at         TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            reply           TEXT
+        );
         CREATE UNIQUE INDEX contact_dispatch ON contact(dispatch_key) WHERE dispatch_key IS NOT NULL;
         """
 

@@ -35,6 +35,8 @@ enum ExampleConfiguration {
         # payment_link = "https://pay.example.com/you"
         # payment_instructions = "Bank transfer to the IBAN above, quoting the invoice number."
         # signature = "Your name"
+        # The language of your daily digest: "es" or "en".
+        language = "\(settings.currency == "GBP" ? "en" : "es")"
 
         [transport]
         # "maildir": messages are written to a Maildir folder any mail client can open (nothing is sent).
@@ -120,6 +122,8 @@ enum ExampleConfiguration {
         [daemon]
         # Seconds between two passes when nothing wakes the daemon sooner.
         tick_seconds = 300
+        # When your daily digest goes out (your time zone), or "never".
+        digest_time = "08:00"
 
         [import]
         # CSV amounts written 1234,56 instead of 1234.56.

@@ -50,6 +50,7 @@ struct RunCommand: ParsableCommand {
         if let problem = summary.configurationError {
             throw CommandFailure("the relay refused the configuration; the pass stopped and will retry: \(problem)")
         }
+        if let digest = try DigestSender(pass: pass).sendIfDue(at: now) { print("Daily digest: \(digest)") }
     }
 
     /// Everything a pass needs, from the configuration file: read at start and on each reload.

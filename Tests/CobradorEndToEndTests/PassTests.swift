@@ -11,6 +11,26 @@ import Testing
     init() throws {
         workspace = try CobradorWorkspace()
         try workspace.seed()
+        // The digest has its own test; here the Maildir holds only the clients' messages.
+        try setDigestTime("never")
+    }
+
+    func setDigestTime(_ value: String) throws {
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+            .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"\(value)\"", options: .regularExpression)
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+    }
+
+    @Test func theOwnersDigestGoesOutOnceADayAfterItsTime() throws {
+        try setDigestTime("09:30")
+        #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-11-30T09:00:00+01:00"])).contains("Daily digest"))
+        let output = try workspace.succeed(["run", "--once", "--at", monday])
+        #expect(output.contains("Daily digest: digest for 2026-11-30 to cobros@lucia.example: accepted"), "\(output)")
+        #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-11-30T15:00:00+01:00"])).contains("Daily digest"))
+        let digest = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") }
+        let text = try #require(digest)
+        #expect(text.contains("Delivered-To: cobros@lucia.example"))
+        #expect(text.contains("ACME  reminder-1  F-1"))
     }
 
     func maildirFiles() throws -> [String] {

@@ -15,7 +15,7 @@ import Testing
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
         #expect(tables == [
-            "attempt_event", "client", "client_email", "contact", "contact_invoice", "instalment", "invoice", "invoice_balance", "negotiation",
+            "attempt_event", "client", "client_email", "contact", "contact_invoice", "digest", "instalment", "invoice", "invoice_balance", "negotiation",
             "negotiation_event", "negotiation_invoice", "payment",
         ])
         let journal = try ledger.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

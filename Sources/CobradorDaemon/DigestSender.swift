@@ -1,0 +1,46 @@
+import CobradorCore
+import CobradorLedger
+import CobradorMail
+import Foundation
+
+/// The owner's daily digest: once a day, at `[daemon] digest_time` in the owner's time zone,
+/// what went out in the last 24 hours, what failed, what is of unknown fate, the tasks of the
+/// day, broken promises and plans, disputes past their review date and hand-overs.
+package struct DigestSender: Sendable {
+    package let pass: Pass
+
+    package init(pass: Pass) {
+        self.pass = pass
+    }
+
+    /// Sends the digest when its time has come and it has not gone out today. Returns what
+    /// happened, for the log, or nil when nothing was due.
+    package func sendIfDue(at now: Date) throws -> String? {
+        let configuration = pass.configuration
+        guard let minute = configuration.digestMinute else { return nil }
+        let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
+        let window = SendWindow(policy: configuration.policy, timeZone: zone, country: "")
+        let today = window.day(of: now)
+        guard now >= window.time(today, minute: minute), try !pass.ledger.digestSent(day: today) else { return nil }
+        let lines = try pass.ledger.digestLines(from: now.addingTimeInterval(-86_400), to: now, today: today, zone: zone)
+        let tomorrow = window.startOfDay(today.adding(days: 1))
+        let tasks = Planner(configuration: configuration)
+            .events(try pass.ledger.plannerInput(at: now, through: tomorrow, configuration: configuration), from: window.startOfDay(today), through: tomorrow)
+            .filter { $0.kind == .task }
+            .map { ["channel": $0.channel?.rawValue ?? "", "client": $0.clientCode, "stage": $0.stage ?? "", "invoices": $0.invoiceNumbers.joined(separator: ", ")] }
+        let context = DigestContext.dictionary(
+            owner: configuration.sender.legalName, date: LocalizedFormat(language: configuration.sender.language).date(today), sent: lines.sent,
+            failed: lines.failed, unknown: lines.unknown, tasks: tasks, broken: lines.broken, reviews: lines.reviews, handOvers: lines.handOvers,
+            badAddresses: [])
+        let rendered = try pass.templates.render("digest", language: configuration.sender.language, context: context)
+        let owner = configuration.sender.replyTo ?? configuration.sender.email
+        let message = OutgoingMessage(
+            from: Mailbox(name: "cobrador", address: configuration.sender.email), to: [Mailbox(name: nil, address: owner)], subject: rendered.subject,
+            text: rendered.text, html: rendered.html,
+            messageID: "cobrador.digest.\(today).\(Int(now.timeIntervalSince1970))@\(configuration.sender.email.split(separator: "@").last ?? "localhost")",
+            autoSubmitted: true, date: now, timeZone: zone, record: "the digest")
+        let outcome = pass.transport.send(try MIMEComposer.compose(message), from: configuration.sender.email, to: [owner])
+        try pass.ledger.recordDigest(day: today, at: now, status: outcome.kind == .accepted ? "sent" : outcome.kind.rawValue, reply: outcome.reply)
+        return "digest for \(today) to \(owner): \(outcome.kind.rawValue) (\(outcome.reply))"
+    }
+}

@@ -1,0 +1,101 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// What the owner's digest lists for one day (from `start` to `end`): each line a set of
+    /// fields the digest templates print.
+    package struct DigestLines: Sendable {
+        package var sent: [[String: String]] = []
+        package var failed: [[String: String]] = []
+        package var unknown: [[String: String]] = []
+        package var broken: [[String: String]] = []
+        package var reviews: [[String: String]] = []
+        package var handOvers: [[String: String]] = []
+    }
+
+    package func digestLines(from start: Date, to end: Date, today: CalendarDate, zone: TimeZone) throws(LedgerError) -> DigestLines {
+        try read { db in
+            var lines = DigestLines()
+            let from = Timestamp.string(start)
+            let to = Timestamp.string(end)
+            func time(_ text: String?) -> String {
+                guard let date = Timestamp.date(text) else { return "" }
+                return String(Planner.localTime(date, in: zone).dropFirst(11).prefix(5))
+            }
+            let invoices = "(SELECT group_concat(invoice.number, ', ') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id WHERE contact_invoice.contact_id = contact.id)"
+            for row in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT contact.*, client.code, \(invoices) AS numbers FROM contact JOIN client ON client.id = contact.client_id
+                    WHERE contact.message IS NOT NULL AND contact.stage IS NOT NULL AND contact.stage <> 'digest'
+                      AND ((contact.status = 'sent' AND contact.sent_at >= ? AND contact.sent_at < ?)
+                           OR (contact.status = 'failed' AND contact.last_attempt_at >= ? AND contact.last_attempt_at < ?)
+                           OR contact.status = 'unknown')
+                    ORDER BY contact.id
+                    """, arguments: [from, to, from, to])
+            {
+                let line: [String: String] = [
+                    "time": time(row["sent_at"] ?? row["last_attempt_at"]), "client": row["code"], "stage": row["stage"] ?? "",
+                    "invoices": row["numbers"] ?? "", "recipient": row["recipients"] ?? "", "error": row["error"] ?? row["server_reply"] ?? "",
+                    "message_id": row["message_id"] ?? "",
+                ]
+                switch row["status"] as String {
+                case "sent": lines.sent.append(line)
+                case "failed": lines.failed.append(line)
+                default: lines.unknown.append(line)
+                }
+            }
+            for row in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT negotiation_event.*, negotiation.kind, client.code,
+                           (SELECT group_concat(invoice.number, ', ') FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
+                            WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers
+                    FROM negotiation_event JOIN negotiation ON negotiation.id = negotiation_event.negotiation_id JOIN client ON client.id = negotiation.client_id
+                    WHERE negotiation_event.kind IN ('promise-broken', 'plan-broken') AND negotiation_event.at >= ? AND negotiation_event.at < ?
+                    """, arguments: [from, to])
+            {
+                lines.broken.append(["client": row["code"], "kind": row["kind"], "invoices": row["numbers"] ?? "", "cause": row["cause"]])
+            }
+            for row in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT negotiation.*, client.code,
+                           (SELECT group_concat(invoice.number, ', ') FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
+                            WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers
+                    FROM negotiation JOIN client ON client.id = negotiation.client_id
+                    WHERE negotiation.kind = 'dispute' AND negotiation.closed_at IS NULL AND negotiation.review_date < ?
+                    """, arguments: [today.description])
+            {
+                lines.reviews.append(["client": row["code"], "invoices": row["numbers"] ?? "", "review_date": row["review_date"] ?? "", "reason": row["reason"] ?? ""])
+            }
+            for row in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT invoice.number, invoice.gross_minor, invoice.currency, client.code FROM invoice JOIN client ON client.id = invoice.client_id
+                    WHERE invoice.handed_over_at >= ? AND invoice.handed_over_at < ?
+                    """, arguments: [from, to])
+            {
+                lines.handOvers.append([
+                    "client": row["code"], "invoices": row["number"],
+                    "total": Money(minorUnits: row["gross_minor"], currency: Currency(storedCode: row["currency"])).description,
+                ])
+            }
+            return lines
+        }
+    }
+
+    /// Whether the digest of `day` already went out.
+    package func digestSent(day: CalendarDate) throws(LedgerError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM digest WHERE day = ? AND status = 'sent'", arguments: [day.description]) ?? false }
+    }
+
+    package func recordDigest(day: CalendarDate, at moment: Date, status: String, reply: String) throws(LedgerError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO digest (day, sent_at, status, reply) VALUES (?, ?, ?, ?) ON CONFLICT(day) DO UPDATE SET sent_at = excluded.sent_at, status = excluded.status, reply = excluded.reply",
+                arguments: [day.description, Timestamp.string(moment), status, reply])
+        }
+    }
+}
