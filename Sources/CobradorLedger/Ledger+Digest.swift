@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 
 extension Ledger {
-    /// What the owner's digest lists for one day (from `start` to `end`): each line a set of
+    /// What the owner's digest lists for one day (from `start` through `end`, both included: the
+    /// pass that sends the digest records its own messages at `end`): each line a set of
     /// fields the digest templates print.
     package struct DigestLines: Sendable {
         package var sent: [[String: String]] = []
@@ -29,8 +30,8 @@ extension Ledger {
                 sql: """
                     SELECT contact.*, client.code, \(invoices) AS numbers FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message IS NOT NULL AND contact.stage IS NOT NULL AND contact.stage <> 'digest'
-                      AND ((contact.status = 'sent' AND contact.sent_at >= ? AND contact.sent_at < ?)
-                           OR (contact.status = 'failed' AND contact.last_attempt_at >= ? AND contact.last_attempt_at < ?)
+                      AND ((contact.status = 'sent' AND contact.sent_at >= ? AND contact.sent_at <= ?)
+                           OR (contact.status = 'failed' AND contact.last_attempt_at >= ? AND contact.last_attempt_at <= ?)
                            OR contact.status = 'unknown')
                     ORDER BY contact.id
                     """, arguments: [from, to, from, to])
@@ -53,7 +54,7 @@ extension Ledger {
                            (SELECT group_concat(invoice.number, ', ') FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
                             WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers
                     FROM negotiation_event JOIN negotiation ON negotiation.id = negotiation_event.negotiation_id JOIN client ON client.id = negotiation.client_id
-                    WHERE negotiation_event.kind IN ('promise-broken', 'plan-broken') AND negotiation_event.at >= ? AND negotiation_event.at < ?
+                    WHERE negotiation_event.kind IN ('promise-broken', 'plan-broken') AND negotiation_event.at >= ? AND negotiation_event.at <= ?
                     """, arguments: [from, to])
             {
                 lines.broken.append(["client": row["code"], "kind": row["kind"], "invoices": row["numbers"] ?? "", "cause": row["cause"]])
@@ -74,7 +75,7 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT invoice.number, invoice.gross_minor, invoice.currency, client.code FROM invoice JOIN client ON client.id = invoice.client_id
-                    WHERE invoice.handed_over_at >= ? AND invoice.handed_over_at < ?
+                    WHERE invoice.handed_over_at >= ? AND invoice.handed_over_at <= ?
                     """, arguments: [from, to])
             {
                 lines.handOvers.append([
