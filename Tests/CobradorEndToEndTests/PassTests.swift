@@ -27,6 +27,9 @@ import Testing
         let output = try workspace.succeed(["run", "--once", "--at", monday])
         #expect(output.contains("Daily digest: digest for 2026-11-30 to cobros@lucia.example: accepted"), "\(output)")
         #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-11-30T15:00:00+01:00"])).contains("Daily digest"))
+        // The next day, not before its time.
+        #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:00:00+01:00"])).contains("Daily digest"))
+        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:31:00+01:00"]).contains("Daily digest: digest for 2026-12-01"))
         let digest = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") }
         let text = try #require(digest)
         #expect(text.contains("Delivered-To: cobros@lucia.example"))
