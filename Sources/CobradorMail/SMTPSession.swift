@@ -23,6 +23,10 @@ final class SMTPSession {
     private(set) var offset = 0
     /// Set when the read callback refused to start the body because no login happened.
     private(set) var refusedUnauthenticated = false
+    /// Set when this transfer greeted the relay (EHLO/HELO). Without a greeting libcurl reused
+    /// the handle's open connection, which logs in only once; the transport closes the
+    /// connection after any failed transfer, so a reused one did log in.
+    private(set) var greeted = false
     let requireAuth: Bool
 
     init(body: [UInt8], requireAuth: Bool) {
@@ -35,7 +39,7 @@ final class SMTPSession {
     /// Copies the next chunk of the body into libcurl's buffer; aborts before the first byte
     /// when a login was required and libcurl skipped it (the relay offered no AUTH).
     func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-        if offset == 0 && requireAuth && !sentAuth {
+        if offset == 0 && requireAuth && !sentAuth && greeted {
             refusedUnauthenticated = true
             return Int(CURL_READFUNC_ABORT)
         }
@@ -76,6 +80,7 @@ final class SMTPSession {
             }
             return
         }
+        if verb == "EHLO" || verb == "HELO" { greeted = true }
         if ["EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "QUIT", "RSET", "NOOP"].contains(verb) {
             lastCommand = verb
             transcript.append("> " + line)

@@ -35,7 +35,7 @@ import Testing
         #expect(Set(received.map(\.connection)).count == 1)
     }
 
-    @Test func startTLSWithLoginAgainstAPrivateAuthority() throws {
+    @Test func startTLSWithLoginAgainstAPrivateAuthorityForAWholeBatch() throws {
         let certificates = try TestCertificates()
         let server = try SMTPTestServer(tls: "starttls", certificates: certificates, auth: "lucia:s3cret")
         let transport = SMTPTransport(settings: settings(server, tls: .starttls, user: "lucia", ca: certificates.authority), secret: "s3cret")
@@ -45,6 +45,15 @@ import Testing
         #expect(outcome.transcript.contains("> AUTH PLAIN [redacted]"))
         #expect(!outcome.transcript.joined().contains("s3cret") && !outcome.transcript.joined().contains(Data("\u{0}lucia\u{0}s3cret".utf8).base64EncodedString()))
         #expect(try server.received().first?.bytes == Data(Self.message))
+
+        // The next messages of the batch reuse the logged-in connection; libcurl does not log in again.
+        for _ in 0..<2 {
+            let next = send(transport)
+            #expect(next.kind == .accepted, "\(next.reply) \(next.transcript)")
+        }
+        let received = try server.received()
+        #expect(received.count == 3)
+        #expect(Set(received.map(\.connection)).count == 1)
     }
 
     @Test func implicitTLS() throws {
