@@ -71,6 +71,7 @@ package final class Daemon: @unchecked Sendable {
                 log("info: " + status)
                 notifier.notify("STATUS=" + status)
                 if let problem = summary.configurationError { log("error: the relay refused the configuration: \(problem)") }
+                for problem in summary.problems { log("error: a message was not sent: \(problem)") }
                 if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { log("info: " + digest) }
             } catch {
                 log("error: the pass failed: \(error)")
@@ -92,7 +93,10 @@ package final class Daemon: @unchecked Sendable {
         let tick = now.addingTimeInterval(TimeInterval(setup.pass.configuration.tickSeconds))
         let configuration = setup.pass.configuration
         guard let input = try? setup.pass.ledger.plannerInput(at: now, through: tick, configuration: configuration) else { return tick }
-        let next = Planner(configuration: configuration).events(input, from: now.addingTimeInterval(1), through: tick).first?.at
+        // What is due now was handled (or cannot be: a task, a message reserved today); only a
+        // later moment, such as a send window opening, is worth waking for.
+        let next = Planner(configuration: configuration).events(input, from: now.addingTimeInterval(1), through: tick)
+            .map(\.at).filter { $0 > now.addingTimeInterval(1) }.min()
         return min(tick, next ?? tick)
     }
 

@@ -30,6 +30,9 @@ package struct Pass: Sendable {
         package var tasks = 0
         /// Set when the relay refused our configuration: the pass stopped sending.
         package var configurationError: String?
+        /// Messages that could not be written or recorded (an unreadable PDF, a client without
+        /// an address), each naming its client and stage; the rest of the pass went on.
+        package var problems: [String] = []
     }
 
     package init(
@@ -52,6 +55,9 @@ package struct Pass: Sendable {
         summary.unknown += try ledger.resolveInterrupted()
         for attempt in try ledger.attemptsDue(at: now) {
             if shouldStop() { return summary }
+            // A retry waits for the client's send window like any first attempt.
+            let window = try sendWindow(clientCode: attempt.clientCode)
+            guard window.opening(on: window.day(of: now), notBefore: now) == now else { continue }
             send(attempt, at: now, summary: &summary)
             if summary.configurationError != nil { return summary }
         }
@@ -61,7 +67,15 @@ package struct Pass: Sendable {
             if shouldStop() { return summary }
             switch event.kind {
             case .message:
-                guard let attempt = try reserve(event, at: now, summary: &summary) else { continue }
+                let reserved: Ledger.StoredAttempt?
+                do {
+                    reserved = try reserve(event, at: now, summary: &summary)
+                } catch {
+                    // One message that cannot be written must not hold back every other client.
+                    summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(error)")
+                    continue
+                }
+                guard let attempt = reserved else { continue }
                 send(attempt, at: now, summary: &summary)
                 if summary.configurationError != nil { return summary }
             case .task:
@@ -122,12 +136,31 @@ package struct Pass: Sendable {
         }
     }
 
-    /// Sends one stored attempt and records its outcome. Errors writing the outcome leave the
-    /// attempt `sending`, which the next start resolves as unknown: never sent twice.
+    private func sendWindow(clientCode: String) throws -> SendWindow {
+        let client = try ledger.client(code: clientCode)
+        return SendWindow(
+            policy: configuration.policy, timeZone: TimeZone(identifier: client.timeZone ?? configuration.policy.timeZone) ?? .current,
+            country: client.country, region: client.region)
+    }
+
+    /// Claims one stored attempt, sends it and records its outcome. Errors writing the outcome
+    /// leave the attempt `sending`, which the next pass resolves as unknown: never sent twice.
     private func send(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) {
+        let tolerances = configuration.policy.tolerance
         do {
-            try ledger.markSending(attempt.attemptID, at: now)
+            let day = try sendWindow(clientCode: attempt.clientCode).day(of: now)
+            let refusal = try ledger.markSending(
+                attempt.attemptID, at: now, day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+                checksNegotiations: { !PlannedEvent.eventTemplates.contains($0) })
+            if let refusal {
+                if refusal != .alreadyReserved {
+                    summary.skipped += 1
+                    log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, "-", "cancelled", "<\(attempt.messageID)>", refusal.description)
+                }
+                return
+            }
         } catch {
+            summary.problems.append("\(attempt.clientCode) \(attempt.stage): \(error)")
             return
         }
         let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients)
@@ -159,7 +192,11 @@ package struct Pass: Sendable {
             }
             if outcome.kind == .configurationError { summary.configurationError = outcome.reply }
         }
-        try? ledger.recordOutcome(attempt.attemptID, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next)
+        do {
+            try ledger.recordOutcome(attempt.attemptID, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next)
+        } catch {
+            summary.problems.append("\(attempt.clientCode) \(attempt.stage): the outcome \(status.rawValue) was not recorded: \(error)")
+        }
         log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), status.rawValue, "<\(attempt.messageID)>", outcome.reply)
     }
 

@@ -43,23 +43,11 @@ extension Ledger {
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE dispatch_key = ?", arguments: [dispatchKey]) == true {
                     return .failure(.alreadyReserved)
                 }
-                let client = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM client WHERE id = ?", arguments: [event.clientID])
-                if let client, let pause = Pause(row: client), pause.isActive(on: day) {
-                    return .failure(.noLongerDue("client \(event.clientCode) is paused"))
-                }
-                for number in event.invoiceNumbers {
-                    let summary = try Self.invoice(number: number, db)
-                    if summary.invoice.status != .open { return .failure(.noLongerDue("invoice \(number) is \(summary.invoice.status.rawValue)")) }
-                    if try String.fetchOne(db, sql: "SELECT handed_over_at FROM invoice WHERE id = ?", arguments: [summary.invoice.id]) != nil {
-                        return .failure(.noLongerDue("invoice \(number) was handed over"))
-                    }
-                    if summary.balance.minorUnits <= tolerance(summary.balance.currency) && event.stage != "thank-you" {
-                        return .failure(.noLongerDue("invoice \(number) is paid"))
-                    }
-                    if let pause = summary.invoice.pause, pause.isActive(on: day) { return .failure(.noLongerDue("invoice \(number) is paused")) }
-                    if checksNegotiations, let negotiation = try Self.openNegotiationID(covering: summary.invoice.id!, db) {
-                        return .failure(.noLongerDue("invoice \(number) is under negotiation #\(negotiation)"))
-                    }
+                if let refusal = try Self.noLongerDue(
+                    clientID: event.clientID, clientCode: event.clientCode, invoiceNumbers: event.invoiceNumbers, stage: event.stage ?? "", on: day,
+                    tolerance: tolerance, checksNegotiations: checksNegotiations, db)
+                {
+                    return .failure(refusal)
                 }
                 let references = try Self.threadReferences(clientID: event.clientID, invoiceNumbers: event.invoiceNumbers, db)
                 try db.execute(
@@ -84,13 +72,68 @@ extension Ledger {
         }
     }
 
-    /// Marks an attempt as handed to the transport, just before the first byte leaves.
-    package func markSending(_ attemptID: Int64, at moment: Date) throws(LedgerError) {
-        try write { db in
+    /// Why a planned message may no longer go out: the client is paused, or an invoice is no
+    /// longer open, was handed over, is paid (for every stage but the thank-you), is paused or,
+    /// for a cadence stage, is under an open negotiation.
+    static func noLongerDue(
+        clientID: Int64, clientCode: String, invoiceNumbers: [String], stage: String, on day: CalendarDate, tolerance: (Currency) -> Int64,
+        checksNegotiations: Bool, _ db: GRDB.Database
+    ) throws -> ReservationRefusal? {
+        let client = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM client WHERE id = ?", arguments: [clientID])
+        if let client, let pause = Pause(row: client), pause.isActive(on: day) {
+            return .noLongerDue("client \(clientCode) is paused")
+        }
+        for number in invoiceNumbers {
+            let summary = try Self.invoice(number: number, db)
+            if summary.invoice.status != .open { return .noLongerDue("invoice \(number) is \(summary.invoice.status.rawValue)") }
+            if try String.fetchOne(db, sql: "SELECT handed_over_at FROM invoice WHERE id = ?", arguments: [summary.invoice.id]) != nil {
+                return .noLongerDue("invoice \(number) was handed over")
+            }
+            if summary.balance.minorUnits <= tolerance(summary.balance.currency) && stage != "thank-you" {
+                return .noLongerDue("invoice \(number) is paid")
+            }
+            if let pause = summary.invoice.pause, pause.isActive(on: day) { return .noLongerDue("invoice \(number) is paused") }
+            if checksNegotiations, let negotiation = try Self.openNegotiationID(covering: summary.invoice.id!, db) {
+                return .noLongerDue("invoice \(number) is under negotiation #\(negotiation)")
+            }
+        }
+        return nil
+    }
+
+    /// Claims a stored attempt for the transport, just before the first byte leaves: in one
+    /// write transaction it checks that the attempt is still pending or deferred (another
+    /// process has not claimed it) and, as `reserve` does, that it is still due. A retry whose
+    /// invoice was paid meanwhile is closed as `failed` with the reason and never sent.
+    /// Returns nil when the attempt is now `sending`, else why not.
+    package func markSending(
+        _ attemptID: Int64, at moment: Date, day: CalendarDate, tolerance: @Sendable (Currency) -> Int64, checksNegotiations: @Sendable (String) -> Bool
+    ) throws(LedgerError) -> ReservationRefusal? {
+        try write { db -> ReservationRefusal? in
+            guard let row = try GRDB.Row.fetchOne(
+                db,
+                sql: """
+                    SELECT contact.client_id, contact.stage, contact.status, client.code,
+                           (SELECT group_concat(invoice.number, ',') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
+                            WHERE contact_invoice.contact_id = contact.id) AS numbers
+                    FROM contact JOIN client ON client.id = contact.client_id WHERE contact.id = ?
+                    """, arguments: [attemptID]),
+                ["pending", "deferred"].contains(row["status"] as String)
+            else { return .alreadyReserved }
+            let stage: String = row["stage"] ?? ""
+            if let refusal = try Self.noLongerDue(
+                clientID: row["client_id"], clientCode: row["code"], invoiceNumbers: ((row["numbers"] as String?) ?? "").split(separator: ",").map(String.init),
+                stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
+            {
+                let reason = "not sent: \(refusal.description) since it was written"
+                try db.execute(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?", arguments: [reason, attemptID])
+                try Self.logAttempt(db, attemptID, at: moment, status: "failed", detail: reason, sha256: nil)
+                return refusal
+            }
             try db.execute(
                 sql: "UPDATE contact SET status = 'sending', attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?",
                 arguments: [Timestamp.string(moment), attemptID])
             try Self.logAttempt(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
+            return nil
         }
     }
 

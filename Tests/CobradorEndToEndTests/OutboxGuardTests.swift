@@ -1,0 +1,100 @@
+import CobradorTestSupport
+import Foundation
+import Testing
+
+/// What the outbox must never do: send a retry that is no longer due or outside the send
+/// window, let one bad message stop the others, or make the daemon spin.
+@Suite(.serialized) struct OutboxGuardTests {
+    let workspace: CobradorWorkspace
+    let monday = "2026-11-30T10:00:00+01:00"
+
+    init() throws {
+        workspace = try CobradorWorkspace()
+        try workspace.seed()
+        try edit { $0.replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression) }
+    }
+
+    func edit(_ change: (String) -> String) throws {
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try change(text).write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+    }
+
+    func maildirFiles() throws -> [String] {
+        let folder = workspace.directory.file("maildir/new")
+        guard FileManager.default.fileExists(atPath: folder) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+    }
+
+    /// Makes the Maildir unwritable (a plain file where the folder should be): temporary failures.
+    func breakMaildir() throws {
+        #expect(FileManager.default.createFile(atPath: workspace.directory.file("maildir"), contents: Data("x".utf8)))
+    }
+
+    func fixMaildir() throws { try FileManager.default.removeItem(atPath: workspace.directory.file("maildir")) }
+
+    @Test func aDeferredRetryIsNotSentAfterTheInvoiceWasPaid() throws {
+        try breakMaildir()
+        let first = try workspace.succeed(["run", "--once", "--at", monday])
+        #expect(first.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(first)")
+        // The client pays F-1 in full; the owner also pauses BRIT.
+        #expect(try workspace.sqlite("""
+            INSERT INTO payment (invoice_id, amount_minor, value_date) VALUES ((SELECT id FROM invoice WHERE number = 'F-1'), 181500, '2026-11-30');
+            UPDATE client SET paused_at = '2026-11-30T09:30:00Z', pause_reason = 'payment plan agreed' WHERE code = 'BRIT';
+            """).status == 0)
+        try fixMaildir()
+        let second = try workspace.succeed(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])
+        let delivered = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        // Only F-2's own reminder (due tomorrow) goes out; the stored F-1 and BRIT messages do not.
+        #expect(delivered.count == 1 && delivered.allSatisfy { $0.contains("Subject: Factura F-2") }, "\(second) \(delivered.map { $0.prefix(300) })")
+        #expect(second.hasPrefix("Pass done: 1 sent, 0 deferred, 0 failed, 0 unknown, 2 cancelled"), "\(second)")
+        let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
+        #expect(log.contains("cancelled") && log.contains("invoice F-1 is paid") && log.contains("client BRIT is paused"), "\(log)")
+        // Nothing comes back later: the closed attempts are not retried.
+        let third = try workspace.succeed(["run", "--once", "--at", "2026-11-30T16:00:00+01:00"])
+        #expect(try maildirFiles().count == 1, "\(third)")
+    }
+
+    @Test func aDeferredRetryWaitsForTheSendWindow() throws {
+        try breakMaildir()
+        #expect(try workspace.succeed(["run", "--once", "--at", "2026-11-30T17:58:00+01:00"]).contains("2 deferred"))
+        try fixMaildir()
+        let night = try workspace.succeed(["run", "--once", "--at", "2026-11-30T23:30:00+01:00"])
+        #expect(try maildirFiles().isEmpty, "sent at 23:30 with the window 09:00-18:00: \(night)")
+        let morning = try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:05:00+01:00"])
+        let delivered = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(delivered.contains { $0.contains("Delivered-To: ap@thames.example") } && delivered.contains { $0.contains("Delivered-To: pagos@acme.example") }, "\(morning)")
+    }
+
+    @Test func oneUnreadableAttachmentDoesNotStopOtherClients() throws {
+        #expect(try workspace.sqlite("UPDATE invoice SET attachment = '/nonexistent/F-1.pdf' WHERE number = 'F-1';").status == 0)
+        let result = try workspace.run(["run", "--once", "--at", monday])
+        let files = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(files.contains { $0.contains("Delivered-To: ap@thames.example") }, "BRIT got nothing: status \(result.status) \(result.standardOutput) \(result.standardError)")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("error: a message was not sent: ACME") && result.standardError.contains("/nonexistent/F-1.pdf"), "\(result.standardError)")
+    }
+
+    @Test func aTaskStageDoesNotMakeTheDaemonSpin() throws {
+        try edit {
+            var text = $0.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\nchannel = \"call\"")
+            let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
+            text = text.replacingOccurrences(
+                of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"", with: days)
+            return text.replacingOccurrences(of: "tick_seconds = 300", with: "tick_seconds = 60")
+        }
+        let log = workspace.directory.file("daemon.err")
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CobradorWorkspace.binary)
+        process.arguments = ["run", "--config", workspace.configPath]
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 8)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let passes = (try String(contentsOfFile: log, encoding: .utf8)).components(separatedBy: "last pass").count - 1
+        let tasks = (try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)).components(separatedBy: "  task  ").count - 1
+        #expect(passes <= 2, "\(passes) passes in 8 s with tick 60 s; \(tasks) task lines in the sent log")
+    }
+}
