@@ -125,7 +125,7 @@ package struct Pass: Sendable {
         switch result {
         case .failure(let refusal):
             summary.skipped += 1
-            if refusal != .alreadyReserved {
+            if refusal != .alreadyReserved && refusal != .failedBefore {
                 log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "cancelled", "-", refusal.description)
             }
             return nil

@@ -20,13 +20,23 @@ extension Ledger {
         case alreadyReserved
         /// Something changed since the plan: paid, paused, under negotiation, voided.
         case noLongerDue(String)
+        /// The relay refused this stage for these invoices for good (or it was given up after
+        /// days of temporary failures) and the recipients have not changed since: sending it
+        /// again would fail again. Editing the client's addresses lets it go out.
+        case failedBefore
 
         package var description: String {
             switch self {
             case .alreadyReserved: "already reserved"
             case .noLongerDue(let reason): reason
+            case .failedBefore: "the relay refused this message to the same recipients before"
             }
         }
+    }
+
+    /// Rolls the reservation back when what `compose` made was refused before.
+    private struct RefusedAfterComposing: Error {
+        let refusal: ReservationRefusal
     }
 
     /// Reserves one planned message. In a single BEGIN IMMEDIATE transaction it re-checks that
@@ -56,9 +66,21 @@ extension Ledger {
                 let attemptID = db.lastInsertedRowID
                 let id = messageID(attemptID)
                 let composed = try compose(id, references)
+                let recipients = composed.recipients.joined(separator: ", ")
+                let sameDispatch = dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|%"
+                // A relay's verdict (server_reply set) on the same stage, invoices and recipients.
+                if try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT 1 FROM contact WHERE client_id = ? AND dispatch_key LIKE ? AND status = 'failed'
+                          AND server_reply IS NOT NULL AND recipients = ?
+                        """, arguments: [event.clientID, sameDispatch, recipients]) == true
+                {
+                    throw RefusedAfterComposing(refusal: .failedBefore)
+                }
                 try db.execute(
                     sql: "UPDATE contact SET message_id = ?, message = ?, sha256 = ?, subject = ?, recipients = ? WHERE id = ?",
-                    arguments: [id, Data(composed.bytes), SHA256.hex(composed.bytes), composed.subject, composed.recipients.joined(separator: ", "), attemptID])
+                    arguments: [id, Data(composed.bytes), SHA256.hex(composed.bytes), composed.subject, recipients, attemptID])
                 for invoiceID in event.invoiceIDs {
                     try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [attemptID, invoiceID])
                 }
@@ -67,6 +89,8 @@ extension Ledger {
                     detail: "reserved \(id) for \(composed.recipients.joined(separator: ", "))", sha256: SHA256.hex(composed.bytes))
                 return .success(ReservedMessage(attemptID: attemptID, messageID: id, bytes: composed.bytes, recipients: composed.recipients, subject: composed.subject))
             }
+        } catch let refused as RefusedAfterComposing {
+            return .failure(refused.refusal)
         } catch {
             throw Self.describe(error, path: path)
         }

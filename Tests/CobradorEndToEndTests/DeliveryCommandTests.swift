@@ -33,6 +33,17 @@ import Testing
         #expect(String(decoding: try server.received().first?.bytes ?? Data(), as: UTF8.self).contains("Subject: cobrador: test message"))
     }
 
+    @Test func aPassLogsInOnceAndDeliversEveryMessage() throws {
+        let workspace = try CobradorWorkspace()
+        try workspace.seed()
+        let certificates = try TestCertificates()
+        let server = try SMTPTestServer(tls: "starttls", certificates: certificates, auth: "lucia:s3cret")
+        try configure(workspace, server: server, certificates: certificates, password: "s3cret")
+        let pass = try workspace.succeed(["run", "--once", "--at", "2026-11-30T10:00:00+01:00"])
+        #expect(pass.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(pass)")
+        #expect(try server.received().count >= 2)
+    }
+
     @Test func aWrongPasswordIsNamedWithoutShowingIt() throws {
         let workspace = try CobradorWorkspace()
         let certificates = try TestCertificates()

@@ -163,6 +163,30 @@ import Testing
         #expect(try workspace.run(["evidence", "--verify"]).standardError.contains("message 2: its bytes no longer match"))
     }
 
+    func useRelay(_ server: SMTPTestServer) throws {
+        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        text = text.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+    }
+
+    @Test func aRecipientTheRelayRefusesIsNotTriedAgainUntilTheAddressChanges() throws {
+        let server = try SMTPTestServer(behaviour: "rcpt-550")
+        try useRelay(server)
+        let monday = try workspace.succeed(["run", "--once", "--at", monday])
+        #expect(monday.hasPrefix("Pass done: 0 sent, 0 deferred, 2 failed"), "\(monday)")
+        // The next days plan the same reminders; the ledger knows the relay refused them.
+        for day in ["2026-12-01T10:00:00+01:00", "2026-12-02T10:00:00+01:00"] {
+            let again = try workspace.succeed(["run", "--once", "--at", day])
+            #expect(again.hasPrefix("Pass done: 0 sent, 0 deferred, 0 failed"), "\(again)")
+        }
+        #expect(try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'failed'").standardOutput == "2\n")
+        // A corrected address is worth a new try.
+        _ = try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
+        let corrected = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
+        #expect(corrected.hasPrefix("Pass done: 0 sent, 0 deferred, 1 failed"), "\(corrected)")
+    }
+
     @Test func sendingThroughARealRelayKeepsTheBytes() throws {
         let server = try SMTPTestServer()
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
