@@ -70,6 +70,7 @@ package final class Daemon: @unchecked Sendable {
                 let status = "last pass \(now.formatted(.iso8601)): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown"
                 log("info: " + status)
                 notifier.notify("STATUS=" + status)
+                if let until = summary.quotaReachedUntil { log("info: the relay's quota is reached; the rest waits until \(until.formatted(.iso8601))") }
                 if let problem = summary.configurationError { log("error: the relay refused the configuration: \(problem)") }
                 for problem in summary.problems { log("error: a message was not sent: \(problem)") }
                 if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { log("info: " + digest) }

@@ -28,6 +28,9 @@ package struct Pass: Sendable {
         package var skipped = 0
         package var transitions = 0
         package var tasks = 0
+        /// Set when the relay's quota (`max_per_minute`, `_hour`, `_day`) is reached: the pass
+        /// stopped sending; what is left goes out from this moment on, nothing is dropped.
+        package var quotaReachedUntil: Date?
         /// Set when the relay refused our configuration: the pass stopped sending.
         package var configurationError: String?
         /// Messages that could not be written or recorded (an unreadable PDF, a client without
@@ -53,12 +56,18 @@ package struct Pass: Sendable {
     package func run(at now: Date, shouldStop: () -> Bool = { false }) throws -> Summary {
         var summary = Summary()
         summary.unknown += try ledger.resolveInterrupted()
+        var limiter = try quota(at: now)
+        func quotaReached() -> Bool {
+            let next = limiter.nextAllowed(after: now)
+            if next > now { summary.quotaReachedUntil = next }
+            return next > now
+        }
         for attempt in try ledger.attemptsDue(at: now) {
-            if shouldStop() { return summary }
+            if shouldStop() || quotaReached() { return summary }
             // A retry waits for the client's send window like any first attempt.
             let window = try sendWindow(clientCode: attempt.clientCode)
             guard window.opening(on: window.day(of: now), notBefore: now) == now else { continue }
-            send(attempt, at: now, summary: &summary)
+            if send(attempt, at: now, summary: &summary) { limiter.record(now) }
             if summary.configurationError != nil { return summary }
         }
         let planner = Planner(configuration: configuration)
@@ -67,6 +76,7 @@ package struct Pass: Sendable {
             if shouldStop() { return summary }
             switch event.kind {
             case .message:
+                if quotaReached() { return summary }
                 let reserved: Ledger.StoredAttempt?
                 do {
                     reserved = try reserve(event, at: now, summary: &summary)
@@ -76,7 +86,7 @@ package struct Pass: Sendable {
                     continue
                 }
                 guard let attempt = reserved else { continue }
-                send(attempt, at: now, summary: &summary)
+                if send(attempt, at: now, summary: &summary) { limiter.record(now) }
                 if summary.configurationError != nil { return summary }
             case .task:
                 summary.tasks += 1
@@ -136,6 +146,15 @@ package struct Pass: Sendable {
         }
     }
 
+    /// The relay's quotas, counting what went to the transport in the last day.
+    private func quota(at now: Date) throws -> RateLimiter {
+        guard case .smtp(let settings) = configuration.transport else { return RateLimiter(perMinute: nil, perHour: nil, perDay: nil) }
+        var limiter = RateLimiter(perMinute: settings.maxPerMinute, perHour: settings.maxPerHour, perDay: settings.maxPerDay)
+        guard !limiter.limits.isEmpty else { return limiter }
+        for moment in try ledger.handoverTimes(since: now.addingTimeInterval(-86_400)) where moment <= now { limiter.record(moment) }
+        return limiter
+    }
+
     private func sendWindow(clientCode: String) throws -> SendWindow {
         let client = try ledger.client(code: clientCode)
         return SendWindow(
@@ -145,7 +164,9 @@ package struct Pass: Sendable {
 
     /// Claims one stored attempt, sends it and records its outcome. Errors writing the outcome
     /// leave the attempt `sending`, which the next pass resolves as unknown: never sent twice.
-    private func send(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) {
+    /// Returns whether the message was handed to the transport.
+    @discardableResult
+    private func send(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) -> Bool {
         let tolerances = configuration.policy.tolerance
         do {
             let day = try sendWindow(clientCode: attempt.clientCode).day(of: now)
@@ -157,11 +178,11 @@ package struct Pass: Sendable {
                     summary.skipped += 1
                     log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, "-", "cancelled", "<\(attempt.messageID)>", refusal.description)
                 }
-                return
+                return false
             }
         } catch {
             summary.problems.append("\(attempt.clientCode) \(attempt.stage): \(error)")
-            return
+            return false
         }
         let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients)
         let status: ContactStatus
@@ -198,6 +219,7 @@ package struct Pass: Sendable {
             summary.problems.append("\(attempt.clientCode) \(attempt.stage): the outcome \(status.rawValue) was not recorded: \(error)")
         }
         log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), status.rawValue, "<\(attempt.messageID)>", outcome.reply)
+        return true
     }
 
     /// Minutes growing to hours: 5, 10, 20... capped at 6 hours, with up to 20% jitter so that

@@ -204,6 +204,17 @@ extension Ledger {
         }
     }
 
+    /// When messages were handed to the transport since `moment`, oldest first: what the
+    /// relay's quotas count, across passes and restarts.
+    package func handoverTimes(since moment: Date) throws(LedgerError) -> [Date] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT last_attempt_at FROM contact WHERE channel = 'email' AND last_attempt_at >= ? ORDER BY last_attempt_at",
+                arguments: [Timestamp.string(moment)]
+            ).compactMap(Timestamp.date)
+        }
+    }
+
     /// At start: attempts left `sending` by a crash become `unknown` (the message may have gone
     /// out; never resend automatically). Returns how many.
     package func resolveInterrupted() throws(LedgerError) -> Int {

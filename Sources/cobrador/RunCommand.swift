@@ -47,6 +47,9 @@ struct RunCommand: ParsableCommand {
         print(
             "Pass done: \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown, "
                 + "\(summary.skipped) cancelled or already reserved, \(summary.transitions) recorded, \(summary.tasks) tasks. Sent log: \(pass.configuration.sentLogPath)")
+        if let until = summary.quotaReachedUntil {
+            print("The relay's quota is reached; the rest waits until \(until.formatted(.iso8601)) and goes out then.")
+        }
         if let problem = summary.configurationError {
             throw CommandFailure("the relay refused the configuration; the pass stopped and will retry: \(problem)")
         }

@@ -170,6 +170,21 @@ import Testing
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
     }
 
+    @Test func whatIsOverTheRelaysQuotaWaitsAndGoesOutLater() throws {
+        let server = try SMTPTestServer()
+        try useRelay(server)
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "tls = \"none\"", with: "tls = \"none\"\nmax_per_hour = 1")
+            .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let first = try workspace.succeed(["run", "--once", "--at", monday])
+        #expect(first.hasPrefix("Pass done: 1 sent") && first.contains("quota is reached; the rest waits until 2026-11-30T10:00:00Z"), "\(first)")
+        let soon = try workspace.succeed(["run", "--once", "--at", "2026-11-30T10:30:00+01:00"])
+        #expect(soon.hasPrefix("Pass done: 0 sent"), "\(soon)")
+        let later = try workspace.succeed(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])
+        #expect(later.hasPrefix("Pass done: 1 sent"), "\(later)")
+        #expect(try server.received().count == 2)
+    }
+
     @Test func aRecipientTheRelayRefusesIsNotTriedAgainUntilTheAddressChanges() throws {
         let server = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(server)
