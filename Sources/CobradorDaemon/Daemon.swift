@@ -66,7 +66,12 @@ package final class Daemon: @unchecked Sendable {
             }
             let now = Date()
             do {
-                let summary = try setup.pass.run(at: now) { self.flag(\.stopRequested) }
+                let watchdog = SystemdNotifier.watchdogInterval() != nil
+                let summary = try setup.pass.run(at: now) {
+                    // Between messages: a long pass over a slow relay is progress, not a hang.
+                    if watchdog { self.notifier.notify("WATCHDOG=1") }
+                    return self.flag(\.stopRequested)
+                }
                 let status = "last pass \(now.formatted(.iso8601)): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown"
                 log("info: " + status)
                 notifier.notify("STATUS=" + status)
