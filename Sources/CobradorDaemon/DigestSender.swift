@@ -21,7 +21,7 @@ package struct DigestSender: Sendable {
         let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
         let window = SendWindow(policy: configuration.policy, timeZone: zone, country: "")
         let today = window.day(of: now)
-        guard now >= window.time(today, minute: minute), try !pass.ledger.digestSent(day: today) else { return nil }
+        guard now >= window.time(today, minute: minute), try !pass.ledger.digestDone(day: today) else { return nil }
         let lines = try pass.ledger.digestLines(from: now.addingTimeInterval(-86_400), to: now, today: today, zone: zone)
         let tomorrow = window.startOfDay(today.adding(days: 1))
         let tasks = Planner(configuration: configuration)

@@ -87,9 +87,13 @@ extension Ledger {
         }
     }
 
-    /// Whether the digest of `day` already went out.
-    package func digestSent(day: CalendarDate) throws(LedgerError) -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM digest WHERE day = ? AND status = 'sent'", arguments: [day.description]) ?? false }
+    /// Whether the digest of `day` is done: sent, or possibly delivered (unknown: sending it
+    /// again could make two), or refused for good. Only a temporary failure is tried again.
+    package func digestDone(day: CalendarDate) throws(LedgerError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM digest WHERE day = ? AND status IN ('sent', 'unknown', 'permanent-failure')", arguments: [day.description]) ?? false
+        }
     }
 
     package func recordDigest(day: CalendarDate, at moment: Date, status: String, reply: String) throws(LedgerError) {

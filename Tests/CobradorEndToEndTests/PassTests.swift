@@ -188,8 +188,12 @@ import Testing
     @Test func aRecipientTheRelayRefusesIsNotTriedAgainUntilTheAddressChanges() throws {
         let server = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(server)
+        try setDigestTime("09:30")
         let monday = try workspace.succeed(["run", "--once", "--at", monday])
         #expect(monday.hasPrefix("Pass done: 0 sent, 0 deferred, 2 failed"), "\(monday)")
+        // The owner's digest is refused too: once a day, not at every pass.
+        #expect(monday.contains("Daily digest: digest for 2026-11-30 to cobros@lucia.example: permanent-failure"), "\(monday)")
+        #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])).contains("Daily digest"))
         // The next days plan the same reminders; the ledger knows the relay refused them.
         for day in ["2026-12-01T10:00:00+01:00", "2026-12-02T10:00:00+01:00"] {
             let again = try workspace.succeed(["run", "--once", "--at", day])
