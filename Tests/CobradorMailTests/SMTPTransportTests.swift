@@ -125,7 +125,8 @@ import Testing
 
     @Test func aConnectionDroppedInTheBodyIsTemporary() throws {
         let server = try SMTPTestServer(behaviour: "drop-in-data")
-        let large = Array("Subject: big\r\n\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 2_000_000) + Array("\r\n".utf8)
+        // Larger than loopback socket buffers can hold, so the drop is seen before the body ends.
+        let large = Array("Subject: big\r\n\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 32_000_000) + Array("\r\n".utf8)
         let outcome = send(SMTPTransport(settings: settings(server), secret: nil), large)
         #expect(outcome.kind == .temporaryFailure || outcome.kind == .unknown, "\(outcome.kind) \(outcome.reply)")
         #expect(outcome.kind == .temporaryFailure, "the body did not all go out, so nothing can have been accepted")
