@@ -24,7 +24,13 @@ package struct DigestSender: Sendable {
         guard now >= window.time(today, minute: minute), try !pass.ledger.digestDone(day: today) else { return nil }
         let lines = try pass.ledger.digestLines(from: now.addingTimeInterval(-86_400), to: now, today: today, zone: zone)
         let tomorrow = window.startOfDay(today.adding(days: 1))
-        let tasks = Planner(configuration: configuration)
+        // Today's tasks: those a pass already handed over, then those still to come today.
+        let planner = Planner(configuration: configuration)
+        let handedOver = try pass.ledger.recordedTasks(from: window.startOfDay(today), to: tomorrow).map { task in
+            let channel = planner.cadence(for: try pass.ledger.client(code: task.client)).first { $0.name == task.stage }?.channel.rawValue ?? ""
+            return ["channel": channel, "client": task.client, "stage": task.stage, "invoices": task.invoices.joined(separator: ", ")]
+        }
+        let tasks = handedOver + planner
             .events(try pass.ledger.plannerInput(at: now, through: tomorrow, configuration: configuration), from: window.startOfDay(today), through: tomorrow)
             .filter { $0.kind == .task }
             .map { ["channel": $0.channel?.rawValue ?? "", "client": $0.clientCode, "stage": $0.stage ?? "", "invoices": $0.invoiceNumbers.joined(separator: ", ")] }

@@ -89,8 +89,13 @@ package struct Pass: Sendable {
                 if send(attempt, at: now, summary: &summary) { limiter.record(now) }
                 if summary.configurationError != nil { return summary }
             case .task:
+                let channel = event.channel?.rawValue ?? "contact"
+                let day = try sendWindow(clientCode: event.clientCode).day(of: event.at)
+                guard try ledger.recordTask(
+                    event, channel: event.channel == .call ? .phone : .letter, dispatchKey: Self.dispatchKey(event, day: day), summary: "task for you: \(channel)")
+                else { continue }
                 summary.tasks += 1
-                log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "task", "-", "for you: \(event.channel?.rawValue ?? "contact")")
+                log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "task", "-", "for you: \(channel)")
             default:
                 try ledger.record(event)
                 summary.transitions += 1
@@ -122,9 +127,8 @@ package struct Pass: Sendable {
         let sender = configuration.sender.email
         let readFile = self.readFile
         let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }
-        let key = "\(event.stage ?? "")|\(event.invoiceIDs.sorted().map(String.init).joined(separator: ","))|\(day)"
         let result = try ledger.reserve(
-            event, dispatchKey: key, day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+            event, dispatchKey: Self.dispatchKey(event, day: day), day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
             checksNegotiations: !PlannedEvent.eventTemplates.contains(event.stage ?? ""),
             messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) },
             compose: { messageID, references in
@@ -144,6 +148,12 @@ package struct Pass: Sendable {
                 attemptID: reserved.attemptID, clientCode: event.clientCode, stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers,
                 recipients: reserved.recipients, messageID: reserved.messageID, bytes: reserved.bytes, attemptCount: 0, createdAt: now)
         }
+    }
+
+    /// Names one stage for one set of invoices on one day, so that it is reserved (or handed
+    /// to the owner as a task) once however many passes see it: "stage|invoice ids|day".
+    static func dispatchKey(_ event: PlannedEvent, day: CalendarDate) -> String {
+        "\(event.stage ?? "")|\(event.invoiceIDs.sorted().map(String.init).joined(separator: ","))|\(day)"
     }
 
     /// The relay's quotas, counting what went to the transport in the last day.

@@ -36,6 +36,46 @@ extension Ledger {
         }
     }
 
+    /// Records that a task stage (a call, a letter) fell due and was handed to the owner, once
+    /// per dispatch: the cadence then moves past it as it does past a sent message. Returns
+    /// false when this dispatch was recorded before.
+    package func recordTask(_ event: PlannedEvent, channel: ContactChannel, dispatchKey: String, summary: String) throws(LedgerError) -> Bool {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO contact (client_id, stage, channel, status, summary, occurred_at, dispatch_key)
+                    VALUES (?, ?, ?, 'recorded', ?, ?, ?)
+                    """,
+                arguments: [event.clientID, event.stage, channel.rawValue, summary, Timestamp.string(event.at), dispatchKey])
+            guard db.changesCount == 1 else { return false }
+            let contactID = db.lastInsertedRowID
+            for invoiceID in event.invoiceIDs {
+                try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [contactID, invoiceID])
+            }
+            return true
+        }
+    }
+
+    /// Task stages handed to the owner between `start` and `end`: client code, stage and
+    /// invoice numbers, oldest first.
+    package func recordedTasks(from start: Date, to end: Date) throws(LedgerError) -> [(client: String, stage: String, invoices: [String])] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT client.code, contact.stage,
+                           (SELECT group_concat(invoice.number, ', ') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
+                            WHERE contact_invoice.contact_id = contact.id) AS numbers
+                    FROM contact JOIN client ON client.id = contact.client_id
+                    WHERE contact.status = 'recorded' AND contact.stage IS NOT NULL AND contact.occurred_at >= ? AND contact.occurred_at < ?
+                    ORDER BY contact.occurred_at, contact.id
+                    """, arguments: [Timestamp.string(start), Timestamp.string(end)]
+            ).map { row in
+                (client: row["code"], stage: row["stage"], invoices: ((row["numbers"] as String?) ?? "").components(separatedBy: ", ").filter { !$0.isEmpty })
+            }
+        }
+    }
+
     /// A client's contacts, newest first.
     package func contacts(clientCode: String) throws(LedgerError) -> [Contact] {
         try read { db in

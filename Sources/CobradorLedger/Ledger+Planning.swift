@@ -3,10 +3,11 @@ import Foundation
 import GRDB
 
 extension Ledger {
-    /// Statuses of automatic contacts that count as gone out for planning: sent, in flight,
-    /// or of unknown fate (never planned again). Failed ones do not count; manual ones
-    /// (`recorded`) are the owner's and do not take the client's turn.
-    static let plannedStatuses = "'pending', 'sending', 'sent', 'deferred', 'unknown'"
+    /// Statuses of contacts with a stage that count as gone out for planning: sent, in flight,
+    /// of unknown fate (never planned again), or a task stage handed to the owner (`recorded`
+    /// with a stage). Failed ones do not count; the owner's own notes have no stage and do not
+    /// take the client's turn.
+    static let plannedStatuses = "'pending', 'sending', 'sent', 'deferred', 'unknown', 'recorded'"
 
     /// What the planner needs from `now` through `end`: the clients that may have something
     /// happen in that time, each with its open invoices that still owe something (or were paid

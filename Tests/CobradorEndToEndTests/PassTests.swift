@@ -185,6 +185,32 @@ import Testing
         #expect(try server.received().count == 2)
     }
 
+    @Test func aCallStageIsHandedToTheOwnerOnceAndTheCadenceMovesOn() throws {
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\nchannel = \"call\"")
+        #expect(edited != text)
+        try edited.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        // The digest after the pass that handed the calls over still lists them as today's tasks.
+        try setDigestTime("12:00")
+        var day = CalendarDateText(year: 2026, month: 11, day: 30)
+        for _ in 0..<45 {
+            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
+            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T16:00:00+01:00"])
+            day = day.next()
+        }
+        let lines = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8).split(separator: "\n")
+        let calls = lines.filter { $0.contains("  reminder-1  ") && $0.contains("  task  ") }
+        #expect(!calls.isEmpty)
+        // Each call is asked for once, not again at every pass or every day.
+        let asked = calls.map { $0.components(separatedBy: "  ")[1...3].joined(separator: " ") }
+        #expect(Set(asked).count == asked.count, "\(calls)")
+        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
+        let first = try #require(digests.first { $0.contains("30 de noviembre") } ?? digests.first)
+        #expect(first.contains("Tareas para hoy:") && first.contains("call  ACME  reminder-1  F-1") && first.contains("call  BRIT  reminder-1  F-3"), "\(first)")
+        // After the call, the next reminder follows by e-mail.
+        #expect(lines.contains { $0.contains("  reminder-2  ") && $0.contains("  sent  ") }, "\(lines.joined(separator: "\n"))")
+    }
+
     @Test func aRecipientTheRelayRefusesIsNotTriedAgainUntilTheAddressChanges() throws {
         let server = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(server)
@@ -218,6 +244,17 @@ import Testing
         #expect(received == stored)
         let replies = try workspace.sqlite("SELECT server_reply FROM contact ORDER BY id").standardOutput
         #expect(replies.contains("250 2.0.0 Ok: queued as Q1"))
+    }
+}
+
+/// A day as `run --at` spells it, stepped one at a time.
+struct CalendarDateText: CustomStringConvertible {
+    var year: Int, month: Int, day: Int
+    var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    func next() -> CalendarDateText {
+        let lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        if day < lengths[month - 1] { return CalendarDateText(year: year, month: month, day: day + 1) }
+        return month == 12 ? CalendarDateText(year: year + 1, month: 1, day: 1) : CalendarDateText(year: year, month: month + 1, day: 1)
     }
 }
 

@@ -32,8 +32,9 @@ import Testing
         try ledger.addPayment(Payment(invoiceID: 0, amount: Money(minorUnits: 100_00, currency: euro), valueDate: CalendarDate(iso: "2026-11-27")!), invoiceNumber: "P-1")
         try ledger.addPayment(Payment(invoiceID: 0, amount: Money(minorUnits: 100_00, currency: euro), valueDate: CalendarDate(iso: "2026-07-01")!), invoiceNumber: "P-2")
         try ledger.write { db in
-            // What the daemon will write: one sent reminder, one that failed for good, one manual call.
-            for (stage, status) in [("reminder-1", "sent"), ("reminder-2", "failed"), ("due", "recorded")] {
+            // What the daemon writes: one sent reminder, one that failed for good; and the owner's
+            // own note of a call, which has no stage and does not take the cadence's turn.
+            for (stage, status) in [("reminder-1", "sent"), ("reminder-2", "failed"), (nil as String?, "recorded")] {
                 try db.execute(
                     sql: "INSERT INTO contact (client_id, stage, channel, status, occurred_at) VALUES (1, ?, 'email', ?, '2026-10-08T08:00:00Z')",
                     arguments: [stage, status])
