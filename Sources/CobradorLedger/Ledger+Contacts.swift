@@ -64,16 +64,26 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT client.code, contact.stage,
-                           (SELECT group_concat(invoice.number, ', ') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
-                            WHERE contact_invoice.contact_id = contact.id) AS numbers
+                           \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.status = 'recorded' AND contact.stage IS NOT NULL AND contact.occurred_at >= ? AND contact.occurred_at < ?
                     ORDER BY contact.occurred_at, contact.id
                     """, arguments: [Timestamp.string(start), Timestamp.string(end)]
             ).map { row in
-                (client: row["code"], stage: row["stage"], invoices: ((row["numbers"] as String?) ?? "").components(separatedBy: ", ").filter { !$0.isEmpty })
+                (client: row["code"], stage: row["stage"], invoices: Self.invoiceNumbers(row["numbers"]))
             }
         }
+    }
+
+    /// SQL for the invoice numbers a `contact` row was about, joined by ", ".
+    static let contactInvoiceNumbers = """
+        (SELECT group_concat(invoice.number, ', ') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
+         WHERE contact_invoice.contact_id = contact.id)
+        """
+
+    /// The numbers `contactInvoiceNumbers` joined.
+    static func invoiceNumbers(_ joined: String?) -> [String] {
+        (joined ?? "").components(separatedBy: ", ").filter { !$0.isEmpty }
     }
 
     /// A client's contacts, newest first.

@@ -24,11 +24,10 @@ extension Ledger {
                 guard let date = Timestamp.date(text) else { return "" }
                 return String(Planner.localTime(date, in: zone).dropFirst(11).prefix(5))
             }
-            let invoices = "(SELECT group_concat(invoice.number, ', ') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id WHERE contact_invoice.contact_id = contact.id)"
             for row in try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT contact.*, client.code, \(invoices) AS numbers FROM contact JOIN client ON client.id = contact.client_id
+                    SELECT contact.*, client.code, \(Self.contactInvoiceNumbers) AS numbers FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message IS NOT NULL AND contact.stage IS NOT NULL AND contact.stage <> 'digest'
                       AND ((contact.status = 'sent' AND contact.sent_at >= ? AND contact.sent_at <= ?)
                            OR (contact.status = 'failed' AND contact.last_attempt_at >= ? AND contact.last_attempt_at <= ?)

@@ -137,15 +137,14 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT contact.client_id, contact.stage, contact.status, client.code,
-                           (SELECT group_concat(invoice.number, ',') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
-                            WHERE contact_invoice.contact_id = contact.id) AS numbers
+                           \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id WHERE contact.id = ?
                     """, arguments: [attemptID]),
                 ["pending", "deferred"].contains(row["status"] as String)
             else { return .alreadyReserved }
             let stage: String = row["stage"] ?? ""
             if let refusal = try Self.noLongerDue(
-                clientID: row["client_id"], clientCode: row["code"], invoiceNumbers: ((row["numbers"] as String?) ?? "").split(separator: ",").map(String.init),
+                clientID: row["client_id"], clientCode: row["code"], invoiceNumbers: Self.invoiceNumbers(row["numbers"]),
                 stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
             {
                 let reason = "not sent: \(refusal.description) since it was written"
@@ -236,8 +235,7 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT contact.*, client.code AS client_code,
-                           (SELECT group_concat(invoice.number, ',') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
-                            WHERE contact_invoice.contact_id = contact.id) AS numbers
+                           \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message IS NOT NULL
                       AND (contact.status = 'pending' OR (contact.status = 'deferred' AND contact.next_attempt_at <= ?))
@@ -246,7 +244,7 @@ extension Ledger {
             ).map { row in
                 StoredAttempt(
                     attemptID: row["id"], clientCode: row["client_code"], stage: row["stage"] ?? "",
-                    invoiceNumbers: ((row["numbers"] as String?) ?? "").split(separator: ",").map(String.init),
+                    invoiceNumbers: Self.invoiceNumbers(row["numbers"]),
                     recipients: ((row["recipients"] as String?) ?? "").split(separator: ",").map { String($0.trimmingSpaces()) },
                     messageID: row["message_id"] ?? "", bytes: Array((row["message"] as Data?) ?? Data()), attemptCount: row["attempt_count"],
                     createdAt: Timestamp.date(row["created_at"]) ?? moment)

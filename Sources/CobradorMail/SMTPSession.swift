@@ -59,9 +59,6 @@ final class SMTPSession {
             for line in text.split(separator: "\r\n", omittingEmptySubsequences: true).map(String.init) { sent(line) }
         case CURLINFO_HEADER_IN:
             for line in text.split(separator: "\r\n", omittingEmptySubsequences: true).map(String.init) { received(line) }
-        case CURLINFO_TEXT:
-            let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !line.isEmpty { transcript.append("* " + line) }
         default:
             break
         }
