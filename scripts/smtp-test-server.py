@@ -6,6 +6,7 @@ python3-aiosmtpd). Prints "READY <port>" once listening, then serves until kille
   --auth USER:PASSWORD            require this login (AUTH PLAIN and LOGIN)
   --behaviour NAME                accept (default), rcpt-451, rcpt-550, rcpt-552, data-452,
                                   data-554, final-hang, greet-421, drop-in-data
+  --port N                        listen on this port (default: any free one)
   --spool DIR                     accepted messages are written there, byte for byte, as
                                   C<connection>-<n>.eml (the connection number shows reuse)
 """
@@ -19,6 +20,7 @@ parser.add_argument("--key")
 parser.add_argument("--auth")
 parser.add_argument("--behaviour", default="accept")
 parser.add_argument("--spool", required=True)
+parser.add_argument("--port", type=int, default=0)
 args = parser.parse_args()
 connections = itertools.count(1)
 messages = itertools.count(1)
@@ -104,7 +106,7 @@ async def main():
         if args.auth:
             options.update(authenticator=authenticator, auth_required=True)
         factory = lambda: Counted(Handler(), **options)
-    server = await loop.create_server(factory, "127.0.0.1", 0, ssl=tls if args.tls == "implicit" else None)
+    server = await loop.create_server(factory, "127.0.0.1", args.port, ssl=tls if args.tls == "implicit" else None)
     print("READY %d" % server.sockets[0].getsockname()[1], flush=True)
     await server.serve_forever()
 

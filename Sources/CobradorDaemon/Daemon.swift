@@ -66,6 +66,10 @@ package final class Daemon: @unchecked Sendable {
             }
             let now = Date()
             do {
+                guard let passLock = try PassLock.acquire(ledgerPath: setup.pass.ledger.path) else {
+                    throw Busy()
+                }
+                defer { withExtendedLifetime(passLock) {} }
                 let watchdog = SystemdNotifier.watchdogInterval() != nil
                 let summary = try setup.pass.run(at: now) {
                     // Between messages: a long pass over a slow relay is progress, not a hang.
@@ -79,6 +83,8 @@ package final class Daemon: @unchecked Sendable {
                 if let problem = summary.configurationError { log("error: the relay refused the configuration: \(problem)") }
                 for problem in summary.problems { log("error: a message was not sent: \(problem)") }
                 if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { log("info: " + digest) }
+            } catch is Busy {
+                log("info: another cobrador process is running a pass on this ledger; this one waits for the next")
             } catch {
                 log("error: the pass failed: \(error)")
             }
@@ -119,6 +125,9 @@ package final class Daemon: @unchecked Sendable {
             }
         }
     }
+
+    /// Another process holds the pass lock.
+    private struct Busy: Error {}
 
     private func installSignalHandlers() {
         let queue = DispatchQueue(label: "cobrador.signals")

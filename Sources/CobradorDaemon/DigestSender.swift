@@ -37,7 +37,7 @@ package struct DigestSender: Sendable {
         let context = DigestContext.dictionary(
             owner: configuration.sender.legalName, date: LocalizedFormat(language: configuration.sender.language).date(today), sent: lines.sent,
             failed: lines.failed, unknown: lines.unknown, tasks: tasks, broken: lines.broken, reviews: lines.reviews, handOvers: lines.handOvers,
-            badAddresses: [])
+            badAddresses: lines.badAddresses)
         let rendered = try pass.templates.render("digest", language: configuration.sender.language, context: context)
         let owner = configuration.sender.replyTo ?? configuration.sender.email
         let message = OutgoingMessage(

@@ -52,10 +52,10 @@ package struct Pass: Sendable {
     }
 
     /// Runs the pass. `shouldStop` is asked between messages: a stop request lets the message
-    /// in flight finish and leaves the rest for the next pass.
+    /// in flight finish and leaves the rest for the next pass. Run it under the `PassLock`.
     package func run(at now: Date, shouldStop: () -> Bool = { false }) throws -> Summary {
         var summary = Summary()
-        summary.unknown += try ledger.resolveInterrupted()
+        summary.unknown += try ledger.resolveInterrupted(at: now).unknown
         var limiter = try quota(at: now)
         func quotaReached() -> Bool {
             let next = limiter.nextAllowed(after: now)
@@ -67,28 +67,40 @@ package struct Pass: Sendable {
             // A retry waits for the client's send window like any first attempt.
             let window = try sendWindow(clientCode: attempt.clientCode)
             guard window.opening(on: window.day(of: now), notBefore: now) == now else { continue }
-            if send(attempt, at: now, summary: &summary) { limiter.record(now) }
+            if claim(attempt, at: now, summary: &summary) {
+                limiter.record(now)
+                transmit(attempt, at: now, durable: true, summary: &summary)
+            }
             if summary.configurationError != nil { return summary }
         }
         let planner = Planner(configuration: configuration)
         let events = planner.events(try ledger.plannerInput(at: now, through: now, configuration: configuration), from: now, through: now)
+        var batch: [PlannedEvent] = []
+        var batchSize = Self.firstBatchSize
+        /// Sends the messages gathered so far; false when the pass must stop.
+        func flush() throws -> Bool {
+            defer { batch.removeAll() }
+            guard !batch.isEmpty else { return true }
+            let started = Date()
+            let goOn = try sendBatch(batch, at: now, summary: &summary, shouldStop: shouldStop)
+            // A message is re-checked when its batch is reserved: keep that under a second or so
+            // before it leaves, while a fast relay gets batches big enough to share one disk sync.
+            let elapsed = Date().timeIntervalSince(started)
+            batchSize = elapsed < 0.5 ? min(batchSize * 2, Self.largestBatchSize) : elapsed > 2 ? max(1, batchSize / 2) : batchSize
+            return goOn
+        }
         for event in events {
-            if shouldStop() { return summary }
-            switch event.kind {
-            case .message:
-                if quotaReached() { return summary }
-                let reserved: Ledger.StoredAttempt?
-                do {
-                    reserved = try reserve(event, at: now, summary: &summary)
-                } catch {
-                    // One message that cannot be written must not hold back every other client.
-                    summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(error)")
-                    continue
-                }
-                guard let attempt = reserved else { continue }
-                if send(attempt, at: now, summary: &summary) { limiter.record(now) }
-                if summary.configurationError != nil { return summary }
-            case .task:
+            if shouldStop() { break }
+            if event.kind == .message {
+                if quotaReached() { break }
+                limiter.record(now)
+                batch.append(event)
+                if batch.count >= batchSize, try !flush() { return summary }
+                continue
+            }
+            // Transitions and tasks keep their place after the messages planned before them.
+            guard try flush() else { return summary }
+            if event.kind == .task {
                 let channel = event.channel?.rawValue ?? "contact"
                 let day = try sendWindow(clientCode: event.clientCode).day(of: event.at)
                 guard try ledger.recordTask(
@@ -96,16 +108,69 @@ package struct Pass: Sendable {
                 else { continue }
                 summary.tasks += 1
                 log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "task", "-", "for you: \(channel)")
-            default:
+            } else {
                 try ledger.record(event)
                 summary.transitions += 1
                 log(now, event.clientCode, event.invoiceNumbers, event.kind.rawValue, "-", "recorded", "-", event.reasons.first ?? "")
             }
         }
+        _ = try flush()
         return summary
     }
 
-    private func reserve(_ event: PlannedEvent, at now: Date, summary: inout Summary) throws -> Ledger.StoredAttempt? {
+    /// Batches start small (a slow relay) and double while they go out fast.
+    static let firstBatchSize = 8
+    static let largestBatchSize = 256
+
+    /// Reserves and claims a batch of planned messages in one durable transaction, then sends
+    /// them one by one; the last outcome's commit is forced to disk, which makes the others
+    /// durable too. Returns false when the pass must stop: what was claimed and not sent is
+    /// given back for the next pass.
+    private func sendBatch(_ events: [PlannedEvent], at now: Date, summary: inout Summary, shouldStop: () -> Bool) throws -> Bool {
+        var requests: [Ledger.ReservationRequest] = []
+        for event in events {
+            do {
+                requests.append(try request(for: event, at: now))
+            } catch {
+                // One message that cannot be written must not hold back every other client.
+                summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(error)")
+            }
+        }
+        let tolerances = configuration.policy.tolerance
+        let sender = configuration.sender.email
+        let reservations = try ledger.reserve(
+            requests, at: now, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+            messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) })
+        var claimed: [Ledger.StoredAttempt] = []
+        for (request, reservation) in zip(requests, reservations) {
+            let event = request.event
+            switch reservation {
+            case .claimed(let attempt):
+                claimed.append(attempt)
+            case .unwritable(let problem):
+                summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(problem)")
+            case .refused(let refusal):
+                summary.skipped += 1
+                switch refusal {
+                case .alreadyReserved, .failedBefore, .badAddress: break
+                case .noLongerDue:
+                    log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "cancelled", "-", refusal.description)
+                }
+            }
+        }
+        for (index, attempt) in claimed.enumerated() {
+            if shouldStop() || summary.configurationError != nil {
+                try ledger.release(claimed[index...].map(\.attemptID), at: now)
+                return false
+            }
+            transmit(attempt, at: now, durable: index == claimed.count - 1, summary: &summary)
+        }
+        return summary.configurationError == nil
+    }
+
+    /// What the ledger needs to reserve one planned message: the facts read now, and how to
+    /// compose it once the attempt has its Message-ID.
+    private func request(for event: PlannedEvent, at now: Date) throws -> Ledger.ReservationRequest {
         var client = try ledger.client(code: event.clientCode)
         let zone = TimeZone(identifier: client.timeZone ?? configuration.policy.timeZone) ?? .current
         let day = CalendarDate(event.at, in: zone)
@@ -123,31 +188,17 @@ package struct Pass: Sendable {
         let finalFacts = facts
         let builder = MessageBuilder(configuration: configuration, templates: templates)
         let template = event.template ?? event.stage ?? ""
-        let tolerances = configuration.policy.tolerance
-        let sender = configuration.sender.email
         let readFile = self.readFile
         let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }
-        let result = try ledger.reserve(
-            event, dispatchKey: Self.dispatchKey(event, day: day), day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+        return Ledger.ReservationRequest(
+            event: event, dispatchKey: Self.dispatchKey(event, day: day), day: day,
             checksNegotiations: !PlannedEvent.eventTemplates.contains(event.stage ?? ""),
-            messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) },
             compose: { messageID, references in
                 let message = try builder.message(
                     finalFacts, template: template, messageID: messageID, references: references, date: now, stage: stage, readFile: readFile)
-                return (try MIMEComposer.compose(message), message.subject, (message.to + message.cc).map(\.address) + message.bcc)
+                return Ledger.ComposedMessage(
+                    bytes: try MIMEComposer.compose(message), subject: message.subject, recipients: (message.to + message.cc).map(\.address) + message.bcc)
             })
-        switch result {
-        case .failure(let refusal):
-            summary.skipped += 1
-            if refusal != .alreadyReserved && refusal != .failedBefore {
-                log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "cancelled", "-", refusal.description)
-            }
-            return nil
-        case .success(let reserved):
-            return Ledger.StoredAttempt(
-                attemptID: reserved.attemptID, clientCode: event.clientCode, stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers,
-                recipients: reserved.recipients, messageID: reserved.messageID, bytes: reserved.bytes, attemptCount: 0, createdAt: now)
-        }
     }
 
     /// Names one stage for one set of invoices on one day, so that it is reserved (or handed
@@ -172,29 +223,35 @@ package struct Pass: Sendable {
             country: client.country, region: client.region)
     }
 
-    /// Claims one stored attempt, sends it and records its outcome. Errors writing the outcome
-    /// leave the attempt `sending`, which the next pass resolves as unknown: never sent twice.
-    /// Returns whether the message was handed to the transport.
-    @discardableResult
-    private func send(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) -> Bool {
+    /// Claims a stored attempt (a retry) for the transport after re-checking it is still due.
+    /// Returns whether it may be sent.
+    private func claim(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) -> Bool {
         let tolerances = configuration.policy.tolerance
         do {
             let day = try sendWindow(clientCode: attempt.clientCode).day(of: now)
             let refusal = try ledger.markSending(
                 attempt.attemptID, at: now, day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
                 checksNegotiations: { !PlannedEvent.eventTemplates.contains($0) })
-            if let refusal {
-                if refusal != .alreadyReserved {
-                    summary.skipped += 1
-                    log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, "-", "cancelled", "<\(attempt.messageID)>", refusal.description)
-                }
-                return false
+            guard let refusal else { return true }
+            if refusal != .alreadyReserved {
+                summary.skipped += 1
+                log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, "-", "cancelled", "<\(attempt.messageID)>", refusal.description)
             }
         } catch {
             summary.problems.append("\(attempt.clientCode) \(attempt.stage): \(error)")
-            return false
         }
-        let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients)
+        return false
+    }
+
+    /// Sends one claimed attempt and records its outcome. The ledger notes the moment the
+    /// relay asks for the body; if that cannot be written the body is held back. Errors
+    /// writing the outcome leave the attempt `sending`, which the next pass resolves: never
+    /// sent twice. `durable` forces the outcome's commit to disk.
+    private func transmit(_ attempt: Ledger.StoredAttempt, at now: Date, durable: Bool, summary: inout Summary) {
+        let ledger = self.ledger
+        let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients) {
+            (try? ledger.markBodyStarted(attempt.attemptID)) != nil
+        }
         let status: ContactStatus
         var next: Date?
         var error: String?
@@ -224,12 +281,13 @@ package struct Pass: Sendable {
             if outcome.kind == .configurationError { summary.configurationError = outcome.reply }
         }
         do {
-            try ledger.recordOutcome(attempt.attemptID, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next)
+            try ledger.recordOutcome(
+                attempt.attemptID, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next,
+                refusedAddress: outcome.refusedRecipient, durable: durable)
         } catch {
             summary.problems.append("\(attempt.clientCode) \(attempt.stage): the outcome \(status.rawValue) was not recorded: \(error)")
         }
         log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), status.rawValue, "<\(attempt.messageID)>", outcome.reply)
-        return true
     }
 
     /// Minutes growing to hours: 5, 10, 20... capped at 6 hours, with up to 20% jitter so that

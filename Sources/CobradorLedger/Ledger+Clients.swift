@@ -89,6 +89,29 @@ extension Ledger {
         return emails
     }
 
+    /// The addresses of a client a relay refused for good, with the relay's words.
+    package func badAddresses(clientCode: String) throws(LedgerError) -> [(address: String, reply: String)] {
+        try read { db in
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT address, reply FROM bad_address WHERE client_id = (SELECT id FROM client WHERE code = ?) ORDER BY address
+                    """, arguments: [clientCode]
+            ).map { (address: $0["address"], reply: $0["reply"]) }
+        }
+    }
+
+    /// Forgets the relay's refusals of a client's addresses: the owner says they are right
+    /// now (`client edit --email`), so e-mail chasing resumes. Returns the addresses.
+    package func trustAddresses(clientCode: String) throws(LedgerError) -> [String] {
+        try write { db in
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM client WHERE code = ?", arguments: [clientCode])
+            let addresses = try String.fetchAll(db, sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address", arguments: [id])
+            try db.execute(sql: "DELETE FROM bad_address WHERE client_id = ?", arguments: [id])
+            return addresses
+        }
+    }
+
     private static func columnValues(_ client: Client) -> [(any DatabaseValueConvertible)?] {
         [
             client.name, client.language.rawValue, client.timeZone, client.country, client.debtorKind.rawValue, client.taxID,
@@ -97,8 +120,13 @@ extension Ledger {
         ]
     }
 
+    /// Replaces a client's addresses; a relay's refusal of an address that is gone is forgotten.
     private static func replaceEmails(of client: Client, _ db: GRDB.Database) throws {
         try db.execute(sql: "DELETE FROM client_email WHERE client_id = ?", arguments: [client.id])
+        for bad in try String.fetchAll(db, sql: "SELECT address FROM bad_address WHERE client_id = ?", arguments: [client.id])
+        where !client.emails.contains(where: { $0.caseInsensitiveCompare(bad) == .orderedSame }) {
+            try db.execute(sql: "DELETE FROM bad_address WHERE client_id = ? AND address = ?", arguments: [client.id, bad])
+        }
         for (position, address) in client.emails.enumerated() {
             try db.execute(
                 sql: "INSERT INTO client_email (client_id, address, position) VALUES (?, ?, ?)",

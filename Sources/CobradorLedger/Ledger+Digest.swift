@@ -13,6 +13,8 @@ extension Ledger {
         package var broken: [[String: String]] = []
         package var reviews: [[String: String]] = []
         package var handOvers: [[String: String]] = []
+        /// Every address a relay refused for good, until the owner edits the client's addresses.
+        package var badAddresses: [[String: String]] = []
     }
 
     package func digestLines(from start: Date, to end: Date, today: CalendarDate, zone: TimeZone) throws(LedgerError) -> DigestLines {
@@ -81,6 +83,15 @@ extension Ledger {
                     "client": row["code"], "invoices": row["number"],
                     "total": Money(minorUnits: row["gross_minor"], currency: Currency(storedCode: row["currency"])).description,
                 ])
+            }
+            for row in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT client.code, bad_address.address, bad_address.reply, bad_address.marked_at
+                    FROM bad_address JOIN client ON client.id = bad_address.client_id ORDER BY client.code, bad_address.address
+                    """)
+            {
+                lines.badAddresses.append(["client": row["code"], "address": row["address"], "reply": row["reply"], "time": time(row["marked_at"])])
             }
             return lines
         }

@@ -24,76 +24,148 @@ extension Ledger {
         /// days of temporary failures) and the recipients have not changed since: sending it
         /// again would fail again. Editing the client's addresses lets it go out.
         case failedBefore
+        /// A relay refused one of the client's addresses for good: e-mail chasing of this
+        /// client holds until the owner edits its addresses.
+        case badAddress(String)
 
         package var description: String {
             switch self {
             case .alreadyReserved: "already reserved"
             case .noLongerDue(let reason): reason
             case .failedBefore: "the relay refused this message to the same recipients before"
+            case .badAddress(let address): "the relay refused the address \(address) for good"
             }
         }
     }
 
-    /// Rolls the reservation back when what `compose` made was refused before.
+    /// Rolls one reservation back when what `compose` made was refused before.
     private struct RefusedAfterComposing: Error {
         let refusal: ReservationRefusal
     }
 
-    /// Reserves one planned message. In a single BEGIN IMMEDIATE transaction it re-checks that
-    /// every invoice is still open, owes more than the tolerance, is not paused nor (for a
-    /// cadence stage) under an open negotiation, and that the client is not paused; inserts
-    /// the attempt; asks `compose` for the bytes with the attempt's Message-ID; and stores
-    /// them with their SHA-256. Nothing is sent here.
-    package func reserve(
-        _ event: PlannedEvent, dispatchKey: String, day: CalendarDate, tolerance: @Sendable (Currency) -> Int64, checksNegotiations: Bool,
-        messageID: @Sendable (Int64) -> String, compose: @Sendable (String, [String]) throws -> (bytes: [UInt8], subject: String, recipients: [String])
-    ) throws -> Result<ReservedMessage, ReservationRefusal> {
-        do {
-            return try database.write { db -> Result<ReservedMessage, ReservationRefusal> in
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE dispatch_key = ?", arguments: [dispatchKey]) == true {
-                    return .failure(.alreadyReserved)
-                }
-                if let refusal = try Self.noLongerDue(
-                    clientID: event.clientID, clientCode: event.clientCode, invoiceNumbers: event.invoiceNumbers, stage: event.stage ?? "", on: day,
-                    tolerance: tolerance, checksNegotiations: checksNegotiations, db)
-                {
-                    return .failure(refusal)
-                }
-                let references = try Self.threadReferences(clientID: event.clientID, invoiceNumbers: event.invoiceNumbers, db)
-                try db.execute(
-                    sql: "INSERT INTO contact (client_id, stage, channel, status, occurred_at, dispatch_key) VALUES (?, ?, 'email', 'pending', ?, ?)",
-                    arguments: [event.clientID, event.stage, Timestamp.string(event.at), dispatchKey])
-                let attemptID = db.lastInsertedRowID
-                let id = messageID(attemptID)
-                let composed = try compose(id, references)
-                let recipients = composed.recipients.joined(separator: ", ")
-                let sameDispatch = dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|%"
-                // A relay's verdict (server_reply set) on the same stage, invoices and recipients.
-                if try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT 1 FROM contact WHERE client_id = ? AND dispatch_key LIKE ? AND status = 'failed'
-                          AND server_reply IS NOT NULL AND recipients = ?
-                        """, arguments: [event.clientID, sameDispatch, recipients]) == true
-                {
-                    throw RefusedAfterComposing(refusal: .failedBefore)
-                }
-                try db.execute(
-                    sql: "UPDATE contact SET message_id = ?, message = ?, sha256 = ?, subject = ?, recipients = ? WHERE id = ?",
-                    arguments: [id, Data(composed.bytes), SHA256.hex(composed.bytes), composed.subject, recipients, attemptID])
-                for invoiceID in event.invoiceIDs {
-                    try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [attemptID, invoiceID])
-                }
-                try Self.logAttempt(
-                    db, attemptID, at: event.at, status: "pending",
-                    detail: "reserved \(id) for \(composed.recipients.joined(separator: ", "))", sha256: SHA256.hex(composed.bytes))
-                return .success(ReservedMessage(attemptID: attemptID, messageID: id, bytes: composed.bytes, recipients: composed.recipients, subject: composed.subject))
-            }
-        } catch let refused as RefusedAfterComposing {
-            return .failure(refused.refusal)
-        } catch {
-            throw Self.describe(error, path: path)
+    /// What `compose` makes for a reserved attempt.
+    package struct ComposedMessage: Sendable {
+        package var bytes: [UInt8]
+        package var subject: String
+        package var recipients: [String]
+
+        package init(bytes: [UInt8], subject: String, recipients: [String]) {
+            self.bytes = bytes
+            self.subject = subject
+            self.recipients = recipients
         }
+    }
+
+    /// One planned message to reserve. `compose` gets the attempt's Message-ID and the
+    /// Message-IDs of earlier messages about the same invoices (for In-Reply-To/References).
+    package struct ReservationRequest: Sendable {
+        package var event: PlannedEvent
+        package var dispatchKey: String
+        package var day: CalendarDate
+        package var checksNegotiations: Bool
+        package var compose: @Sendable (_ messageID: String, _ references: [String]) throws -> ComposedMessage
+
+        package init(
+            event: PlannedEvent, dispatchKey: String, day: CalendarDate, checksNegotiations: Bool,
+            compose: @escaping @Sendable (String, [String]) throws -> ComposedMessage
+        ) {
+            self.event = event
+            self.dispatchKey = dispatchKey
+            self.day = day
+            self.checksNegotiations = checksNegotiations
+            self.compose = compose
+        }
+    }
+
+    /// What became of one request.
+    package enum Reservation: Sendable {
+        /// Stored and claimed for the transport: send it now.
+        case claimed(StoredAttempt)
+        case refused(ReservationRefusal)
+        /// The message could not be written (a missing PDF...): nothing was stored for it.
+        case unwritable(String)
+    }
+
+    /// Reserves planned messages and claims them for the transport, in one BEGIN IMMEDIATE
+    /// transaction committed to disk before any byte leaves (one sync for the whole batch).
+    /// For each one it re-checks that every invoice is still open, owes more than the
+    /// tolerance, is not paused nor (for a cadence stage) under an open negotiation, that the
+    /// client is not paused and has no address a relay refused; inserts the attempt; asks
+    /// `compose` for the bytes with the attempt's Message-ID; stores them with their SHA-256;
+    /// and marks the attempt `sending`, phase `claimed`, in this boot of the machine. A request
+    /// that is refused or cannot be written leaves no trace and does not affect the others.
+    package func reserve(
+        _ requests: [ReservationRequest], at moment: Date, tolerance: @Sendable (Currency) -> Int64, messageID: @Sendable (Int64) -> String
+    ) throws(LedgerError) -> [Reservation] {
+        try write { db in
+            try requests.map { request in
+                var reservation = Reservation.refused(.alreadyReserved)
+                do {
+                    try db.inSavepoint {
+                        reservation = try Self.reserve(request, at: moment, tolerance: tolerance, messageID: messageID, db)
+                        if case .claimed = reservation { return .commit }
+                        return .rollback
+                    }
+                } catch let refused as RefusedAfterComposing {
+                    reservation = .refused(refused.refusal)
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    reservation = .unwritable("\(error)")
+                }
+                return reservation
+            }
+        }
+    }
+
+    private static func reserve(
+        _ request: ReservationRequest, at moment: Date, tolerance: (Currency) -> Int64, messageID: (Int64) -> String, _ db: GRDB.Database
+    ) throws -> Reservation {
+        let event = request.event
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE dispatch_key = ?", arguments: [request.dispatchKey]) == true {
+            return .refused(.alreadyReserved)
+        }
+        if let refusal = try noLongerDue(
+            clientID: event.clientID, clientCode: event.clientCode, invoiceNumbers: event.invoiceNumbers, stage: event.stage ?? "", on: request.day,
+            tolerance: tolerance, checksNegotiations: request.checksNegotiations, db)
+        {
+            return .refused(refusal)
+        }
+        let references = try threadReferences(clientID: event.clientID, invoiceNumbers: event.invoiceNumbers, db)
+        try db.execute(
+            sql: """
+                INSERT INTO contact (client_id, stage, channel, status, occurred_at, dispatch_key, send_phase, claim_boot, attempt_count, last_attempt_at)
+                VALUES (?, ?, 'email', 'sending', ?, ?, 'claimed', ?, 1, ?)
+                """,
+            arguments: [event.clientID, event.stage, Timestamp.string(event.at), request.dispatchKey, bootID, Timestamp.string(moment)])
+        let attemptID = db.lastInsertedRowID
+        let id = messageID(attemptID)
+        let composed = try request.compose(id, references)
+        let recipients = composed.recipients.joined(separator: ", ")
+        let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|%"
+        // A relay's verdict (server_reply set) on the same stage, invoices and recipients.
+        if try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT 1 FROM contact WHERE client_id = ? AND dispatch_key LIKE ? AND status = 'failed'
+                  AND server_reply IS NOT NULL AND recipients = ?
+                """, arguments: [event.clientID, sameDispatch, recipients]) == true
+        {
+            throw RefusedAfterComposing(refusal: .failedBefore)
+        }
+        let sha256 = SHA256.hex(composed.bytes)
+        try db.execute(
+            sql: "UPDATE contact SET message_id = ?, message = ?, sha256 = ?, subject = ?, recipients = ? WHERE id = ?",
+            arguments: [id, Data(composed.bytes), sha256, composed.subject, recipients, attemptID])
+        for invoiceID in event.invoiceIDs {
+            try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [attemptID, invoiceID])
+        }
+        try logAttempt(db, attemptID, at: event.at, status: "pending", detail: "reserved \(id) for \(recipients)", sha256: sha256)
+        try logAttempt(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
+        return .claimed(
+            StoredAttempt(
+                attemptID: attemptID, clientCode: event.clientCode, stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers,
+                recipients: composed.recipients, messageID: id, bytes: composed.bytes, attemptCount: 0, createdAt: event.at))
     }
 
     /// Why a planned message may no longer go out: the client is paused, or an invoice is no
@@ -106,6 +178,9 @@ extension Ledger {
         let client = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM client WHERE id = ?", arguments: [clientID])
         if let client, let pause = Pause(row: client), pause.isActive(on: day) {
             return .noLongerDue("client \(clientCode) is paused")
+        }
+        if let bad = try String.fetchOne(db, sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1", arguments: [clientID]) {
+            return .badAddress(bad)
         }
         for number in invoiceNumbers {
             let summary = try Self.invoice(number: number, db)
@@ -153,18 +228,37 @@ extension Ledger {
                 return refusal
             }
             try db.execute(
-                sql: "UPDATE contact SET status = 'sending', attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?",
-                arguments: [Timestamp.string(moment), attemptID])
+                sql: """
+                    UPDATE contact SET status = 'sending', send_phase = 'claimed', claim_boot = ?, attempt_count = attempt_count + 1,
+                        last_attempt_at = ? WHERE id = ?
+                    """,
+                arguments: [Self.bootID, Timestamp.string(moment), attemptID])
             try Self.logAttempt(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
             return nil
         }
     }
 
-    /// Records what became of an attempt. `nextAttempt` is set for a deferred one.
+    /// Notes that the relay asked for the body (354 to DATA) and the first byte is about to
+    /// leave: from here a crash leaves the message's fate unknown. Called between two SMTP
+    /// commands with no transaction open during network I/O; the commit is not forced to disk
+    /// (see `resolveInterrupted` for why that is safe). Throws when it cannot be written:
+    /// then the body must not go out.
+    package func markBodyStarted(_ attemptID: Int64) throws(LedgerError) {
+        try writeWithoutSync { db in
+            try db.execute(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending'", arguments: [attemptID])
+        }
+    }
+
+    /// Records what became of an attempt. `nextAttempt` is set for a deferred one;
+    /// `refusedAddress` is an address the relay refused for good, marked bad for the client.
+    /// With `durable` false the commit is not forced to disk: the next durable commit (the
+    /// last outcome of a batch is one) makes it so; a machine crash before that turns the
+    /// attempt unknown, never into a resend.
     package func recordOutcome(
-        _ attemptID: Int64, status: ContactStatus, reply: String, error: String?, at moment: Date, nextAttempt: Date?
+        _ attemptID: Int64, status: ContactStatus, reply: String, error: String?, at moment: Date, nextAttempt: Date?, refusedAddress: String? = nil,
+        durable: Bool = true
     ) throws(LedgerError) {
-        try write { db in
+        let body = { (db: GRDB.Database) throws in
             try db.execute(
                 sql: """
                     UPDATE contact SET status = ?, server_reply = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
@@ -172,6 +266,30 @@ extension Ledger {
                     """,
                 arguments: [status.rawValue, reply, error, status.rawValue, Timestamp.string(moment), nextAttempt.map(Timestamp.string), attemptID])
             try Self.logAttempt(db, attemptID, at: moment, status: status.rawValue, detail: error ?? reply, sha256: nil)
+            if let refusedAddress {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO bad_address (address, client_id, contact_id, marked_at, reply)
+                        SELECT ?, client_id, id, ?, ? FROM contact WHERE id = ?
+                        """, arguments: [refusedAddress, Timestamp.string(moment), reply, attemptID])
+            }
+        }
+        if durable { try write(body) } else { try writeWithoutSync(body) }
+    }
+
+    /// Gives claimed attempts back when the pass stops before sending them (SIGTERM, the
+    /// relay refusing the configuration): they are `pending` again, sent by the next pass.
+    package func release(_ attemptIDs: [Int64], at moment: Date) throws(LedgerError) {
+        guard !attemptIDs.isEmpty else { return }
+        try write { db in
+            for id in attemptIDs {
+                try db.execute(
+                    sql: """
+                        UPDATE contact SET status = 'pending', send_phase = NULL, attempt_count = max(0, attempt_count - 1)
+                        WHERE id = ? AND status = 'sending' AND send_phase = 'claimed'
+                        """, arguments: [id])
+                try Self.logAttempt(db, id, at: moment, status: "pending", detail: "not sent: the pass stopped first; it goes with the next pass", sha256: nil)
+            }
         }
     }
 
@@ -184,7 +302,9 @@ extension Ledger {
         package var recipients: [String]
         package var messageID: String
         package var bytes: [UInt8]
+        /// Tries made before this one (the backoff grows with it).
         package var attemptCount: Int
+        /// When the message was first planned: retries give up 3 days after it.
         package var createdAt: Date
 
         package init(
@@ -214,19 +334,46 @@ extension Ledger {
         }
     }
 
-    /// At start: attempts left `sending` by a crash become `unknown` (the message may have gone
-    /// out; never resend automatically). Returns how many.
-    package func resolveInterrupted() throws(LedgerError) -> Int {
+    /// What a crash left in flight, resolved at the start of a pass (under the pass lock, so
+    /// no other process is sending): an attempt claimed in this boot that never reached DATA
+    /// was not accepted anywhere and goes back to `pending`; one that reached DATA may have
+    /// been delivered and becomes `unknown`, never resent. The phase is written without
+    /// forcing it to disk, which survives the process being killed (the kernel keeps the
+    /// write) but maybe not the machine stopping: so an attempt claimed in an earlier boot
+    /// also becomes `unknown`.
+    package func resolveInterrupted(at moment: Date) throws(LedgerError) -> (resent: Int, unknown: Int) {
         try write { db in
-            let interrupted = try Int64.fetchAll(db, sql: "SELECT id FROM contact WHERE status = 'sending'")
-            try db.execute(
-                sql: "UPDATE contact SET status = 'unknown', error = 'interrupted while sending: it may have been delivered' WHERE status = 'sending'")
-            for id in interrupted {
-                try Self.logAttempt(db, id, at: Date(), status: "unknown", detail: "interrupted while sending: it may have been delivered", sha256: nil)
+            var resent = 0
+            var unknown = 0
+            for row in try GRDB.Row.fetchAll(db, sql: "SELECT id, send_phase, claim_boot FROM contact WHERE status = 'sending'") {
+                let id: Int64 = row["id"]
+                let phase: String? = row["send_phase"]
+                let boot: String? = row["claim_boot"]
+                if phase == "claimed" && boot == Self.bootID {
+                    try db.execute(sql: "UPDATE contact SET status = 'pending', send_phase = NULL WHERE id = ?", arguments: [id])
+                    try Self.logAttempt(db, id, at: moment, status: "pending", detail: Self.interruptedBeforeData, sha256: nil)
+                    resent += 1
+                } else {
+                    let detail = phase == "data" || boot == Self.bootID
+                        ? "interrupted while sending: it may have been delivered"
+                        : "the machine restarted while this message was being sent: it may have been delivered"
+                    try db.execute(sql: "UPDATE contact SET status = 'unknown', error = ? WHERE id = ?", arguments: [detail, id])
+                    try Self.logAttempt(db, id, at: moment, status: "unknown", detail: detail, sha256: nil)
+                    unknown += 1
+                }
             }
-            return interrupted.count
+            return (resent, unknown)
         }
     }
+
+    static let interruptedBeforeData = "interrupted before the relay asked for the body: nothing was delivered; it goes again"
+
+    /// This boot of the machine (Linux's random boot id): an attempt claimed in another boot
+    /// may have lost writes that were not forced to disk.
+    package static let bootID: String = {
+        let text = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }()
 
     /// Attempts to (re)send now: reserved but never sent, and deferred ones whose time has come.
     package func attemptsDue(at moment: Date) throws(LedgerError) -> [StoredAttempt] {
@@ -247,7 +394,7 @@ extension Ledger {
                     invoiceNumbers: Self.invoiceNumbers(row["numbers"]),
                     recipients: ((row["recipients"] as String?) ?? "").split(separator: ",").map { String($0.trimmingSpaces()) },
                     messageID: row["message_id"] ?? "", bytes: Array((row["message"] as Data?) ?? Data()), attemptCount: row["attempt_count"],
-                    createdAt: Timestamp.date(row["created_at"]) ?? moment)
+                    createdAt: Timestamp.date(row["occurred_at"]) ?? moment)
             }
         }
     }

@@ -7,7 +7,7 @@ import GRDB
 /// Never edit a migration that has shipped; add a new one and bump `version`.
 enum LedgerSchema {
     /// The schema version this build writes, stored in `PRAGMA user_version`.
-    static let version = 2
+    static let version = 3
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -18,6 +18,10 @@ enum LedgerSchema {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: version2)
             try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: version3)
+            try db.execute(sql: "PRAGMA user_version = 3")
         }
         return migrator
     }
@@ -38,6 +42,26 @@ enum LedgerSchema {
     }
 
     private static let now = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+    /// Version 3: what a crash must know, and addresses the relay refused. An attempt being
+    /// sent says how far it got (`claimed`: nothing left yet; `data`: the relay asked for the
+    /// body, so it may have it) and in which boot of the machine it was claimed, so that after
+    /// a crash of the process only the attempts that reached DATA become unknown. An address
+    /// a relay refused for good is kept with the relay's words until the owner edits the
+    /// client's addresses.
+    private static let version3 = """
+        ALTER TABLE contact ADD COLUMN send_phase TEXT CHECK (send_phase IS NULL OR send_phase IN ('claimed', 'data'));
+        ALTER TABLE contact ADD COLUMN claim_boot TEXT;
+
+        CREATE TABLE bad_address (
+            address         TEXT NOT NULL COLLATE NOCASE,
+            client_id       INTEGER NOT NULL REFERENCES client(id) ON DELETE CASCADE,
+            contact_id      INTEGER REFERENCES contact(id),
+            marked_at       TEXT NOT NULL DEFAULT \(now),
+            reply           TEXT NOT NULL,
+            PRIMARY KEY (client_id, address)
+        ) WITHOUT ROWID;
+        """
 
     /// Version 2: the planner's transitions. Every change of a negotiation (opened, closed,
     /// broken, kept, review due) is an event with its time and cause; an invoice handed over

@@ -24,12 +24,17 @@ package struct DeliveryOutcome: Sendable, Hashable {
     package var reply: String
     /// The session, one line per command or reply, credentials redacted.
     package var transcript: [String]
+    /// The recipient the relay refused for good (5xx to RCPT TO): a bad address.
+    package var refusedRecipient: String?
 
-    package init(kind: Kind, code: Int? = nil, enhancedCode: String? = nil, reply: String, transcript: [String] = []) {
+    package init(
+        kind: Kind, code: Int? = nil, enhancedCode: String? = nil, reply: String, transcript: [String] = [], refusedRecipient: String? = nil
+    ) {
         self.kind = kind
         self.code = code
         self.enhancedCode = enhancedCode
         self.reply = reply
         self.transcript = transcript
+        self.refusedRecipient = refusedRecipient
     }
 }

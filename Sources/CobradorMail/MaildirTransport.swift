@@ -10,7 +10,8 @@ package struct MaildirTransport: MailTransport {
         self.folder = folder
     }
 
-    package func send(_ message: [UInt8], from sender: String, to recipients: [String]) -> DeliveryOutcome {
+    /// `beforeBody` is asked just before the file is renamed into `new/`, where it is delivered.
+    package func send(_ message: [UInt8], from sender: String, to recipients: [String], beforeBody: () -> Bool) -> DeliveryOutcome {
         let files = FileManager.default
         do {
             for sub in ["tmp", "new", "cur"] {
@@ -28,6 +29,10 @@ package struct MaildirTransport: MailTransport {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.synchronize()
             try handle.close()
+            guard beforeBody() else {
+                try? files.removeItem(atPath: temporary)
+                return DeliveryOutcome(kind: .temporaryFailure, reply: "not stored: the ledger could not record that the message was leaving")
+            }
             try files.moveItem(atPath: temporary, toPath: final)
             return DeliveryOutcome(kind: .accepted, reply: "stored in \(final)")
         } catch {

@@ -16,6 +16,8 @@ final class SMTPSession {
     private(set) var lastReply = ""
     private(set) var lastCode: Int?
     private(set) var decisiveCommand = ""
+    /// The address of the last RCPT TO sent.
+    private(set) var lastRecipient: String?
     private var awaitingAuthContinuation = false
 
     /// The message body, fed to libcurl by the read callback.
@@ -23,26 +25,38 @@ final class SMTPSession {
     private(set) var offset = 0
     /// Set when the read callback refused to start the body because no login happened.
     private(set) var refusedUnauthenticated = false
+    /// Called before the first byte of the body; false stops the transfer there.
+    private let beforeBody: () -> Bool
+    private var askedBeforeBody = false
+    /// Set when `beforeBody` said no.
+    private(set) var refusedBeforeBody = false
     /// Set when this transfer greeted the relay (EHLO/HELO). Without a greeting libcurl reused
     /// the handle's open connection, which logs in only once; the transport closes the
     /// connection after any failed transfer, so a reused one did log in.
     private(set) var greeted = false
     let requireAuth: Bool
 
-    init(body: [UInt8], requireAuth: Bool) {
+    init(body: [UInt8], requireAuth: Bool, beforeBody: @escaping () -> Bool = { true }) {
         self.body = body
         self.requireAuth = requireAuth
+        self.beforeBody = beforeBody
     }
 
     var bodyFullySent: Bool { offset >= body.count }
 
     /// Copies the next chunk of the body into libcurl's buffer; aborts before the first byte
-    /// when a login was required and libcurl skipped it (the relay offered no AUTH).
+    /// when a login was required and libcurl skipped it (the relay offered no AUTH), or when
+    /// `beforeBody` says no.
     func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         if offset == 0 && requireAuth && !sentAuth && greeted {
             refusedUnauthenticated = true
             return Int(CURL_READFUNC_ABORT)
         }
+        if !askedBeforeBody {
+            askedBeforeBody = true
+            refusedBeforeBody = !beforeBody()
+        }
+        if refusedBeforeBody { return Int(CURL_READFUNC_ABORT) }
         let count = min(capacity, body.count - offset)
         guard count > 0 else { return 0 }
         body.withUnsafeBufferPointer { source in
@@ -78,6 +92,9 @@ final class SMTPSession {
             return
         }
         if verb == "EHLO" || verb == "HELO" { greeted = true }
+        if verb == "RCPT", let open = line.firstIndex(of: "<"), let close = line.lastIndex(of: ">"), open < close {
+            lastRecipient = String(line[line.index(after: open)..<close])
+        }
         if ["EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "QUIT", "RSET", "NOOP"].contains(verb) {
             lastCommand = verb
             transcript.append("> " + line)

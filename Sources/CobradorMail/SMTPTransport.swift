@@ -28,7 +28,7 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         if let handle { curl_easy_cleanup(handle) }
     }
 
-    package func send(_ message: [UInt8], from sender: String, to recipients: [String]) -> DeliveryOutcome {
+    package func send(_ message: [UInt8], from sender: String, to recipients: [String], beforeBody: () -> Bool) -> DeliveryOutcome {
         lock.lock()
         defer { lock.unlock() }
         // libcurl 7.88 writes CR/LF in envelope addresses onto the wire: refuse them here.
@@ -44,7 +44,13 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         }
         handle = curl
 
-        let session = SMTPSession(body: message, requireAuth: settings.username != nil)
+        return withoutActuallyEscaping(beforeBody) { beforeBody in
+            transfer(message, from: sender, to: recipients, with: curl, session: SMTPSession(body: message, requireAuth: settings.username != nil, beforeBody: beforeBody))
+        }
+    }
+
+    /// One transfer on the handle; the session must not outlive it.
+    private func transfer(_ message: [UInt8], from sender: String, to recipients: [String], with curl: UnsafeMutableRawPointer, session: SMTPSession) -> DeliveryOutcome {
         let context = Unmanaged.passRetained(session)
         defer { context.release() }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -157,6 +163,9 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         if session.refusedUnauthenticated {
             return outcome(.configurationError, "the relay offered no login (AUTH), so cobrador did not send the message without logging in")
         }
+        if session.refusedBeforeBody {
+            return outcome(.temporaryFailure, "not sent: the ledger could not record that the message was leaving, so its body was held back")
+        }
         if result == CURLE_LOGIN_DENIED {
             return outcome(.configurationError, "the relay refused the login: check the username and the password file (\(session.lastReply))")
         }
@@ -172,7 +181,11 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         }
         if let code {
             // RFC 5321: 552 to RCPT means "mailbox full for now", like 452.
-            if code >= 500 && !(code == 552 && session.decisiveCommand == "RCPT") { return outcome(.permanentFailure, session.lastReply) }
+            if code >= 500 && !(code == 552 && session.decisiveCommand == "RCPT") {
+                var refused = outcome(.permanentFailure, session.lastReply)
+                if session.decisiveCommand == "RCPT" { refused.refusedRecipient = session.lastRecipient }
+                return refused
+            }
             if code >= 400 { return outcome(.temporaryFailure, session.lastReply) }
         }
         return outcome(.temporaryFailure, "the relay could not be reached or answered nothing: \(String(cString: curl_easy_strerror(result)))")

@@ -7,12 +7,14 @@ package final class SMTPTestServer: @unchecked Sendable {
     package let spool = TemporaryDirectory()
     private let process = Process()
 
-    package init(tls: String = "none", certificates: TestCertificates? = nil, auth: String? = nil, behaviour: String = "accept") throws {
+    /// `port` 0 takes any free port.
+    package init(tls: String = "none", certificates: TestCertificates? = nil, auth: String? = nil, behaviour: String = "accept", port: Int = 0) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/smtp-test-server.py").path
         var arguments = [script, "--tls", tls, "--behaviour", behaviour, "--spool", spool.path]
         if let certificates { arguments += ["--cert", certificates.serverCertificate, "--key", certificates.serverKey] }
         if let auth { arguments += ["--auth", auth] }
+        if port != 0 { arguments += ["--port", String(port)] }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = arguments
         let output = Pipe()

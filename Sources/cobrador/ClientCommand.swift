@@ -103,6 +103,7 @@ struct ClientCommand: ParsableCommand {
             let invoices = try ledger.invoices(matching: .init(clientCode: client.code))
             let negotiations = try ledger.negotiations(clientCode: client.code, includeClosed: true)
             let contacts = try ledger.contacts(clientCode: client.code)
+            let refused = try ledger.badAddresses(clientCode: client.code)
             if output.json {
                 var view = JSONView(client)
                 view.invoices = invoices.map(InvoiceCommand.JSONView.init)
@@ -115,6 +116,11 @@ struct ClientCommand: ParsableCommand {
                 ("Language", client.language.rawValue), ("Country", client.country), ("Region", client.region), ("Time zone", client.timeZone ?? "(configuration default)"),
                 ("Debtor kind", client.debtorKind.rawValue), ("Tax id", client.taxID), ("Address", client.postalAddress),
                 ("Paused", client.pause.map { "\($0.reason)" + ($0.until.map { " (until \($0))" } ?? "") }), ("Notes", client.notes),
+                (
+                    "Refused", refused.isEmpty ? nil
+                        : refused.map { "\($0.address) (\($0.reply)); no e-mail goes to this client until you run client edit \(client.code) --email ..." }
+                            .joined(separator: "; ")
+                ),
             ])
             print("\nInvoices")
             InvoiceCommand.printTable(invoices)
@@ -146,6 +152,11 @@ struct ClientCommand: ParsableCommand {
             else { throw CommandFailure("nothing to change: give at least one option, such as --email (see --help)") }
             let client = try ledger.updateClient(code: code) { try details.apply(to: &$0) }
             print("Updated client \(client.code).")
+            if !details.email.isEmpty {
+                for address in try ledger.trustAddresses(clientCode: client.code) {
+                    print("The relay's refusal of \(address) is forgotten: e-mails to \(client.code) resume.")
+                }
+            }
         }
     }
 

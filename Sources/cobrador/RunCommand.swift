@@ -43,6 +43,11 @@ struct RunCommand: ParsableCommand {
             now = parsed
         }
         let pass = try Self.pass(global)
+        guard let passLock = try PassLock.acquire(ledgerPath: pass.ledger.path) else {
+            FileHandle.standardError.write(Data("cobrador: another cobrador process is running a pass on this ledger; nothing was done, try again later\n".utf8))
+            throw ExitCode(Self.busyExitStatus)
+        }
+        defer { withExtendedLifetime(passLock) {} }
         let summary = try pass.run(at: now)
         print(
             "Pass done: \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown, "
@@ -57,6 +62,9 @@ struct RunCommand: ParsableCommand {
         for problem in summary.problems { FileHandle.standardError.write(Data("error: a message was not sent: \(problem)\n".utf8)) }
         if !summary.problems.isEmpty { throw ExitCode(1) }
     }
+
+    /// Another process is running a pass (EX_TEMPFAIL): nothing was done.
+    static let busyExitStatus: Int32 = 75
 
     /// Everything a pass needs, from the configuration file: read at start and on each reload.
     static func pass(_ global: GlobalOptions) throws -> Pass {

@@ -10,12 +10,12 @@ import Testing
     @Test func aNewLedgerHasTheDocumentedTablesAndVersion() throws {
         let folder = TemporaryDirectory()
         let ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
-        #expect(try ledger.schemaVersion() == 2)
+        #expect(try ledger.schemaVersion() == 3)
         let tables = try ledger.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
         #expect(tables == [
-            "attempt_event", "client", "client_email", "contact", "contact_invoice", "digest", "instalment", "invoice", "invoice_balance", "negotiation",
+            "attempt_event", "bad_address", "client", "client_email", "contact", "contact_invoice", "digest", "instalment", "invoice", "invoice_balance", "negotiation",
             "negotiation_event", "negotiation_invoice", "payment",
         ])
         let journal = try ledger.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -27,7 +27,7 @@ import Testing
         let path = folder.file("ledger.sqlite")
         _ = try Ledger.create(path: path)
         let reopened = try Ledger.open(path: path)
-        #expect(try reopened.schemaVersion() == 2)
+        #expect(try reopened.schemaVersion() == 3)
         #expect(throws: LedgerError.self) { try Ledger.create(path: path) }
     }
 
@@ -37,14 +37,14 @@ import Testing
         do {
             let ledger = try Ledger.create(path: path)
             try ledger.write { db in
-                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v3')")
-                try db.execute(sql: "PRAGMA user_version = 3")
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v4')")
+                try db.execute(sql: "PRAGMA user_version = 4")
             }
             try ledger.database.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let error = #expect(throws: LedgerError.self) { try Ledger.open(path: path) }
-        #expect(error?.description.contains("newer cobrador (ledger schema 3; this version knows up to 2)") == true)
+        #expect(error?.description.contains("newer cobrador (ledger schema 4; this version knows up to 3)") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let wal = FileManager.default.contents(atPath: path + "-wal") ?? Data()
         #expect(wal.isEmpty)
@@ -63,10 +63,12 @@ import Testing
             try queue.close()
         }
         let ledger = try Ledger.open(path: path)
-        #expect(try ledger.schemaVersion() == 2)
+        #expect(try ledger.schemaVersion() == 3)
         #expect(try ledger.invoice(number: "F-1").clientCode == "ACME")
         let columns = try ledger.read { db in try db.columns(in: "invoice").map(\.name) }
         #expect(columns.contains("handed_over_at"))
+        let contactColumns = try ledger.read { db in try db.columns(in: "contact").map(\.name) }
+        #expect(contactColumns.contains("send_phase") && contactColumns.contains("claim_boot"))
     }
 
     @Test func aFileThatIsNotALedgerIsRefused() throws {

@@ -114,6 +114,39 @@ import Testing
         #expect(outcome.code == code)
         #expect(outcome.enhancedCode == enhanced)
         #expect(try server.received().isEmpty)
+        // Only a refused recipient is a bad address; a refused message is not.
+        #expect(outcome.refusedRecipient == (behaviour == "rcpt-550" ? "pagos@acme.example" : nil))
+    }
+
+    @Test func theLedgerIsAskedAfterTheRelayWantsTheBodyAndCanHoldItBack() throws {
+        let server = try SMTPTestServer()
+        let transport = SMTPTransport(settings: settings(server), secret: nil)
+        var asked = 0
+        let held = transport.send(Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"]) {
+            asked += 1
+            return false
+        }
+        #expect(asked == 1)
+        #expect(held.kind == .temporaryFailure && held.reply.contains("its body was held back"), "\(held.reply)")
+        #expect(held.transcript.contains { $0.hasPrefix("< 354") })
+        #expect(try server.received().isEmpty)
+        // The next message goes out on a fresh connection, once the ledger says yes.
+        let sent = transport.send(Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"]) {
+            asked += 1
+            return true
+        }
+        #expect(sent.kind == .accepted && asked == 2)
+        #expect(try server.received().count == 1)
+    }
+
+    @Test func aRefusedRecipientNeverAsksForTheBody() throws {
+        let server = try SMTPTestServer(behaviour: "rcpt-550")
+        var asked = false
+        let outcome = SMTPTransport(settings: settings(server), secret: nil).send(Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"]) {
+            asked = true
+            return true
+        }
+        #expect(outcome.kind == .permanentFailure && !asked)
     }
 
     @Test func noFinalReplyAfterTheBodyIsUnknownNeverAFailure() throws {

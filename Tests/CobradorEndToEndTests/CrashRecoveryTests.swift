@@ -1,0 +1,175 @@
+import CobradorTestSupport
+import Foundation
+import Testing
+
+/// The real binary killed, stopped and kept apart from its relay: what reached the relay is
+/// compared with what the ledger says, message by message.
+@Suite(.serialized) struct CrashRecoveryTests {
+    let workspace: CobradorWorkspace
+    let monday = "2026-11-30T10:00:00+01:00"
+
+    init() throws {
+        workspace = try CobradorWorkspace()
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+            .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression)
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+    }
+
+    func useRelay(port: Int) throws {
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(port)\ntls = \"none\"")
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// `count` clients, each with one invoice a reminder is due for on Monday.
+    func importClients(_ count: Int) throws {
+        var clients = "code,name,email,country\n"
+        var invoices = "number,client,concept,issue_date,due_date,amount,currency\n"
+        for index in 1...count {
+            clients += "C\(index),Client \(index),ap\(index)@clients.example,ES\n"
+            invoices += "F-\(index),C\(index),Translation,2026-09-01,2026-10-01,100.00,EUR\n"
+        }
+        try clients.write(toFile: workspace.directory.file("clients.csv"), atomically: true, encoding: .utf8)
+        try invoices.write(toFile: workspace.directory.file("invoices.csv"), atomically: true, encoding: .utf8)
+        try workspace.succeed(["import", "clients", workspace.directory.file("clients.csv")])
+        try workspace.succeed(["import", "invoices", workspace.directory.file("invoices.csv")])
+    }
+
+    /// Starts `cobrador ARGUMENTS` without waiting for it.
+    func spawn(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CobradorWorkspace.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["COBRADOR_CONFIG": workspace.configPath]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func statusCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in try workspace.sqlite("SELECT status, count(*) FROM contact GROUP BY status").standardOutput.split(separator: "\n") {
+            let columns = line.split(separator: "|")
+            counts[String(columns[0])] = Int(columns[1])
+        }
+        return counts
+    }
+
+    static func messageID(of message: Data) -> String? {
+        let text = String(decoding: message.prefix(4096), as: UTF8.self)
+        guard let line = text.components(separatedBy: "\r\n").first(where: { $0.lowercased().hasPrefix("message-id:") }) else { return nil }
+        return line.dropFirst("message-id:".count).trimmingCharacters(in: CharacterSet(charactersIn: " <>"))
+    }
+
+    @Test func killedAtRandomMomentsOfABatchEveryMessageGoesOnceOrIsShownUnknown() throws {
+        let server = try SMTPTestServer()
+        try useRelay(port: server.port)
+        try importClients(1000)
+        var random = SeededGenerator(seed: 20_261_130)
+        var progress: [Int] = []
+        for _ in 0..<10 {
+            let pass = try spawn(["run", "--once", "--at", monday])
+            Thread.sleep(forTimeInterval: Double.random(in: 0.05...1.2, using: &random))
+            kill(pass.processIdentifier, SIGKILL)
+            pass.waitUntilExit()
+            progress.append(try server.received().count)
+        }
+        let last = try workspace.run(["run", "--once", "--at", monday])
+        #expect(last.status == 0, "\(last.standardError)")
+        // The kills landed in the middle of the work, not before or after it.
+        #expect(progress.contains { $0 > 0 && $0 < 1000 }, "\(progress)")
+
+        let received = try server.received().map(\.bytes)
+        let receivedIDs = received.compactMap(Self.messageID)
+        #expect(receivedIDs.count == received.count)
+        #expect(Set(receivedIDs).count == receivedIDs.count, "a message reached the relay twice")
+        // One reminder per client, never two: by recipient as well as by Message-ID.
+        let recipients = received.map { String(decoding: $0.prefix(2048), as: UTF8.self).components(separatedBy: "\r\n").first { $0.hasPrefix("To:") } ?? "" }
+        #expect(Set(recipients).count == recipients.count, "a client got the reminder twice")
+
+        let rows = try workspace.sqlite("SELECT message_id, status FROM contact").standardOutput.split(separator: "\n").map { $0.split(separator: "|").map(String.init) }
+        let status = Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) })
+        // Every client's reminder is either delivered and recorded sent, or shown as unknown.
+        #expect(rows.count == 1000, "one attempt per client: \(rows.count)")
+        let counts = try statusCounts()
+        #expect(rows.allSatisfy { ["sent", "unknown"].contains($0[1]) }, "\(counts)")
+        for id in receivedIDs { #expect(["sent", "unknown"].contains(status[id] ?? "none"), "\(id) reached the relay but the ledger says \(status[id] ?? "nothing")") }
+        let sent = Set(rows.filter { $0[1] == "sent" }.map { $0[0] })
+        #expect(sent.isSubset(of: Set(receivedIDs)), "recorded sent but never received")
+        // Only the message in flight at each kill may be unknown.
+        #expect(rows.filter { $0[1] == "unknown" }.count <= 10)
+        // Messages claimed but not yet handed over at a kill went again after it.
+        let resent = try workspace.sqlite("SELECT count(*) FROM attempt_event WHERE detail LIKE 'interrupted before the relay asked for the body%'")
+        #expect((Int(resent.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0)
+        // The attempt log survived the kills unbroken.
+        #expect(try workspace.run(["evidence", "--verify"]).status == 0)
+        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 0 sent"))
+        #expect(try server.received().count == received.count)
+    }
+
+    @Test func withTheRelayDownMessagesWaitTheirBackoffAndAllGoOutOnceItIsBack() throws {
+        let port = try Self.freePort()
+        try useRelay(port: port)
+        try workspace.seed()
+        let down = try workspace.succeed(["run", "--once", "--at", monday])
+        #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
+        // Before the backoff (five minutes or more) nothing is tried, relay or not.
+        let early = try workspace.succeed(["run", "--once", "--at", "2026-11-30T10:03:00+01:00"])
+        #expect(early.hasPrefix("Pass done: 0 sent, 0 deferred"), "\(early)")
+        let stillDown = try workspace.succeed(["run", "--once", "--at", "2026-11-30T10:07:00+01:00"])
+        #expect(stillDown.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(stillDown)")
+        let server = try SMTPTestServer(port: port)
+        let waiting = try workspace.succeed(["run", "--once", "--at", "2026-11-30T10:09:00+01:00"])
+        #expect(waiting.hasPrefix("Pass done: 0 sent, 0 deferred"), "\(waiting)")
+        let back = try workspace.succeed(["run", "--once", "--at", "2026-11-30T10:30:00+01:00"])
+        #expect(back.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(back)")
+        #expect(try server.received().count == 2)
+        #expect(try workspace.succeed(["run", "--once", "--at", "2026-11-30T12:00:00+01:00"]).hasPrefix("Pass done: 0 sent, 0 deferred"))
+        #expect(try server.received().count == 2)
+        let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
+        #expect(log.components(separatedBy: "  deferred  ").count - 1 == 4 && log.components(separatedBy: "  sent  ").count - 1 == 2, "\(log)")
+    }
+
+    @Test func aSecondProcessDoesNotRunAPassWhileOneIsRunning() throws {
+        try workspace.seed()
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [workspace.ledgerPath + ".lock", "sleep", "30"]
+        try holder.run()
+        defer {
+            holder.terminate()
+            holder.waitUntilExit()
+        }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: workspace.ledgerPath + ".lock") && waited < 100 {
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 1
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        let busy = try workspace.run(["run", "--once", "--at", monday])
+        #expect(busy.status == 75)
+        #expect(busy.standardError.contains("another cobrador process is running a pass on this ledger; nothing was done"))
+        #expect(try statusCounts().isEmpty)
+        holder.terminate()
+        holder.waitUntilExit()
+        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+    }
+
+    /// A loopback port nothing listens on (bound, then released).
+    static func freePort() throws -> Int {
+        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        try #require(bound, "cannot find a free loopback port")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

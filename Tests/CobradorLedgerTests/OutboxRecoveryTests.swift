@@ -1,0 +1,111 @@
+import CobradorCore
+import CobradorTestSupport
+import Foundation
+import Testing
+
+@testable import CobradorLedger
+
+/// The outbox's batch reservation and what a crash leaves, on a real ledger file.
+@Suite struct OutboxRecoveryTests {
+    let euro = Currency(code: "EUR")!
+    let folder = TemporaryDirectory()
+    let ledger: Ledger
+    let now = Date(timeIntervalSince1970: 1_796_029_200)
+
+    init() throws {
+        ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
+        for index in 1...4 {
+            try ledger.addClient(Client(code: "C\(index)", name: "Client \(index)", emails: ["ap@c\(index).example"], language: .es, country: "ES", debtorKind: .company))
+            try ledger.addInvoice(
+                Invoice(
+                    number: "F-\(index)", clientID: 0, concept: "Work", issueDate: CalendarDate(iso: "2026-09-01")!, dueDate: CalendarDate(iso: "2026-10-01")!,
+                    gross: Money(minorUnits: 100_00, currency: euro)), clientCode: "C\(index)")
+        }
+    }
+
+    func request(_ index: Int, compose: @escaping @Sendable (String) throws -> [UInt8] = { Array("Message-ID: <\($0)>\r\n\r\nbody\r\n".utf8) })
+        -> Ledger.ReservationRequest
+    {
+        let event = PlannedEvent(
+            kind: .message, at: now, clientID: Int64(index), clientCode: "C\(index)", stage: "reminder-1", template: nil, channel: nil,
+            invoiceIDs: [Int64(index)], invoiceNumbers: ["F-\(index)"], negotiationID: nil, reasons: [])
+        return Ledger.ReservationRequest(event: event, dispatchKey: "reminder-1|\(index)|2026-11-30", day: CalendarDate(iso: "2026-11-30")!, checksNegotiations: true) {
+            id, _ in Ledger.ComposedMessage(bytes: try compose(id), subject: "Reminder", recipients: ["ap@c\(index).example"])
+        }
+    }
+
+    func reserve(_ requests: [Ledger.ReservationRequest]) throws -> [Ledger.Reservation] {
+        try ledger.reserve(requests, at: now, tolerance: { _ in 0 }, messageID: { "cobrador.\($0)@lucia.example" })
+    }
+
+    func statuses() throws -> [String] {
+        try ledger.read { db in try String.fetchAll(db, sql: "SELECT status || coalesce('/' || send_phase, '') FROM contact ORDER BY id") }
+    }
+
+    struct Unwritable: Error, CustomStringConvertible {
+        var description: String { "the PDF cannot be read" }
+    }
+
+    @Test func oneBatchClaimsWhatIsDueAndLeavesNoTraceOfWhatIsNot() throws {
+        try ledger.addPayment(
+            Payment(invoiceID: 0, amount: Money(minorUnits: 100_00, currency: euro), valueDate: CalendarDate(iso: "2026-11-29")!), invoiceNumber: "F-2")
+        let results = try reserve([request(1), request(2), request(3) { _ in throw Unwritable() }, request(4)])
+        guard case .claimed(let first) = results[0], case .refused(.noLongerDue(let reason)) = results[1], case .unwritable(let problem) = results[2],
+            case .claimed = results[3]
+        else {
+            Issue.record("unexpected reservations: \(results)")
+            return
+        }
+        #expect(reason == "invoice F-2 is paid" && problem == "the PDF cannot be read")
+        #expect(first.bytes == Array("Message-ID: <cobrador.1@lucia.example>\r\n\r\nbody\r\n".utf8))
+        // Only the two claimed attempts exist, ready for the transport; the same dispatch again is refused.
+        #expect(try statuses() == ["sending/claimed", "sending/claimed"])
+        guard case .refused(.alreadyReserved) = try reserve([request(1)])[0] else {
+            Issue.record("a dispatch was reserved twice")
+            return
+        }
+    }
+
+    @Test func afterACrashOnlyWhatNeverReachedDataGoesAgain() throws {
+        let results = try reserve([request(1), request(2), request(3), request(4)])
+        let ids = results.compactMap { if case .claimed(let attempt) = $0 { attempt.attemptID } else { nil } }
+        #expect(ids.count == 4)
+        // 1 was delivered and recorded, 2 reached DATA, 3 never did, 4 was claimed before the machine restarted.
+        try ledger.markBodyStarted(ids[0])
+        try ledger.recordOutcome(ids[0], status: .sent, reply: "250 Ok", error: nil, at: now, nextAttempt: nil, durable: false)
+        try ledger.markBodyStarted(ids[1])
+        try ledger.write { db in try db.execute(sql: "UPDATE contact SET claim_boot = 'an-earlier-boot' WHERE id = ?", arguments: [ids[3]]) }
+
+        let resolved = try ledger.resolveInterrupted(at: now)
+        #expect(resolved.resent == 1 && resolved.unknown == 2)
+        #expect(try statuses() == ["sent/data", "unknown/data", "pending", "unknown/claimed"])
+        let errors = try ledger.read { db in try String.fetchAll(db, sql: "SELECT coalesce(error, '') FROM contact ORDER BY id") }
+        #expect(errors[1] == "interrupted while sending: it may have been delivered")
+        #expect(errors[3] == "the machine restarted while this message was being sent: it may have been delivered")
+        // The pending one is due again with its stored bytes; the unknown ones never are.
+        #expect(try ledger.attemptsDue(at: now).map(\.attemptID) == [ids[2]])
+        #expect(try ledger.verifyEvidence().isEmpty)
+    }
+
+    @Test func aRefusedAddressStopsTheClientUntilItsAddressesAreEdited() throws {
+        guard case .claimed(let attempt) = try reserve([request(1)])[0] else {
+            Issue.record("not claimed")
+            return
+        }
+        try ledger.recordOutcome(
+            attempt.attemptID, status: .failed, reply: "550 5.1.1 user unknown", error: "550 5.1.1 user unknown", at: now, nextAttempt: nil,
+            refusedAddress: "ap@c1.example")
+        #expect(try ledger.badAddresses(clientCode: "C1").map(\.address) == ["ap@c1.example"])
+        var other = request(1)
+        other.dispatchKey = "reminder-2|1|2026-12-07"
+        guard case .refused(.badAddress("ap@c1.example")) = try reserve([other])[0] else {
+            Issue.record("a client with a refused address was written to")
+            return
+        }
+        #expect(try ledger.trustAddresses(clientCode: "C1") == ["ap@c1.example"])
+        guard case .claimed = try reserve([other])[0] else {
+            Issue.record("a corrected client stays stopped")
+            return
+        }
+    }
+}
