@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -23,6 +24,7 @@ let package = Package(
                 "CobradorMail",
                 "CobradorDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -43,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "CobradorDaemon",
-            dependencies: ["CobradorCore", "CobradorLedger", "CobradorMail"]
+            dependencies: ["CobradorCore", "CobradorLedger", "CobradorMail", .product(name: "Logging", package: "swift-log")]
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
@@ -59,5 +61,6 @@ let package = Package(
         .testTarget(name: "CobradorLedgerTests", dependencies: ["CobradorLedger", "CobradorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CobradorMailTests", dependencies: ["CobradorMail", "CobradorTestSupport"]),
         .testTarget(name: "CobradorEndToEndTests", dependencies: ["CobradorTestSupport"]),
+        .testTarget(name: "CobradorDaemonTests", dependencies: ["CobradorDaemon", .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -1,6 +1,7 @@
 import CobradorCore
 import CobradorLedger
 import Foundation
+import Logging
 
 /// The resident daemon: a pass at start, then whenever the tick elapses, the ledger changes
 /// (another program wrote a payment) or the next planned message's moment comes. SIGTERM and
@@ -22,7 +23,7 @@ package final class Daemon: @unchecked Sendable {
     package static let configurationExitStatus: Int32 = 78
 
     private let load: @Sendable () throws -> Setup
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let notifier = SystemdNotifier()
     private let wake = DispatchSemaphore(value: 0)
     private let lock = NSLock()
@@ -30,9 +31,9 @@ package final class Daemon: @unchecked Sendable {
     private var reloadRequested = false
     private var sources: [DispatchSourceSignal] = []
 
-    package init(load: @escaping @Sendable () throws -> Setup, log: @escaping @Sendable (String) -> Void) {
+    package init(load: @escaping @Sendable () throws -> Setup, logger: Logger) {
         self.load = load
-        self.log = log
+        self.logger = logger
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
@@ -41,7 +42,7 @@ package final class Daemon: @unchecked Sendable {
         do {
             setup = try load()
         } catch {
-            log("error: cannot start: \(error)")
+            logger.error("cannot start", metadata: ["error": "\(error)"])
             return Self.configurationExitStatus
         }
         installSignalHandlers()
@@ -49,18 +50,21 @@ package final class Daemon: @unchecked Sendable {
         do {
             watcher = try setup.pass.ledger.changeWatcher()
         } catch {
-            log("error: cannot watch the ledger: \(error)")
+            logger.error("cannot watch the ledger", metadata: ["error": "\(error)"])
             return Self.configurationExitStatus
         }
+        logger.info(
+            "started",
+            metadata: ["ledger": "\(setup.pass.ledger.path)", "tick_seconds": "\(setup.pass.configuration.tickSeconds)", "sent_log": "\(setup.pass.configuration.sentLogPath)"])
         var ready = false
         while !flag(\.stopRequested) {
             if take(\.reloadRequested) {
                 notifier.notify("RELOADING=1")
                 do {
                     setup = try load()
-                    log("info: configuration and templates reloaded")
+                    logger.info("configuration and templates reloaded")
                 } catch {
-                    log("error: reload failed; still running on the last good configuration: \(error)")
+                    logger.error("reload failed; still running on the last good configuration", metadata: ["error": "\(error)"])
                 }
                 notifier.notify("READY=1")
             }
@@ -76,17 +80,24 @@ package final class Daemon: @unchecked Sendable {
                     if watchdog { self.notifier.notify("WATCHDOG=1") }
                     return self.flag(\.stopRequested)
                 }
-                let status = "last pass \(now.formatted(.iso8601)): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown"
-                log("info: " + status)
-                notifier.notify("STATUS=" + status)
-                if let until = summary.quotaReachedUntil { log("info: the relay's quota is reached; the rest waits until \(until.formatted(.iso8601))") }
-                if let problem = summary.configurationError { log("error: the relay refused the configuration: \(problem)") }
-                for problem in summary.problems { log("error: a message was not sent: \(problem)") }
-                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { log("info: " + digest) }
+                logger.info(
+                    "pass done",
+                    metadata: [
+                        "sent": "\(summary.sent)", "deferred": "\(summary.deferred)", "failed": "\(summary.failed)", "unknown": "\(summary.unknown)",
+                        "cancelled": "\(summary.skipped)", "tasks": "\(summary.tasks)", "recorded": "\(summary.transitions)",
+                    ])
+                notifier.notify(
+                    "STATUS=last pass \(now.formatted(.iso8601)): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown")
+                if let until = summary.quotaReachedUntil {
+                    logger.notice("the relay's quota is reached; the rest waits", metadata: ["until": "\(until.formatted(.iso8601))"])
+                }
+                if let problem = summary.configurationError { logger.error("the relay refused the configuration", metadata: ["reply": "\(problem)"]) }
+                for problem in summary.problems { logger.error("a message was not sent", metadata: ["problem": "\(problem)"]) }
+                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { logger.info("daily digest", metadata: ["outcome": "\(digest)"]) }
             } catch is Busy {
-                log("info: another cobrador process is running a pass on this ledger; this one waits for the next")
+                logger.notice("another cobrador process is running a pass on this ledger; this one waits for the next")
             } catch {
-                log("error: the pass failed: \(error)")
+                logger.error("the pass failed", metadata: ["error": "\(error)"])
             }
             if !ready {
                 notifier.notify("READY=1")
@@ -96,7 +107,7 @@ package final class Daemon: @unchecked Sendable {
             wait(until: nextPass(after: now, setup: setup), watcher: watcher)
         }
         notifier.notify("STOPPING=1")
-        log("info: stopped")
+        logger.info("stopped")
         return 0
     }
 
@@ -120,7 +131,7 @@ package final class Daemon: @unchecked Sendable {
             _ = wake.wait(timeout: .now() + slice)
             if watchdog != nil { notifier.notify("WATCHDOG=1") }
             if watcher.changed() {
-                log("info: the ledger changed; running a pass")
+                logger.info("the ledger changed; running a pass")
                 return
             }
         }

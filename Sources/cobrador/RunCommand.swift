@@ -4,6 +4,7 @@ import CobradorDaemon
 import CobradorLedger
 import CobradorMail
 import Foundation
+import Logging
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,9 +31,8 @@ struct RunCommand: ParsableCommand {
         if !once {
             guard at == nil else { throw CommandFailure("--at goes with --once") }
             let global = self.global
-            let daemon = Daemon(
-                load: { Daemon.Setup(pass: try Self.pass(global)) },
-                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
+            let daemon = Daemon(load: { Daemon.Setup(pass: try Self.pass(global)) }, logger: Logger(label: "cobrador"))
             throw ExitCode(daemon.run())
         }
         var now = Date()
