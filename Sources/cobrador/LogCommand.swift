@@ -8,35 +8,68 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "The record of every message cobrador sent or tried to send.",
         discussion: """
-            The same attempts are in the sent log file (`sent_log`, default next to the ledger),
-            which you can follow with `tail -f`.
+            One line per message with its latest status, newest first, times in the owner's time
+            zone ([policy] time_zone). --follow then prints each new step (reserved, sending,
+            sent, deferred...) as a running daemon writes it, until Ctrl-C. The same attempts are
+            in the sent log file (`sent_log`, default next to the ledger), which `tail -f` follows.
             Examples:
               cobrador log
               cobrador log --client ACME --status unknown --json
+              cobrador log --invoice 2026-041 --since 2026-11-01
+              cobrador log --follow
             """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this client's messages.") var client: String?
+    @Option(help: "Only messages about this invoice.") var invoice: String?
+    @Option(help: "Only from this day (YYYY-MM-DD, in the owner's time zone) or moment (ISO 8601) on.") var since: String?
     @Option(help: "Only attempts with this status: pending, sending, sent, deferred, failed, unknown.") var status: String?
+    @Flag(help: "Keep printing new steps as they are written (JSON: one object per line).") var follow = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let (_, ledger) = try global.openLedger()
-        let status = try CommandInput.parseIfGiven("--status", status) { try FieldRules.choice($0, as: ContactStatus.self) }
-        let codes = try client.map { [try ledger.client(code: $0).code] } ?? ledger.clients().map(\.code)
-        var rows: [(code: String, contact: Contact)] = []
-        for code in codes {
-            rows += try ledger.contacts(clientCode: code).filter { $0.messageID != nil && (status == nil || $0.status == status) }.map { (code, $0) }
+        let (configuration, ledger) = try global.openLedger()
+        let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
+        var filter = Ledger.AttemptFilter(clientCode: client, invoiceNumber: invoice)
+        filter.status = try CommandInput.parseIfGiven("--status", status) { try FieldRules.choice($0, as: ContactStatus.self) }
+        filter.since = try CommandInput.parseIfGiven("--since", since) { text in
+            if let moment = try? Date(text, strategy: .iso8601) { return moment }
+            let day = try FieldRules.date(text)
+            return SendWindow(policy: configuration.policy, timeZone: zone, country: "").startOfDay(day)
         }
-        rows.sort { $0.contact.occurredAt > $1.contact.occurredAt }
-        if output.json { return try Terminal.printJSON(rows.map { ContactCommand.JSONView($0.contact) }) }
-        Terminal.printTable(
-            ["WHEN (UTC)", "CLIENT", "STAGE", "STATUS", "TO", "REPLY"],
-            rows.map { row in
-                [
-                    row.contact.occurredAt.formatted(.iso8601), row.code, row.contact.stage ?? "", row.contact.status.rawValue,
-                    row.contact.recipients.joined(separator: ", "), row.contact.serverReply ?? row.contact.error ?? "",
-                ]
-            })
+        // Read where the attempt log ends before listing, so that following misses nothing.
+        var last = try ledger.attemptSteps(after: .max, filter).last
+        let lines = try ledger.attemptLines(filter)
+        if output.json && !follow { return try Terminal.printJSON(lines) }
+        if output.json {
+            try lines.reversed().forEach(Self.printJSONLine)
+        } else {
+            Terminal.printTable(["WHEN (\(zone.identifier))", "CLIENT", "INVOICES", "STAGE", "STATUS", "TO", "MESSAGE-ID", "REPLY"], lines.map { Self.cells($0, zone) })
+        }
+        guard follow else { return }
+        fflush(nil)
+        while true {
+            Thread.sleep(forTimeInterval: 1)
+            let steps = try ledger.attemptSteps(after: last, filter)
+            last = steps.last
+            for line in steps.lines {
+                if output.json { try Self.printJSONLine(line) } else { print(Self.cells(line, zone).joined(separator: "  ")) }
+            }
+            fflush(nil)
+        }
+    }
+
+    static func cells(_ line: Ledger.AttemptLine, _ zone: TimeZone) -> [String] {
+        [
+            String(Planner.localTime(line.at, in: zone).dropLast(zone.identifier.count + 1)), line.client, line.invoices.joined(separator: ","), line.stage,
+            line.status, line.recipients, line.messageID.map { "<\($0)>" } ?? "", line.reply,
+        ]
+    }
+
+    static func printJSONLine(_ line: Ledger.AttemptLine) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(line), as: UTF8.self))
     }
 }

@@ -67,6 +67,43 @@ import Testing
         #expect(try workspace.succeed(["log", "--client", "ACME"]).contains("reminder-1  sent"))
     }
 
+    @Test func theLogFiltersByInvoiceDayAndStatusAndFollowsNewSteps() throws {
+        _ = try workspace.succeed(["run", "--once", "--at", monday])
+        let brit = try workspace.succeed(["log", "--invoice", "F-3"])
+        let britLines = brit.split(separator: "\n").dropFirst(2)
+        #expect(britLines.count == 1 && britLines.allSatisfy { $0.hasPrefix("2026-11-30 10:00") && $0.contains("BRIT") && $0.contains("F-3") }, "\(brit)")
+        #expect(!(try workspace.succeed(["log", "--since", "2026-12-01"])).contains("reminder-1"))
+        let json = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["log", "--status", "sent", "--json"]).utf8)) as? [[String: Any]]
+        #expect(json?.count == 2 && json?.allSatisfy { $0["status"] as? String == "sent" && ($0["messageID"] as? String)?.hasPrefix("cobrador.") == true } == true)
+        #expect(try workspace.run(["log", "--invoice", "F-404"]).standardError.contains("no invoice numbered \"F-404\""))
+
+        let output = workspace.directory.file("follow.out")
+        #expect(FileManager.default.createFile(atPath: output, contents: nil))
+        let follow = Process()
+        follow.executableURL = URL(fileURLWithPath: CobradorWorkspace.binary)
+        follow.arguments = ["log", "--follow", "--client", "NEW"]
+        follow.environment = ProcessInfo.processInfo.environment.merging(["COBRADOR_CONFIG": workspace.configPath]) { $1 }
+        follow.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try workspace.succeed(["client", "add", "NEW", "--name", "New Client", "--email", "ap@new.example", "--country", "ES"])
+        try workspace.succeed(["invoice", "add", "N-1", "--client", "NEW", "--concept", "Work", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "50"])
+        try follow.run()
+        // SIGKILL: a child of the test runner may inherit a mask that blocks SIGTERM.
+        defer {
+            kill(follow.processIdentifier, SIGKILL)
+            follow.waitUntilExit()
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        _ = try workspace.succeed(["run", "--once", "--at", monday])
+        var followed = ""
+        for _ in 0..<50 where !followed.contains("  sent  ") {
+            Thread.sleep(forTimeInterval: 0.1)
+            followed = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        }
+        // The reservation, the hand-over to the transport and the outcome, of NEW only.
+        #expect(followed.contains("NEW  N-1  reminder-1  pending") && followed.contains("  sending  ") && followed.contains("  sent  "), "\(followed)")
+        #expect(!followed.contains("ACME"))
+    }
+
     @Test func aPaymentWrittenByAnotherProgramCancelsTheReminder() throws {
         #expect(try workspace.sqlite("""
             PRAGMA busy_timeout = 5000;

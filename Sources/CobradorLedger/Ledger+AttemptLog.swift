@@ -1,0 +1,102 @@
+import CobradorCore
+import Foundation
+import GRDB
+
+/// The record `cobrador log` reads: automatic messages with their latest state, and, to
+/// follow a running daemon, each step of the attempt log as it is written.
+extension Ledger {
+    /// Which attempts to show; nil fields do not filter.
+    package struct AttemptFilter: Sendable {
+        package var clientCode: String?
+        package var invoiceNumber: String?
+        package var since: Date?
+        package var status: ContactStatus?
+
+        package init(clientCode: String? = nil, invoiceNumber: String? = nil, since: Date? = nil, status: ContactStatus? = nil) {
+            self.clientCode = clientCode
+            self.invoiceNumber = invoiceNumber
+            self.since = since
+            self.status = status
+        }
+    }
+
+    /// One line of the record.
+    package struct AttemptLine: Sendable, Encodable {
+        /// The attempt (contact) id.
+        package var attempt: Int64
+        package var at: Date
+        package var client: String
+        package var invoices: [String]
+        package var stage: String
+        package var status: String
+        package var recipients: String
+        package var messageID: String?
+        /// The relay's reply or what went wrong.
+        package var reply: String
+    }
+
+    /// Automatic messages matching `filter`, newest first, each with its current status.
+    package func attemptLines(_ filter: AttemptFilter) throws(LedgerError) -> [AttemptLine] {
+        try read { db in
+            let (conditions, arguments) = try Self.conditions(filter, statusColumn: "contact.status", timeColumn: "contact.occurred_at", db)
+            return try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT contact.id, contact.occurred_at AS at, contact.status, coalesce(contact.server_reply, contact.error, '') AS reply,
+                           contact.stage, contact.recipients, contact.message_id, client.code, \(Self.contactInvoiceNumbers) AS numbers
+                    FROM contact JOIN client ON client.id = contact.client_id
+                    WHERE contact.message_id IS NOT NULL \(conditions)
+                    ORDER BY contact.occurred_at DESC, contact.id DESC
+                    """, arguments: arguments
+            ).map(Self.attemptLine)
+        }
+    }
+
+    /// Steps of the attempt log written after step `stepID` that match `filter`, oldest
+    /// first, with the id of the last step read (pass it back to follow on).
+    package func attemptSteps(after stepID: Int64, _ filter: AttemptFilter) throws(LedgerError) -> (lines: [AttemptLine], last: Int64) {
+        try read { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM attempt_event") ?? 0
+            let (conditions, arguments) = try Self.conditions(filter, statusColumn: "attempt_event.status", timeColumn: "attempt_event.at", db)
+            let lines = try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT contact.id, attempt_event.at, attempt_event.status, attempt_event.detail AS reply,
+                           contact.stage, contact.recipients, contact.message_id, client.code, \(Self.contactInvoiceNumbers) AS numbers
+                    FROM attempt_event JOIN contact ON contact.id = attempt_event.contact_id JOIN client ON client.id = contact.client_id
+                    WHERE attempt_event.id > ? AND attempt_event.id <= ? \(conditions)
+                    ORDER BY attempt_event.id
+                    """, arguments: [stepID, last] + arguments
+            ).map(Self.attemptLine)
+            return (lines, last)
+        }
+    }
+
+    private static func conditions(_ filter: AttemptFilter, statusColumn: String, timeColumn: String, _ db: GRDB.Database) throws -> (String, StatementArguments) {
+        var sql = ""
+        var arguments = StatementArguments()
+        if let code = filter.clientCode {
+            sql += " AND contact.client_id = ?"
+            arguments += [try client(code: code, db).id]
+        }
+        if let number = filter.invoiceNumber {
+            sql += " AND EXISTS (SELECT 1 FROM contact_invoice WHERE contact_invoice.contact_id = contact.id AND contact_invoice.invoice_id = ?)"
+            arguments += [try invoice(number: number, db).invoice.id]
+        }
+        if let since = filter.since {
+            sql += " AND \(timeColumn) >= ?"
+            arguments += [Timestamp.string(since)]
+        }
+        if let status = filter.status {
+            sql += " AND \(statusColumn) = ?"
+            arguments += [status.rawValue]
+        }
+        return (sql, arguments)
+    }
+
+    private static func attemptLine(_ row: GRDB.Row) -> AttemptLine {
+        AttemptLine(
+            attempt: row["id"], at: Timestamp.date(row["at"]) ?? .distantPast, client: row["code"], invoices: invoiceNumbers(row["numbers"]),
+            stage: row["stage"] ?? "", status: row["status"], recipients: row["recipients"] ?? "", messageID: row["message_id"], reply: row["reply"])
+    }
+}
