@@ -13,10 +13,12 @@ SWIFT_FLAGS := -Xswiftc -warnings-as-errors
 demo: deps build
 	scripts/demo.sh
 
-## Install what is missing, build without warnings, and run every test.
+## Install what is missing, build without warnings, and run every test; then the unit under a
+## real systemd in a container (scripts/test-systemd.sh: as root, else it says it is skipped).
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build
+	scripts/test-systemd.sh
 
 build:
 	swift build $(SWIFT_FLAGS)
