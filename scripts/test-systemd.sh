@@ -40,10 +40,11 @@ declare -A tool_package=([systemd-nspawn]=systemd-container [debootstrap]=deboot
 missing=()
 for tool in "${!tool_package[@]}"; do command -v "$tool" >/dev/null 2>&1 || missing+=("${tool_package[$tool]}"); done
 python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+# Without recommends: systemd-container's (libnss-mymachines) would edit the host's nsswitch.conf.
 if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
         command -v systemd-nspawn >/dev/null 2>&1 || skip "systemd-nspawn is not installed and apt-get could not install systemd-container"
         echo "error: apt-get could not install ${missing[*]}" >&2
         exit 1
