@@ -306,8 +306,8 @@ received_at_start=$(find "$work/spool" -name '*.eml' | wc -l)
 ok "systemctl start returned after READY: active, the first pass done and its 2 messages at the relay (\"$status_after_start\")"
 # The journal mostly shows the same order, but journald interleaves the daemon's stderr and
 # systemd's own messages as it reads them, so the order there is shown, not required.
-order=$(journal_since "$start_mark" | grep -m2 -oE 'last pass|Started cobrador' | tr '\n' ' ')
-if [ "$order" = "last pass Started cobrador " ]; then
+order=$(journal_since "$start_mark" | grep -m2 -oE 'pass done|Started cobrador' | tr '\n' ' ')
+if [ "$order" = "pass done Started cobrador " ]; then
     ok "the journal shows the first pass's line before systemd's \"Started cobrador\""
 else
     say "note: the journal shows \"$order\" in that order (journald read systemd's message first); STATUS= above is the proof"
@@ -320,8 +320,8 @@ grep -qE 'Status: "last pass [^"]*sent' <<<"$status_text" || fail "systemctl sta
 ok "systemctl status shows the last pass: $(grep -o 'Status: "[^"]*"' <<<"$status_text")"
 
 # --- 3. The daemon's log in the journal.
-wait_for 10 journal_has "$start_mark" 'last pass .*2 sent' || fail "journalctl -u cobrador does not show the daemon's \"last pass\" line"
-ok "journalctl -u cobrador shows the daemon's log: $(journal_since "$start_mark" | grep -m1 'last pass')"
+wait_for 10 journal_has "$start_mark" 'pass done .*sent=2' || fail "journalctl -u cobrador does not show the daemon's \"pass done\" line"
+ok "journalctl -u cobrador shows the daemon's log: $(journal_since "$start_mark" | grep -m1 'pass done')"
 
 # --- 4. The credential: the relay requires a login with the password systemd handed over.
 received=$(find "$work/spool" -name '*.eml' | wc -l)
@@ -372,10 +372,14 @@ wait_for 30 settled || fail "the unit did not settle back to active after a relo
 refusal=$(journal_since "$broken_mark" | grep -A3 'reload failed')
 grep -qF "/etc/cobrador/cobrador.toml:$broken_line" <<<"$refusal" || fail "the refusal does not name /etc/cobrador/cobrador.toml:$broken_line: $refusal"
 grep -qF "policy.minimum_gap_dayz" <<<"$refusal" || fail "the refusal does not name the key policy.minimum_gap_dayz: $refusal"
+# journald read the line's priority: the refusal is an error, the passes are not.
+inside journalctl -q -u cobrador --no-pager -o cat -p err --after-cursor="$broken_mark" | grep -q 'reload failed' \
+    || fail "journalctl -p err does not list the refused reload: the log's priority prefix was not read"
+if inside journalctl -q -u cobrador --no-pager -o cat -p err | grep -q 'pass done'; then fail "a pass's line was logged as an error"; fi
 [ "$(show MainPID)" = "$main_pid" ] || fail "the main process changed after a broken reload"
 [ "$(show ActiveState)" = active ] || fail "the unit is not active after a broken reload"
 # The daemon goes on with the last good configuration: a pass runs right after the reload.
-wait_for 10 journal_has "$broken_mark" 'last pass' || fail "no pass ran after the broken reload"
+wait_for 10 journal_has "$broken_mark" 'pass done' || fail "no pass ran after the broken reload"
 ok "systemctl reload (broken configuration): still active, same process, journal says: $(head -n1 <<<"$refusal")"
 printf '%s\n' "$good_config" >"$config"
 

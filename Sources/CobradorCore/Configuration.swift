@@ -10,6 +10,8 @@ package struct Configuration: Sendable, Hashable {
     package var templatesPath: String
     /// The sent log, one line per attempt, for the owner to read or `tail -f`.
     package var sentLogPath: String
+    /// A Maildir folder where every message the relay accepted is also kept; nil: none.
+    package var archiveMaildirPath: String?
     package var sender: Sender
     package var transport: Transport
     package var cadence: [Stage]

@@ -28,6 +28,7 @@ package enum ConfigurationLoader {
         let ledgerPath = reader.string("ledger", required: true).map(path)
         let templatesPath = reader.string("templates").map(path) ?? path("templates")
         let sentLogPath = reader.string("sent_log").map(path)
+        let archivePath = reader.string("archive_maildir").map(path)
         let sender = reader.table("sender").flatMap(readSender) ?? {
             if root["sender"] == nil { reader.report("sender", "the [sender] table is required: who the messages come from") }
             return nil
@@ -72,6 +73,7 @@ package enum ConfigurationLoader {
             sender: sender, transport: transport,
             cadence: cadence, policy: policy, profiles: profiles, csvImport: csvImport)
         configuration.interest = interest
+        configuration.archiveMaildirPath = archivePath
         configuration.tickSeconds = tick
         configuration.digestMinute = digestMinute
         return configuration

@@ -18,6 +18,10 @@ package final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// How much longer systemd should wait for READY=1 after each message of the first pass:
+    /// one message's worst case (a connect timeout and a few response timeouts).
+    static let startExtensionMicroseconds = 600_000_000
+
     /// Exit status for a configuration that cannot work: systemd should not restart in a loop
     /// (`RestartPreventExitStatus=78`, EX_CONFIG).
     package static let configurationExitStatus: Int32 = 78
@@ -59,7 +63,10 @@ package final class Daemon: @unchecked Sendable {
         var ready = false
         while !flag(\.stopRequested) {
             if take(\.reloadRequested) {
-                notifier.notify("RELOADING=1")
+                // MONOTONIC_USEC lets systemd (253 and later) match the READY=1 that follows.
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000)")
                 do {
                     setup = try load()
                     logger.info("configuration and templates reloaded")
@@ -78,6 +85,9 @@ package final class Daemon: @unchecked Sendable {
                 let summary = try setup.pass.run(at: now) {
                     // Between messages: a long pass over a slow relay is progress, not a hang.
                     if watchdog { self.notifier.notify("WATCHDOG=1") }
+                    // READY=1 follows the first pass: a long one over a slow relay keeps
+                    // pushing systemd's start timeout back instead of failing the start.
+                    if !ready { self.notifier.notify("EXTEND_TIMEOUT_USEC=\(Self.startExtensionMicroseconds)") }
                     return self.flag(\.stopRequested)
                 }
                 logger.info(
@@ -92,7 +102,7 @@ package final class Daemon: @unchecked Sendable {
                     logger.notice("the relay's quota is reached; the rest waits", metadata: ["until": "\(until.formatted(.iso8601))"])
                 }
                 if let problem = summary.configurationError { logger.error("the relay refused the configuration", metadata: ["reply": "\(problem)"]) }
-                for problem in summary.problems { logger.error("a message was not sent", metadata: ["problem": "\(problem)"]) }
+                for problem in summary.problems { logger.error("a message needs your attention", metadata: ["problem": "\(problem)"]) }
                 if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { logger.info("daily digest", metadata: ["outcome": "\(digest)"]) }
             } catch is Busy {
                 logger.notice("another cobrador process is running a pass on this ledger; this one waits for the next")

@@ -34,7 +34,7 @@ package struct Pass: Sendable {
         /// Set when the relay refused our configuration: the pass stopped sending.
         package var configurationError: String?
         /// Messages that could not be written or recorded (an unreadable PDF, a client without
-        /// an address), each naming its client and stage; the rest of the pass went on.
+        /// an address) or archived, each naming its client and stage; the rest of the pass went on.
         package var problems: [String] = []
     }
 
@@ -259,6 +259,10 @@ package struct Pass: Sendable {
         case .accepted:
             status = .sent
             summary.sent += 1
+            if let archive = configuration.archiveMaildirPath {
+                let copy = MaildirTransport(folder: archive).send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients)
+                if copy.kind != .accepted { summary.problems.append("\(attempt.clientCode) \(attempt.stage): sent, but not archived: \(copy.reply)") }
+            }
         case .permanentFailure:
             status = .failed
             error = outcome.reply

@@ -23,6 +23,9 @@ enum ExampleConfiguration {
         templates = "\(settings.templates)"
         # The sent log, one line per attempt (default: sent.log next to the ledger).
         # sent_log = "/var/log/cobrador/sent.log"
+        # A Maildir folder where a copy of every message the relay accepted is kept (any mail
+        # program opens it); the exact bytes are in the ledger in any case.
+        # archive_maildir = "sent-archive"
 
         [sender]
         # Who the messages come from: your legal name as on your invoices.

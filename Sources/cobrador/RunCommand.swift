@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
             throw CommandFailure("the relay refused the configuration; the pass stopped and will retry: \(problem)")
         }
         if let digest = try DigestSender(pass: pass).sendIfDue(at: now) { print("Daily digest: \(digest)") }
-        for problem in summary.problems { FileHandle.standardError.write(Data("error: a message was not sent: \(problem)\n".utf8)) }
+        for problem in summary.problems { FileHandle.standardError.write(Data("error: a message needs your attention: \(problem)\n".utf8)) }
         if !summary.problems.isEmpty { throw ExitCode(1) }
     }
 

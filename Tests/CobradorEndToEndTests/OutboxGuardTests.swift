@@ -71,7 +71,7 @@ import Testing
         let files = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(files.contains { $0.contains("Delivered-To: ap@thames.example") }, "BRIT got nothing: status \(result.status) \(result.standardOutput) \(result.standardError)")
         #expect(result.status == 1)
-        #expect(result.standardError.contains("error: a message was not sent: ACME") && result.standardError.contains("/nonexistent/F-1.pdf"), "\(result.standardError)")
+        #expect(result.standardError.contains("error: a message needs your attention: ACME") && result.standardError.contains("/nonexistent/F-1.pdf"), "\(result.standardError)")
     }
 
     @Test func aTaskStageDoesNotMakeTheDaemonSpin() throws {

@@ -104,6 +104,21 @@ import Testing
         #expect(!followed.contains("ACME"))
     }
 
+    @Test func everyAcceptedMessageIsAlsoArchivedWhenAsked() throws {
+        let server = try SMTPTestServer()
+        try useRelay(server)
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "# archive_maildir = \"sent-archive\"", with: "archive_maildir = \"sent-archive\"")
+            .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+        let folder = workspace.directory.file("sent-archive/new")
+        let archived = try FileManager.default.contentsOfDirectory(atPath: folder).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
+        let received = try server.received().map(\.bytes)
+        #expect(archived.count == 2 && received.count == 2)
+        // Each copy ends with exactly the bytes the relay received.
+        #expect(received.allSatisfy { bytes in archived.contains { $0.suffix(bytes.count) == bytes } })
+    }
+
     @Test func aPaymentWrittenByAnotherProgramCancelsTheReminder() throws {
         #expect(try workspace.sqlite("""
             PRAGMA busy_timeout = 5000;
