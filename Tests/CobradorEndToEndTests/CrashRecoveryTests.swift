@@ -106,6 +106,38 @@ import Testing
         #expect(try server.received().count == received.count)
     }
 
+    @Test func sigtermInTheMiddleOfABatchFinishesTheMessageInFlightAndLosesNothing() throws {
+        let server = try SMTPTestServer()
+        try useRelay(port: server.port)
+        try importClients(1000)
+        // The resident daemon runs at the real time: open the window around the clock.
+        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8).replacingOccurrences(
+            of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"", with: days)
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let daemon = try spawn(["run"])
+        var waited = 0
+        while try server.received().count < 100 && waited < 600 {
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 1
+        }
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        let atStop = try server.received().count
+        #expect(atStop >= 100 && atStop < 1000, "the stop came too late to test anything: \(atStop)")
+        // Nothing is left in flight: what was claimed and not sent is pending again.
+        let counts = try statusCounts()
+        #expect(counts["sending"] == nil && counts["unknown"] == nil, "\(counts)")
+        #expect(counts["sent"] == atStop, "\(counts)")
+
+        let rest = try workspace.run(["run", "--once"])
+        #expect(rest.status == 0, "\(rest.standardError)")
+        let received = try server.received().map(\.bytes).compactMap(Self.messageID)
+        #expect(received.count == 1000 && Set(received).count == 1000)
+        #expect(try statusCounts() == ["sent": 1000])
+    }
+
     @Test func withTheRelayDownMessagesWaitTheirBackoffAndAllGoOutOnceItIsBack() throws {
         let port = try Self.freePort()
         try useRelay(port: port)

@@ -93,4 +93,21 @@ import Testing
         #expect(daemon.process.terminationStatus == 78)
         #expect(daemon.stderr.contains("cannot start") && daemon.stderr.contains("ledger"))
     }
+
+    @Test func aMissingOrNewerLedgerAtStartExitsWithTheStatusSystemdDoesNotRestart() throws {
+        try FileManager.default.moveItem(atPath: workspace.ledgerPath, toPath: workspace.ledgerPath + ".away")
+        let missing = try Running(workspace)
+        #expect(missing.waitFor(10) { !missing.process.isRunning })
+        #expect(missing.process.terminationStatus == 78)
+        #expect(missing.stderr.contains("cannot start") && missing.stderr.contains("no ledger at \(workspace.ledgerPath)"), "\(missing.stderr)")
+
+        try FileManager.default.moveItem(atPath: workspace.ledgerPath + ".away", toPath: workspace.ledgerPath)
+        #expect(try workspace.sqlite("PRAGMA user_version = 9;").status == 0)
+        let before = workspace.ledgerBytes()
+        let newer = try Running(workspace)
+        #expect(newer.waitFor(10) { !newer.process.isRunning })
+        #expect(newer.process.terminationStatus == 78)
+        #expect(newer.stderr.contains("was written by a newer cobrador (ledger schema 9"), "\(newer.stderr)")
+        #expect(workspace.ledgerBytes() == before)
+    }
 }
