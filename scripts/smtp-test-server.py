@@ -5,7 +5,8 @@ python3-aiosmtpd). Prints "READY <port>" once listening, then serves until kille
   --tls none|starttls|implicit   --cert FILE --key FILE (for starttls and implicit)
   --auth USER:PASSWORD            require this login (AUTH PLAIN and LOGIN)
   --behaviour NAME                accept (default), rcpt-451, rcpt-550, rcpt-552, data-452,
-                                  data-554, final-hang, greet-421, drop-in-data
+                                  data-554, final-hang, greet-421, drop-in-data,
+                                  rcpt-slow (accepts each recipient after 3 seconds)
   --port N                        listen on this port (default: any free one)
   --spool DIR                     accepted messages are written there, byte for byte, as
                                   C<connection>-<n>.eml (the connection number shows reuse)
@@ -34,6 +35,8 @@ class Handler:
             return "550 5.1.1 <%s>: Recipient address rejected: user unknown" % address
         if args.behaviour == "rcpt-552":
             return "552 5.2.2 Mailbox full"
+        if args.behaviour == "rcpt-slow":
+            await asyncio.sleep(3)
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 
