@@ -122,7 +122,7 @@ extension Ledger {
         _ request: ReservationRequest, at moment: Date, tolerance: (Currency) -> Int64, messageID: (Int64) -> String, _ db: GRDB.Database
     ) throws -> Reservation {
         let event = request.event
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE dispatch_key = ?", arguments: [request.dispatchKey]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM contact WHERE dispatch_key = ?"), arguments: [request.dispatchKey]) == true {
             return .refused(.alreadyReserved)
         }
         if let refusal = try noLongerDue(
@@ -132,33 +132,27 @@ extension Ledger {
             return .refused(refusal)
         }
         let references = try threadReferences(clientID: event.clientID, invoiceNumbers: event.invoiceNumbers, db)
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO contact (client_id, stage, channel, status, occurred_at, dispatch_key, send_phase, claim_boot, attempt_count, last_attempt_at)
                 VALUES (?, ?, 'email', 'sending', ?, ?, 'claimed', ?, 1, ?)
-                """,
-            arguments: [event.clientID, event.stage, Timestamp.string(event.at), request.dispatchKey, bootID, Timestamp.string(moment)])
+                """).execute(arguments: [event.clientID, event.stage, Timestamp.string(event.at), request.dispatchKey, bootID, Timestamp.string(moment)])
         let attemptID = db.lastInsertedRowID
         let id = messageID(attemptID)
         let composed = try request.compose(id, references)
         let recipients = composed.recipients.joined(separator: ", ")
         let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|%"
         // A relay's verdict (server_reply set) on the same stage, invoices and recipients.
-        if try Bool.fetchOne(
-            db,
-            sql: """
+        if try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT 1 FROM contact WHERE client_id = ? AND dispatch_key LIKE ? AND status = 'failed'
                   AND server_reply IS NOT NULL AND recipients = ?
-                """, arguments: [event.clientID, sameDispatch, recipients]) == true
+                """), arguments: [event.clientID, sameDispatch, recipients]) == true
         {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }
         let sha256 = SHA256.hex(composed.bytes)
-        try db.execute(
-            sql: "UPDATE contact SET message_id = ?, message = ?, sha256 = ?, subject = ?, recipients = ? WHERE id = ?",
-            arguments: [id, Data(composed.bytes), sha256, composed.subject, recipients, attemptID])
+        try db.cachedStatement(sql: "UPDATE contact SET message_id = ?, message = ?, sha256 = ?, subject = ?, recipients = ? WHERE id = ?").execute(arguments: [id, Data(composed.bytes), sha256, composed.subject, recipients, attemptID])
         for invoiceID in event.invoiceIDs {
-            try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [attemptID, invoiceID])
+            try db.cachedStatement(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)").execute(arguments: [attemptID, invoiceID])
         }
         try logAttempt(db, attemptID, at: event.at, status: "pending", detail: "reserved \(id) for \(recipients)", sha256: sha256)
         try logAttempt(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
@@ -175,17 +169,17 @@ extension Ledger {
         clientID: Int64, clientCode: String, invoiceNumbers: [String], stage: String, on day: CalendarDate, tolerance: (Currency) -> Int64,
         checksNegotiations: Bool, _ db: GRDB.Database
     ) throws -> ReservationRefusal? {
-        let client = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM client WHERE id = ?", arguments: [clientID])
+        let client = try GRDB.Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM client WHERE id = ?"), arguments: [clientID])
         if let client, let pause = Pause(row: client), pause.isActive(on: day) {
             return .noLongerDue("client \(clientCode) is paused")
         }
-        if let bad = try String.fetchOne(db, sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1", arguments: [clientID]) {
+        if let bad = try String.fetchOne(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1"), arguments: [clientID]) {
             return .badAddress(bad)
         }
         for number in invoiceNumbers {
             let summary = try Self.invoice(number: number, db)
             if summary.invoice.status != .open { return .noLongerDue("invoice \(number) is \(summary.invoice.status.rawValue)") }
-            if try String.fetchOne(db, sql: "SELECT handed_over_at FROM invoice WHERE id = ?", arguments: [summary.invoice.id]) != nil {
+            if try String.fetchOne(db.cachedStatement(sql: "SELECT handed_over_at FROM invoice WHERE id = ?"), arguments: [summary.invoice.id]) != nil {
                 return .noLongerDue("invoice \(number) was handed over")
             }
             if summary.balance.minorUnits <= tolerance(summary.balance.currency) && stage != "thank-you" {
@@ -208,13 +202,11 @@ extension Ledger {
         _ attemptID: Int64, at moment: Date, day: CalendarDate, tolerance: @Sendable (Currency) -> Int64, checksNegotiations: @Sendable (String) -> Bool
     ) throws(LedgerError) -> ReservationRefusal? {
         try write { db -> ReservationRefusal? in
-            guard let row = try GRDB.Row.fetchOne(
-                db,
-                sql: """
+            guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: """
                     SELECT contact.client_id, contact.stage, contact.status, client.code,
                            \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id WHERE contact.id = ?
-                    """, arguments: [attemptID]),
+                    """), arguments: [attemptID]),
                 ["pending", "deferred"].contains(row["status"] as String)
             else { return .alreadyReserved }
             let stage: String = row["stage"] ?? ""
@@ -223,16 +215,14 @@ extension Ledger {
                 stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
             {
                 let reason = "not sent: \(refusal.description) since it was written"
-                try db.execute(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?", arguments: [reason, attemptID])
+                try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?").execute(arguments: [reason, attemptID])
                 try Self.logAttempt(db, attemptID, at: moment, status: "failed", detail: reason, sha256: nil)
                 return refusal
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE contact SET status = 'sending', send_phase = 'claimed', claim_boot = ?, attempt_count = attempt_count + 1,
                         last_attempt_at = ? WHERE id = ?
-                    """,
-                arguments: [Self.bootID, Timestamp.string(moment), attemptID])
+                    """).execute(arguments: [Self.bootID, Timestamp.string(moment), attemptID])
             try Self.logAttempt(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
             return nil
         }
@@ -245,7 +235,7 @@ extension Ledger {
     /// then the body must not go out.
     package func markBodyStarted(_ attemptID: Int64) throws(LedgerError) {
         try writeWithoutSync { db in
-            try db.execute(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending'", arguments: [attemptID])
+            try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending'").execute(arguments: [attemptID])
         }
     }
 
@@ -259,19 +249,16 @@ extension Ledger {
         durable: Bool = true
     ) throws(LedgerError) {
         let body = { (db: GRDB.Database) throws in
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE contact SET status = ?, server_reply = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
                         next_attempt_at = ? WHERE id = ?
-                    """,
-                arguments: [status.rawValue, reply, error, status.rawValue, Timestamp.string(moment), nextAttempt.map(Timestamp.string), attemptID])
+                    """).execute(arguments: [status.rawValue, reply, error, status.rawValue, Timestamp.string(moment), nextAttempt.map(Timestamp.string), attemptID])
             try Self.logAttempt(db, attemptID, at: moment, status: status.rawValue, detail: error ?? reply, sha256: nil)
             if let refusedAddress {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         INSERT OR REPLACE INTO bad_address (address, client_id, contact_id, marked_at, reply)
                         SELECT ?, client_id, id, ?, ? FROM contact WHERE id = ?
-                        """, arguments: [refusedAddress, Timestamp.string(moment), reply, attemptID])
+                        """).execute(arguments: [refusedAddress, Timestamp.string(moment), reply, attemptID])
             }
         }
         if durable { try write(body) } else { try writeWithoutSync(body) }
@@ -283,11 +270,10 @@ extension Ledger {
         guard !attemptIDs.isEmpty else { return }
         try write { db in
             for id in attemptIDs {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         UPDATE contact SET status = 'pending', send_phase = NULL, attempt_count = max(0, attempt_count - 1)
                         WHERE id = ? AND status = 'sending' AND send_phase = 'claimed'
-                        """, arguments: [id])
+                        """).execute(arguments: [id])
                 try Self.logAttempt(db, id, at: moment, status: "pending", detail: "not sent: the pass stopped first; it goes with the next pass", sha256: nil)
             }
         }
@@ -327,8 +313,7 @@ extension Ledger {
     /// relay's quotas count, across passes and restarts.
     package func handoverTimes(since moment: Date) throws(LedgerError) -> [Date] {
         try read { db in
-            try String.fetchAll(
-                db, sql: "SELECT last_attempt_at FROM contact WHERE channel = 'email' AND last_attempt_at >= ? ORDER BY last_attempt_at",
+            try String.fetchAll(db.cachedStatement(sql: "SELECT last_attempt_at FROM contact WHERE channel = 'email' AND last_attempt_at >= ? ORDER BY last_attempt_at"),
                 arguments: [Timestamp.string(moment)]
             ).compactMap(Timestamp.date)
         }
@@ -345,19 +330,19 @@ extension Ledger {
         try write { db in
             var resent = 0
             var unknown = 0
-            for row in try GRDB.Row.fetchAll(db, sql: "SELECT id, send_phase, claim_boot FROM contact WHERE status = 'sending'") {
+            for row in try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT id, send_phase, claim_boot FROM contact WHERE status = 'sending'")) {
                 let id: Int64 = row["id"]
                 let phase: String? = row["send_phase"]
                 let boot: String? = row["claim_boot"]
                 if phase == "claimed" && boot == Self.bootID {
-                    try db.execute(sql: "UPDATE contact SET status = 'pending', send_phase = NULL WHERE id = ?", arguments: [id])
+                    try db.cachedStatement(sql: "UPDATE contact SET status = 'pending', send_phase = NULL WHERE id = ?").execute(arguments: [id])
                     try Self.logAttempt(db, id, at: moment, status: "pending", detail: Self.interruptedBeforeData, sha256: nil)
                     resent += 1
                 } else {
                     let detail = phase == "data" || boot == Self.bootID
                         ? "interrupted while sending: it may have been delivered"
                         : "the machine restarted while this message was being sent: it may have been delivered"
-                    try db.execute(sql: "UPDATE contact SET status = 'unknown', error = ? WHERE id = ?", arguments: [detail, id])
+                    try db.cachedStatement(sql: "UPDATE contact SET status = 'unknown', error = ? WHERE id = ?").execute(arguments: [detail, id])
                     try Self.logAttempt(db, id, at: moment, status: "unknown", detail: detail, sha256: nil)
                     unknown += 1
                 }
@@ -378,16 +363,14 @@ extension Ledger {
     /// Attempts to (re)send now: reserved but never sent, and deferred ones whose time has come.
     package func attemptsDue(at moment: Date) throws(LedgerError) -> [StoredAttempt] {
         try read { db in
-            try GRDB.Row.fetchAll(
-                db,
-                sql: """
+            try GRDB.Row.fetchAll(db.cachedStatement(sql: """
                     SELECT contact.*, client.code AS client_code,
                            \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message IS NOT NULL
                       AND (contact.status = 'pending' OR (contact.status = 'deferred' AND contact.next_attempt_at <= ?))
                     ORDER BY contact.id
-                    """, arguments: [Timestamp.string(moment)]
+                    """), arguments: [Timestamp.string(moment)]
             ).map { row in
                 StoredAttempt(
                     attemptID: row["id"], clientCode: row["client_code"], stage: row["stage"] ?? "",
@@ -401,26 +384,22 @@ extension Ledger {
 
     /// Appends one step to the hash-chained attempt log.
     static func logAttempt(_ db: GRDB.Database, _ attemptID: Int64, at moment: Date, status: String, detail: String, sha256: String?) throws {
-        let previous = try String.fetchOne(db, sql: "SELECT hash FROM attempt_event ORDER BY id DESC LIMIT 1") ?? AttemptChain.origin
+        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM attempt_event ORDER BY id DESC LIMIT 1")) ?? AttemptChain.origin
         let at = Timestamp.string(moment)
         let hash = AttemptChain.hash(previous: previous, attemptID: attemptID, at: at, status: status, detail: detail, sha256: sha256)
-        try db.execute(
-            sql: "INSERT INTO attempt_event (contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [attemptID, at, status, detail, sha256, previous, hash])
+        try db.cachedStatement(sql: "INSERT INTO attempt_event (contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(arguments: [attemptID, at, status, detail, sha256, previous, hash])
     }
 
     static func threadReferences(clientID: Int64, invoiceNumbers: [String], _ db: GRDB.Database) throws -> [String] {
         guard !invoiceNumbers.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: invoiceNumbers.count).joined(separator: ", ")
-        return try String.fetchAll(
-            db,
-            sql: """
+        return try String.fetchAll(db.cachedStatement(sql: """
                 SELECT DISTINCT contact.message_id FROM contact
                 JOIN contact_invoice ON contact_invoice.contact_id = contact.id
                 JOIN invoice ON invoice.id = contact_invoice.invoice_id
                 WHERE contact.client_id = ? AND contact.message_id IS NOT NULL AND contact.status IN ('sent', 'unknown')
                   AND invoice.number IN (\(placeholders))
                 ORDER BY contact.occurred_at, contact.id
-                """, arguments: StatementArguments([clientID] + invoiceNumbers))
+                """), arguments: StatementArguments([clientID] + invoiceNumbers))
     }
 }

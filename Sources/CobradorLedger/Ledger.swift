@@ -35,13 +35,14 @@ package final class Ledger: Sendable {
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            // A commit must survive power loss: the ledger is evidence.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // 64 MiB of page cache: a status over a million invoices reads each page once.
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
+            // A commit must survive power loss: the ledger is evidence. Set on the writer after
+            // the pool opened, since GRDB's WAL set-up sets NORMAL after prepareDatabase.
+            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try LedgerSchema.migrator.migrate(database)
         } catch {
             throw Self.describe(error, path: path)

@@ -26,12 +26,25 @@ package struct LocalizedFormat: Sendable {
     }
 
     package func date(_ date: CalendarDate) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = locale
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = language == .es ? "d 'de' MMMM 'de' yyyy" : "d MMMM yyyy"
+        let formatter = language == .es ? Self.spanishDates : Self.englishDates
+        return formatter.string(from: Self.utc.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))!)
+    }
+
+    // Made once: building an ICU date formatter costs more than composing a whole message.
+    // Never changed after, so sharing them between threads is safe.
+    private static let spanishDates = dateFormatter(locale: "es_ES", format: "d 'de' MMMM 'de' yyyy")
+    private static let englishDates = dateFormatter(locale: "en_GB", format: "d MMMM yyyy")
+    private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        return formatter.string(from: calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 12))!)
+        return calendar
+    }()
+
+    private static func dateFormatter(locale: String, format: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: locale)
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
     }
 }

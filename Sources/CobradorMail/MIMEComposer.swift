@@ -62,13 +62,19 @@ package enum MIMEComposer {
         return Array((headers.joined(separator: crlf) + crlf + body).utf8)
     }
 
-    /// "Mon, 30 Nov 2026 09:00:00 +0100", English names whatever the machine's locale.
+    /// "Mon, 30 Nov 2026 09:00:00 +0100", English names whatever the machine's locale. Built
+    /// by hand: a DateFormatter per message cost more than the rest of the message.
     package static func rfc5322Date(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.weekday, .day, .month, .year, .hour, .minute, .second], from: date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let offset = zone.secondsFromGMT(for: date) / 60
+        let sign = offset < 0 ? "-" : "+"
+        return "\(days[(parts.weekday ?? 1) - 1]), \(two(parts.day ?? 1)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 1970) "
+            + "\(two(parts.hour ?? 0)):\(two(parts.minute ?? 0)):\(two(parts.second ?? 0)) \(sign)\(two(abs(offset) / 60))\(two(abs(offset) % 60))"
     }
 
     /// A boundary no quoted-printable or base64 text can contain ("=_" never occurs in either).

@@ -8,15 +8,32 @@ enum MIMEEncoding {
 
     /// Quoted-printable of `text` (UTF-8), its line breaks made CRLF, lines at most 76 octets.
     static func quotedPrintable(_ text: String) -> String {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-        return lines.map { encodeLine(Array($0.utf8)) }.joined(separator: crlf)
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 4)
+        // Lines end at CRLF, CR or LF; each is encoded alone and joined with CRLF.
+        var start = 0
+        var index = 0
+        while index <= bytes.count {
+            if index == bytes.count || bytes[index] == 0x0D || bytes[index] == 0x0A {
+                encodeLine(bytes[start..<index], into: &output)
+                guard index < bytes.count else { break }
+                if bytes[index] == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A { index += 1 }
+                output += [0x0D, 0x0A]
+                start = index + 1
+            }
+            index += 1
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func encodeLine(_ bytes: [UInt8]) -> String {
-        var output = ""
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func encodeLine(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8]) {
         var lineLength = 0
-        for (index, byte) in bytes.enumerated() {
-            let isLast = index == bytes.count - 1
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let isLast = index == bytes.endIndex - 1
             let literal: Bool
             switch byte {
             case UInt8(ascii: "="): literal = false
@@ -27,20 +44,20 @@ enum MIMEEncoding {
             case 33...126: literal = true
             default: literal = false
             }
-            let piece = literal ? String(UnicodeScalar(byte)) : String(format: "=%02X", byte)
+            var width = literal ? 1 : 3
             // Keep room for the soft break "=" within 76 octets.
-            if lineLength + piece.count > (isLast ? 76 : 75) {
-                output += "=" + crlf
+            if lineLength + width > (isLast ? 76 : 75) {
+                output += [UInt8(ascii: "="), 0x0D, 0x0A]
                 lineLength = 0
-                let restarted = byte == UInt8(ascii: ".") ? "=2E" : piece
-                output += restarted
-                lineLength += restarted.count
-                continue
+                if byte == UInt8(ascii: ".") { width = 3 }
             }
-            output += piece
-            lineLength += piece.count
+            if width == 1 {
+                output.append(byte)
+            } else {
+                output += [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+            }
+            lineLength += width
         }
-        return output
     }
 
     /// Base64 in lines of 76 characters.

@@ -20,6 +20,10 @@ import Testing
         ])
         let journal = try ledger.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
+        // Every commit is forced to disk (2 = FULL), whatever GRDB's WAL set-up chose.
+        #expect(try ledger.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        try ledger.markBodyStarted(1)
+        #expect(try ledger.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
     }
 
     @Test func reopeningMigratesNothingTwice() throws {

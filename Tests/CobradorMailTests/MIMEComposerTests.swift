@@ -38,6 +38,20 @@ import Testing
         return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [[String: Any]]
     }
 
+    @Test(arguments: [
+        ("Europe/Madrid", "Mon, 30 Nov 2026 09:00:00 +0100"),
+        ("America/St_Johns", "Mon, 30 Nov 2026 04:30:00 -0330"),
+        ("Asia/Kathmandu", "Mon, 30 Nov 2026 13:45:00 +0545"),
+        ("UTC", "Mon, 30 Nov 2026 08:00:00 +0000"),
+    ])
+    func theDateHeaderIsRFC5322InTheSendersZone(zone: String, expected: String) throws {
+        #expect(MIMEComposer.rfc5322Date(Self.monday, in: try #require(TimeZone(identifier: zone))) == expected)
+        // Summer time moves the offset.
+        if zone == "Europe/Madrid" {
+            #expect(MIMEComposer.rfc5322Date(Date(timeIntervalSince1970: 1_785_920_400), in: Self.madrid) == "Wed, 05 Aug 2026 11:00:00 +0200")
+        }
+    }
+
     @Test func spanishEnglishAndEmojiSurviveTheRoundTrip() throws {
         let cases = [
             message(),
