@@ -6,7 +6,9 @@ python3-aiosmtpd). Prints "READY <port>" once listening, then serves until kille
   --auth USER:PASSWORD            require this login (AUTH PLAIN and LOGIN)
   --behaviour NAME                accept (default), rcpt-451, rcpt-550, rcpt-552, data-452,
                                   data-554, final-hang, greet-421, drop-in-data,
-                                  rcpt-slow (accepts each recipient after 3 seconds)
+                                  rcpt-554-relay-denied (a relay refusing to relay for us),
+                                  slow-rcpt[=SECONDS] (each RCPT accepted after half a second,
+                                  or SECONDS), rcpt-550-for=ADDRESS (only that one refused)
   --port N                        listen on this port (default: any free one)
   --spool DIR                     accepted messages are written there, byte for byte, as
                                   C<connection>-<n>.eml (the connection number shows reuse)
@@ -35,8 +37,12 @@ class Handler:
             return "550 5.1.1 <%s>: Recipient address rejected: user unknown" % address
         if args.behaviour == "rcpt-552":
             return "552 5.2.2 Mailbox full"
-        if args.behaviour == "rcpt-slow":
-            await asyncio.sleep(3)
+        if args.behaviour == "rcpt-554-relay-denied":
+            return "554 5.7.1 <%s>: Relay access denied" % address
+        if args.behaviour.startswith("slow-rcpt"):
+            await asyncio.sleep(float(args.behaviour.partition("=")[2] or 0.5))
+        if args.behaviour.startswith("rcpt-550-for=") and address.lower() == args.behaviour.split("=", 1)[1].lower():
+            return "550 5.1.1 <%s>: Recipient address rejected: user unknown" % address
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 

@@ -8,7 +8,7 @@ import Testing
         let workspace = try CobradorWorkspace()
         try workspace.succeed(["client", "add", "ACME", "--name", "Acme", "--email", "pagos@acme.example", "--country", "ES"])
         try workspace.succeed(["invoice", "add", "F-1", "--client", "ACME", "--concept", "Work", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "100"])
-        let server = try SMTPTestServer(behaviour: "rcpt-slow")
+        let server = try SMTPTestServer(behaviour: "slow-rcpt=3")
         let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
             .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression)
             .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
