@@ -56,23 +56,26 @@ package struct Pass: Sendable {
     package func run(at now: Date, shouldStop: () -> Bool = { false }) throws -> Summary {
         var summary = Summary()
         summary.unknown += try ledger.resolveInterrupted(at: now).unknown
+        // What went to the relay, for its quotas; `booked` adds the batch being gathered.
         var limiter = try quota(at: now)
-        func quotaReached() -> Bool {
+        var booked = limiter
+        func quotaReached(_ limiter: RateLimiter) -> Bool {
             let next = limiter.nextAllowed(after: now)
             if next > now { summary.quotaReachedUntil = next }
             return next > now
         }
         for attempt in try ledger.attemptsDue(at: now) {
-            if shouldStop() || quotaReached() { return summary }
+            if shouldStop() || quotaReached(limiter) { return summary }
             // A retry waits for the client's send window like any first attempt.
             let window = try sendWindow(clientCode: attempt.clientCode)
             guard window.opening(on: window.day(of: now), notBefore: now) == now else { continue }
-            if claim(attempt, at: now, summary: &summary) {
+            // markSending re-checks right before the transport: no second re-check.
+            if claim(attempt, at: now, summary: &summary), transmit(attempt, at: now, checkedAt: .distantFuture, durable: true, summary: &summary) {
                 limiter.record(now)
-                transmit(attempt, at: now, durable: true, summary: &summary)
             }
             if summary.configurationError != nil { return summary }
         }
+        booked = limiter
         let planner = Planner(configuration: configuration)
         let events = planner.events(try ledger.plannerInput(at: now, through: now, configuration: configuration), from: now, through: now)
         var batch: [PlannedEvent] = []
@@ -82,7 +85,9 @@ package struct Pass: Sendable {
             defer { batch.removeAll() }
             guard !batch.isEmpty else { return true }
             let started = Date()
-            let goOn = try sendBatch(batch, at: now, summary: &summary, shouldStop: shouldStop)
+            let (goOn, handedOver) = try sendBatch(batch, at: now, summary: &summary, shouldStop: shouldStop)
+            for _ in 0..<handedOver { limiter.record(now) }
+            booked = limiter
             // A message is re-checked when its batch is reserved: keep that under a second or so
             // before it leaves, while a fast relay gets batches big enough to share one disk sync.
             let elapsed = Date().timeIntervalSince(started)
@@ -92,8 +97,13 @@ package struct Pass: Sendable {
         for event in events {
             if shouldStop() { break }
             if event.kind == .message {
-                if quotaReached() { break }
-                limiter.record(now)
+                if quotaReached(booked) {
+                    // Only what the relay got counts: a refused reservation leaves its place.
+                    guard try flush() else { return summary }
+                    if quotaReached(limiter) { break }
+                    summary.quotaReachedUntil = nil
+                }
+                booked.record(now)
                 batch.append(event)
                 if batch.count >= batchSize, try !flush() { return summary }
                 continue
@@ -124,9 +134,9 @@ package struct Pass: Sendable {
 
     /// Reserves and claims a batch of planned messages in one durable transaction, then sends
     /// them one by one; the last outcome's commit is forced to disk, which makes the others
-    /// durable too. Returns false when the pass must stop: what was claimed and not sent is
-    /// given back for the next pass.
-    private func sendBatch(_ events: [PlannedEvent], at now: Date, summary: inout Summary, shouldStop: () -> Bool) throws -> Bool {
+    /// durable too. Says whether the pass goes on (else what was claimed and not sent is given
+    /// back for the next pass) and how many messages went to the relay.
+    private func sendBatch(_ events: [PlannedEvent], at now: Date, summary: inout Summary, shouldStop: () -> Bool) throws -> (goOn: Bool, handedOver: Int) {
         var requests: [Ledger.ReservationRequest] = []
         for event in events {
             do {
@@ -138,6 +148,7 @@ package struct Pass: Sendable {
         }
         let tolerances = configuration.policy.tolerance
         let sender = configuration.sender.email
+        let checkedAt = Date()
         let reservations = try ledger.reserve(
             requests, at: now, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
             messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) })
@@ -158,14 +169,15 @@ package struct Pass: Sendable {
                 }
             }
         }
+        var handedOver = 0
         for (index, attempt) in claimed.enumerated() {
             if shouldStop() || summary.configurationError != nil {
                 try ledger.release(claimed[index...].map(\.attemptID), at: now)
-                return false
+                return (false, handedOver)
             }
-            transmit(attempt, at: now, durable: index == claimed.count - 1, summary: &summary)
+            if transmit(attempt, at: now, checkedAt: checkedAt, durable: index == claimed.count - 1, summary: &summary) { handedOver += 1 }
         }
-        return summary.configurationError == nil
+        return (summary.configurationError == nil, handedOver)
     }
 
     /// What the ledger needs to reserve one planned message: the facts read now, and how to
@@ -243,14 +255,40 @@ package struct Pass: Sendable {
         return false
     }
 
+    /// A message checked longer ago than this (its batch behind a slow relay) is checked
+    /// again just before its body leaves.
+    static let recheckAfter: TimeInterval = 0.5
+
     /// Sends one claimed attempt and records its outcome. The ledger notes the moment the
-    /// relay asks for the body; if that cannot be written the body is held back. Errors
+    /// relay asks for the body (re-checking first when `checkedAt` is too long ago); if that
+    /// cannot be written, or the message is no longer due, the body is held back. Errors
     /// writing the outcome leave the attempt `sending`, which the next pass resolves: never
-    /// sent twice. `durable` forces the outcome's commit to disk.
-    private func transmit(_ attempt: Ledger.StoredAttempt, at now: Date, durable: Bool, summary: inout Summary) {
+    /// sent twice. `durable` forces the outcome's commit to disk. Returns whether the relay
+    /// was given the message (not held back by the ledger).
+    @discardableResult
+    private func transmit(_ attempt: Ledger.StoredAttempt, at now: Date, checkedAt: Date, durable: Bool, summary: inout Summary) -> Bool {
         let ledger = self.ledger
+        let tolerances = configuration.policy.tolerance
+        let recheckDay = Date().timeIntervalSince(checkedAt) > Self.recheckAfter ? try? sendWindow(clientCode: attempt.clientCode).day(of: now) : nil
+        var refusal: Ledger.ReservationRefusal?
         let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients) {
-            (try? ledger.markBodyStarted(attempt.attemptID)) != nil
+            do {
+                refusal = try ledger.markBodyStarted(
+                    attempt.attemptID, at: now, recheckOn: recheckDay, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+                    checksNegotiations: { !PlannedEvent.eventTemplates.contains($0) })
+                return refusal == nil
+            } catch {
+                return false
+            }
+        }
+        if let refusal {
+            // The relay never got the body. No longer due: the ledger closed it as not sent.
+            // Not ours any more (another process took it): nothing to record.
+            if refusal != .alreadyReserved {
+                summary.skipped += 1
+                log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, "-", "cancelled", "<\(attempt.messageID)>", "not sent: \(refusal) since it was written")
+            }
+            return false
         }
         let status: ContactStatus
         var next: Date?
@@ -292,6 +330,7 @@ package struct Pass: Sendable {
             summary.problems.append("\(attempt.clientCode) \(attempt.stage): the outcome \(status.rawValue) was not recorded: \(error)")
         }
         log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), status.rawValue, "<\(attempt.messageID)>", outcome.reply)
+        return true
     }
 
     /// Minutes growing to hours: 5, 10, 20... capped at 6 hours, with up to 20% jitter so that

@@ -102,12 +102,14 @@ extension Ledger {
     }
 
     /// Forgets the relay's refusals of a client's addresses: the owner says they are right
-    /// now (`client edit --email`), so e-mail chasing resumes. Returns the addresses.
+    /// now (`client edit --email`), so e-mail chasing resumes, and a message the relay refused
+    /// before may go again. Returns the addresses that were marked bad.
     package func trustAddresses(clientCode: String) throws(LedgerError) -> [String] {
         try write { db in
             let id = try Int64.fetchOne(db, sql: "SELECT id FROM client WHERE code = ?", arguments: [clientCode])
             let addresses = try String.fetchAll(db, sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address", arguments: [id])
             try db.execute(sql: "DELETE FROM bad_address WHERE client_id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE client SET addresses_confirmed_after = (SELECT max(id) FROM contact) WHERE id = ?", arguments: [id])
             return addresses
         }
     }

@@ -145,7 +145,8 @@ extension Ledger {
         if try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT 1 FROM contact WHERE client_id = ? AND dispatch_key LIKE ? AND status = 'failed'
                   AND server_reply IS NOT NULL AND recipients = ?
-                """), arguments: [event.clientID, sameDispatch, recipients]) == true
+                  AND id > coalesce((SELECT addresses_confirmed_after FROM client WHERE id = ?), 0)
+                """), arguments: [event.clientID, sameDispatch, recipients, event.clientID]) == true
         {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }
@@ -202,21 +203,10 @@ extension Ledger {
         _ attemptID: Int64, at moment: Date, day: CalendarDate, tolerance: @Sendable (Currency) -> Int64, checksNegotiations: @Sendable (String) -> Bool
     ) throws(LedgerError) -> ReservationRefusal? {
         try write { db -> ReservationRefusal? in
-            guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT contact.client_id, contact.stage, contact.status, client.code,
-                           \(Self.contactInvoiceNumbers) AS numbers
-                    FROM contact JOIN client ON client.id = contact.client_id WHERE contact.id = ?
-                    """), arguments: [attemptID]),
+            guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: Self.storedAttemptSQL), arguments: [attemptID]),
                 ["pending", "deferred"].contains(row["status"] as String)
             else { return .alreadyReserved }
-            let stage: String = row["stage"] ?? ""
-            if let refusal = try Self.noLongerDue(
-                clientID: row["client_id"], clientCode: row["code"], invoiceNumbers: Self.invoiceNumbers(row["numbers"]),
-                stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
-            {
-                let reason = "not sent: \(refusal.description) since it was written"
-                try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?").execute(arguments: [reason, attemptID])
-                try Self.logAttempt(db, attemptID, at: moment, status: "failed", detail: reason, sha256: nil)
+            if let refusal = try Self.closeIfNoLongerDue(attemptID, row, at: moment, day: day, tolerance: tolerance, checksNegotiations: checksNegotiations, db) {
                 return refusal
             }
             try db.cachedStatement(sql: """
@@ -231,12 +221,51 @@ extension Ledger {
     /// Notes that the relay asked for the body (354 to DATA) and the first byte is about to
     /// leave: from here a crash leaves the message's fate unknown. Called between two SMTP
     /// commands with no transaction open during network I/O; the commit is not forced to disk
-    /// (see `resolveInterrupted` for why that is safe). Throws when it cannot be written:
-    /// then the body must not go out.
-    package func markBodyStarted(_ attemptID: Int64) throws(LedgerError) {
-        try writeWithoutSync { db in
-            try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending'").execute(arguments: [attemptID])
+    /// (see `resolveInterrupted` for why that is safe). With `recheckOn` (the attempt was
+    /// checked too long ago, behind a slow relay) it first re-checks, as `markSending` does,
+    /// that the message is still due, and closes it as `failed` when not. Returns nil when the
+    /// body may go, else why not (also when this process no longer holds the claim); throws
+    /// when it cannot be written. Either way, no answer but nil lets the body go out.
+    package func markBodyStarted(
+        _ attemptID: Int64, at moment: Date, recheckOn day: CalendarDate? = nil, tolerance: @Sendable (Currency) -> Int64 = { _ in 0 },
+        checksNegotiations: @Sendable (String) -> Bool = { _ in true }
+    ) throws(LedgerError) -> ReservationRefusal? {
+        try writeWithoutSync { db -> ReservationRefusal? in
+            guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: Self.storedAttemptSQL), arguments: [attemptID]),
+                row["status"] as String == "sending", row["send_phase"] as String? == "claimed"
+            else { return .alreadyReserved }
+            if let day,
+                let refusal = try Self.closeIfNoLongerDue(attemptID, row, at: moment, day: day, tolerance: tolerance, checksNegotiations: checksNegotiations, db)
+            {
+                return refusal
+            }
+            try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ?").execute(arguments: [attemptID])
+            return nil
         }
+    }
+
+    /// A stored attempt with what the re-check needs.
+    private static let storedAttemptSQL = """
+        SELECT contact.client_id, contact.stage, contact.status, contact.send_phase, client.code,
+               \(contactInvoiceNumbers) AS numbers
+        FROM contact JOIN client ON client.id = contact.client_id WHERE contact.id = ?
+        """
+
+    /// The re-check `reserve` makes, on a stored attempt: when it is no longer due, closes it
+    /// as `failed` with the reason ("not sent: invoice F-1 is paid since it was written").
+    private static func closeIfNoLongerDue(
+        _ attemptID: Int64, _ row: GRDB.Row, at moment: Date, day: CalendarDate, tolerance: (Currency) -> Int64, checksNegotiations: (String) -> Bool,
+        _ db: GRDB.Database
+    ) throws -> ReservationRefusal? {
+        let stage: String = row["stage"] ?? ""
+        guard let refusal = try noLongerDue(
+            clientID: row["client_id"], clientCode: row["code"], invoiceNumbers: invoiceNumbers(row["numbers"]), stage: stage, on: day,
+            tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
+        else { return nil }
+        let reason = "not sent: \(refusal.description) since it was written"
+        try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?").execute(arguments: [reason, attemptID])
+        try logAttempt(db, attemptID, at: moment, status: "failed", detail: reason, sha256: nil)
+        return refusal
     }
 
     /// Records what became of an attempt. `nextAttempt` is set for a deferred one;
@@ -254,11 +283,15 @@ extension Ledger {
                         next_attempt_at = ? WHERE id = ?
                     """).execute(arguments: [status.rawValue, reply, error, status.rawValue, Timestamp.string(moment), nextAttempt.map(Timestamp.string), attemptID])
             try Self.logAttempt(db, attemptID, at: moment, status: status.rawValue, detail: error ?? reply, sha256: nil)
+            // Only the client's own address: a refused certification copy or blind copy to the
+            // owner is the stage's problem, shown as this failure, not the client's.
             if let refusedAddress {
                 try db.cachedStatement(sql: """
                         INSERT OR REPLACE INTO bad_address (address, client_id, contact_id, marked_at, reply)
-                        SELECT ?, client_id, id, ?, ? FROM contact WHERE id = ?
-                        """).execute(arguments: [refusedAddress, Timestamp.string(moment), reply, attemptID])
+                        SELECT ?, contact.client_id, contact.id, ?, ? FROM contact
+                        WHERE contact.id = ? AND EXISTS (
+                            SELECT 1 FROM client_email WHERE client_email.client_id = contact.client_id AND client_email.address = ? COLLATE NOCASE)
+                        """).execute(arguments: [refusedAddress, Timestamp.string(moment), reply, attemptID, refusedAddress])
             }
         }
         if durable { try write(body) } else { try writeWithoutSync(body) }
@@ -334,7 +367,8 @@ extension Ledger {
                 let id: Int64 = row["id"]
                 let phase: String? = row["send_phase"]
                 let boot: String? = row["claim_boot"]
-                if phase == "claimed" && boot == Self.bootID {
+                // Without a boot id (a hidden /proc/sys) no boot can be told from another.
+                if phase == "claimed" && boot == Self.bootID && !Self.bootID.isEmpty {
                     try db.cachedStatement(sql: "UPDATE contact SET status = 'pending', send_phase = NULL WHERE id = ?").execute(arguments: [id])
                     try Self.logAttempt(db, id, at: moment, status: "pending", detail: Self.interruptedBeforeData, sha256: nil)
                     resent += 1
@@ -354,7 +388,8 @@ extension Ledger {
     static let interruptedBeforeData = "interrupted before the relay asked for the body: nothing was delivered; it goes again"
 
     /// This boot of the machine (Linux's random boot id): an attempt claimed in another boot
-    /// may have lost writes that were not forced to disk.
+    /// may have lost writes that were not forced to disk. Empty when /proc/sys is hidden
+    /// (systemd's ProcSubset=pid): then every interrupted attempt is taken as unknown.
     package static let bootID: String = {
         let text = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
         return text.trimmingCharacters(in: .whitespacesAndNewlines)

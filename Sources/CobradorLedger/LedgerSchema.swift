@@ -48,10 +48,12 @@ enum LedgerSchema {
     /// body, so it may have it) and in which boot of the machine it was claimed, so that after
     /// a crash of the process only the attempts that reached DATA become unknown. An address
     /// a relay refused for good is kept with the relay's words until the owner edits the
-    /// client's addresses.
+    /// client's addresses; the client then notes the last contact before that edit, since
+    /// the relay's earlier refusals no longer hold its cadence.
     private static let version3 = """
         ALTER TABLE contact ADD COLUMN send_phase TEXT CHECK (send_phase IS NULL OR send_phase IN ('claimed', 'data'));
         ALTER TABLE contact ADD COLUMN claim_boot TEXT;
+        ALTER TABLE client ADD COLUMN addresses_confirmed_after INTEGER;
 
         CREATE TABLE bad_address (
             address         TEXT NOT NULL COLLATE NOCASE,

@@ -183,7 +183,10 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
             // RFC 5321: 552 to RCPT means "mailbox full for now", like 452.
             if code >= 500 && !(code == 552 && session.decisiveCommand == "RCPT") {
                 var refused = outcome(.permanentFailure, session.lastReply)
-                if session.decisiveCommand == "RCPT" { refused.refusedRecipient = session.lastRecipient }
+                // A mailbox that does not exist (5.1.x, or a bare 550/551/553) is a bad address;
+                // "5.7.1 relay access denied" and the like refuse us, not the client's address.
+                let badMailbox = enhanced.map { $0.hasPrefix("5.1.") } ?? [550, 551, 553].contains(code)
+                if session.decisiveCommand == "RCPT" && badMailbox { refused.refusedRecipient = session.lastRecipient }
                 return refused
             }
             if code >= 400 { return outcome(.temporaryFailure, session.lastReply) }

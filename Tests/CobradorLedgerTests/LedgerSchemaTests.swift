@@ -22,7 +22,7 @@ import Testing
         #expect(journal == "wal")
         // Every commit is forced to disk (2 = FULL), whatever GRDB's WAL set-up chose.
         #expect(try ledger.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
-        try ledger.markBodyStarted(1)
+        _ = try ledger.markBodyStarted(1, at: Date())
         #expect(try ledger.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
     }
 

@@ -71,9 +71,9 @@ import Testing
         let ids = results.compactMap { if case .claimed(let attempt) = $0 { attempt.attemptID } else { nil } }
         #expect(ids.count == 4)
         // 1 was delivered and recorded, 2 reached DATA, 3 never did, 4 was claimed before the machine restarted.
-        try ledger.markBodyStarted(ids[0])
+        #expect(try ledger.markBodyStarted(ids[0], at: now) == nil)
         try ledger.recordOutcome(ids[0], status: .sent, reply: "250 Ok", error: nil, at: now, nextAttempt: nil, durable: false)
-        try ledger.markBodyStarted(ids[1])
+        #expect(try ledger.markBodyStarted(ids[1], at: now) == nil)
         try ledger.write { db in try db.execute(sql: "UPDATE contact SET claim_boot = 'an-earlier-boot' WHERE id = ?", arguments: [ids[3]]) }
 
         let resolved = try ledger.resolveInterrupted(at: now)
