@@ -50,13 +50,7 @@ package final class Daemon: @unchecked Sendable {
             return Self.configurationExitStatus
         }
         installSignalHandlers()
-        let watcher: LedgerChangeWatcher
-        do {
-            watcher = try setup.pass.ledger.changeWatcher()
-        } catch {
-            logger.error("cannot watch the ledger", metadata: ["error": "\(error)"])
-            return Self.configurationExitStatus
-        }
+        var watcher = setup.pass.ledger.changeWatcher()
         logger.info(
             "started",
             metadata: ["ledger": "\(setup.pass.ledger.path)", "tick_seconds": "\(setup.pass.configuration.tickSeconds)", "sent_log": "\(setup.pass.configuration.sentLogPath)"])
@@ -69,6 +63,7 @@ package final class Daemon: @unchecked Sendable {
                 notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000)")
                 do {
                     setup = try load()
+                    watcher = setup.pass.ledger.changeWatcher()
                     logger.info("configuration and templates reloaded")
                 } catch {
                     logger.error("reload failed; still running on the last good configuration", metadata: ["error": "\(error)"])
@@ -113,7 +108,9 @@ package final class Daemon: @unchecked Sendable {
                 notifier.notify("READY=1")
                 ready = true
             }
-            watcher.reset()
+            // Idle until the next pass: return the ledger's page caches and the freed heap.
+            setup.pass.ledger.releaseMemory()
+            Self.trimHeap()
             wait(until: nextPass(after: now, setup: setup), watcher: watcher)
         }
         notifier.notify("STOPPING=1")
@@ -146,6 +143,14 @@ package final class Daemon: @unchecked Sendable {
             }
         }
     }
+
+    /// glibc's malloc_trim(0), which hands freed heap pages back to the system (not in the
+    /// Glibc module's headers, so looked up by name); nothing where it does not exist.
+    private static let trimHeap: @Sendable () -> Void = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return {} }
+        let trim = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        return { _ = trim(0) }
+    }()
 
     /// Another process holds the pass lock.
     private struct Busy: Error {}

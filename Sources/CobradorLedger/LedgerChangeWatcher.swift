@@ -1,39 +1,32 @@
 import GRDB
 
-/// Notices when any other connection (another program, or cobrador's own writer) commits to
-/// the ledger: `PRAGMA data_version` on one dedicated connection changes then. Cheap enough to
+/// Notices when another program commits to the ledger: `PRAGMA data_version` on cobrador's
+/// own writer connection changes for every commit but its own, so a payment written while a
+/// pass runs is still seen after it, and the pass's own writes never count. Cheap enough to
 /// poll every second or two.
 package final class LedgerChangeWatcher: @unchecked Sendable {
-    private let connection: DatabaseQueue
-    private var version: Int
+    private let database: DatabasePool
+    private var version: Int?
 
-    init(path: String) throws {
-        var configuration = GRDB.Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(Ledger.busyTimeout)
-        connection = try DatabaseQueue(path: path, configuration: configuration)
-        version = try connection.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    init(database: DatabasePool) {
+        self.database = database
+        version = Self.current(database)
     }
 
-    /// Whether the ledger changed since the last call (or since `reset`).
+    private static func current(_ database: DatabasePool) -> Int? {
+        try? database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
+    }
+
+    /// Whether another program changed the ledger since the last call.
     package func changed() -> Bool {
-        guard let current = try? connection.read({ db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }) else { return false }
+        guard let current = Self.current(database) else { return false }
         defer { version = current }
         return current != version
-    }
-
-    /// Takes the current state as seen, after cobrador's own writes.
-    package func reset() {
-        _ = changed()
     }
 }
 
 extension Ledger {
-    package func changeWatcher() throws(LedgerError) -> LedgerChangeWatcher {
-        do {
-            return try LedgerChangeWatcher(path: path)
-        } catch {
-            throw Self.describe(error, path: path)
-        }
+    package func changeWatcher() -> LedgerChangeWatcher {
+        LedgerChangeWatcher(database: database)
     }
 }

@@ -86,6 +86,29 @@ import Testing
         #expect(sentLines() == 3)
     }
 
+    @Test func aChangeWrittenWhileAPassRunsIsSeenRightAfterIt() throws {
+        // A relay taking a second per recipient keeps the first pass busy for two seconds.
+        let server = try SMTPTestServer(behaviour: "slow-rcpt=1")
+        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
+        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let daemon = try Running(workspace)
+        defer { daemon.signal(SIGKILL) }
+        #expect(try daemon.waitFor(20) { try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'sending'").standardOutput == "1\n" })
+        #expect(try workspace.sqlite("""
+            PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;
+            BEGIN IMMEDIATE;
+            INSERT INTO client (code, name, language, country) VALUES ('NEW', 'New Client', 'en', 'GB');
+            INSERT INTO client_email (client_id, address) VALUES ((SELECT id FROM client WHERE code = 'NEW'), 'ap@new.example');
+            INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency)
+            VALUES ('N-1', (SELECT id FROM client WHERE code = 'NEW'), 'Work', '2026-08-01', '2026-09-01', 50000, 'GBP');
+            COMMIT;
+            """).status == 0)
+        // Not at the next tick (a minute here) but as soon as the pass that was running ends.
+        #expect(try daemon.waitFor(15) { try server.received().count == 3 }, "\(daemon.stderr)")
+    }
+
     @Test func aBrokenConfigurationAtStartExitsWithTheStatusSystemdDoesNotRestart() throws {
         try "ledger = 5\n".write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         let daemon = try Running(workspace)
