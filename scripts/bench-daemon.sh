@@ -28,8 +28,9 @@ if ! command -v smtp-sink >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
 fi
 for tool in gcc sqlite3 strace; do command -v $tool >/dev/null || apt-get install -y -qq $tool >/dev/null; done
-swift build -c release --product cobrador >/dev/null
-cobrador="$(swift build -c release --show-bin-path)/cobrador"
+# The binary `make install` installs: release, Swift runtime linked in.
+swift build -c release -Xswiftc -warnings-as-errors --static-swift-stdlib --product cobrador >/dev/null
+cobrador="$(swift build -c release -Xswiftc -warnings-as-errors --static-swift-stdlib --show-bin-path)/cobrador"
 work=${1:-$(mktemp -d /tmp/cobrador-daemon-bench.XXXXXX)}
 mkdir -p "$work"
 pin="taskset -c 0"
@@ -181,12 +182,12 @@ if [[ " $parts " == *" B "* ]]; then
     $pin "$cobrador" run > "$b/daemon.out" 2> "$b/daemon.err" &
     daemon=$!
     trap 'kill $daemon 2>/dev/null || true' EXIT
-    until grep -q "info: last pass" "$b/daemon.err" 2>/dev/null; do
+    until grep -q "info: pass done" "$b/daemon.err" 2>/dev/null; do
         kill -0 $daemon 2>/dev/null || { echo "the daemon stopped: $(cat "$b/daemon.err")" >&2; exit 1; }
         sleep 0.1
     done
     first=$(seconds_since "$start")
-    echo "first pass done after $first s: $(grep "info: last pass" "$b/daemon.err" | head -1)"
+    echo "first pass done after $first s: $(grep "info: pass done" "$b/daemon.err" | head -1)"
     echo "measuring $idle idle seconds, then $tries payments..."
     $pin python3 scripts/bench/daemon-probe.py $daemon "$b/daemon.err" "$b/ledger.sqlite" "$idle" "$tries" "$b/probe.json"
     kill -TERM $daemon

@@ -71,13 +71,15 @@ package final class Daemon: @unchecked Sendable {
                 notifier.notify("READY=1")
             }
             let now = Date()
+            let tick = now.addingTimeInterval(TimeInterval(setup.pass.configuration.tickSeconds))
+            var next = tick
             do {
                 guard let passLock = try PassLock.acquire(ledgerPath: setup.pass.ledger.path) else {
                     throw Busy()
                 }
                 defer { withExtendedLifetime(passLock) {} }
                 let watchdog = SystemdNotifier.watchdogInterval() != nil
-                let summary = try setup.pass.run(at: now) {
+                let summary = try setup.pass.run(at: now, lookAhead: tick.timeIntervalSince(now)) {
                     // Between messages: a long pass over a slow relay is progress, not a hang.
                     if watchdog { self.notifier.notify("WATCHDOG=1") }
                     // READY=1 follows the first pass: a long one over a slow relay keeps
@@ -85,6 +87,7 @@ package final class Daemon: @unchecked Sendable {
                     if !ready { self.notifier.notify("EXTEND_TIMEOUT_USEC=\(Self.startExtensionMicroseconds)") }
                     return self.flag(\.stopRequested)
                 }
+                next = min(tick, summary.nextPlannedAt ?? tick)
                 logger.info(
                     "pass done",
                     metadata: [
@@ -111,36 +114,26 @@ package final class Daemon: @unchecked Sendable {
             // Idle until the next pass: return the ledger's page caches and the freed heap.
             setup.pass.ledger.releaseMemory()
             Self.trimHeap()
-            wait(until: nextPass(after: now, setup: setup), watcher: watcher)
+            // The tick, or sooner the moment of the next planned message (a send window opening).
+            wait(until: next, watcher: watcher)
         }
         notifier.notify("STOPPING=1")
         logger.info("stopped")
         return 0
     }
 
-    /// The tick, or sooner the moment of the next planned message (a send window opening).
-    private func nextPass(after now: Date, setup: Setup) -> Date {
-        let tick = now.addingTimeInterval(TimeInterval(setup.pass.configuration.tickSeconds))
-        let configuration = setup.pass.configuration
-        guard let input = try? setup.pass.ledger.plannerInput(at: now, through: tick, configuration: configuration) else { return tick }
-        // What is due now was handled (or cannot be: a task, a message reserved today); only a
-        // later moment, such as a send window opening, is worth waking for.
-        let next = Planner(configuration: configuration).events(input, from: now.addingTimeInterval(1), through: tick)
-            .map(\.at).filter { $0 > now.addingTimeInterval(1) }.min()
-        return min(tick, next ?? tick)
-    }
-
     /// Sleeps until `deadline`, a signal, or a change in the ledger; pings the watchdog.
     private func wait(until deadline: Date, watcher: LedgerChangeWatcher) {
         let watchdog = SystemdNotifier.watchdogInterval()
         while !flag(\.stopRequested) && !flag(\.reloadRequested) && Date() < deadline {
-            let slice = min(1.5, max(0.05, deadline.timeIntervalSinceNow), (watchdog ?? 3) / 2)
-            _ = wake.wait(timeout: .now() + slice)
-            if watchdog != nil { notifier.notify("WATCHDOG=1") }
+            // Checked before sleeping too: a payment written during the pass goes first.
             if watcher.changed() {
                 logger.info("the ledger changed; running a pass")
                 return
             }
+            let slice = min(1.5, max(0.05, deadline.timeIntervalSinceNow), (watchdog ?? 3) / 2)
+            _ = wake.wait(timeout: .now() + slice)
+            if watchdog != nil { notifier.notify("WATCHDOG=1") }
         }
     }
 

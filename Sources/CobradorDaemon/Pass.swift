@@ -33,6 +33,9 @@ package struct Pass: Sendable {
         package var quotaReachedUntil: Date?
         /// Set when the relay refused our configuration: the pass stopped sending.
         package var configurationError: String?
+        /// The first moment after this pass at which the planner has something to do (within
+        /// the look-ahead): when the resident daemon wakes next, if nothing wakes it sooner.
+        package var nextPlannedAt: Date?
         /// Messages that could not be written or recorded (an unreadable PDF, a client without
         /// an address) or archived, each naming its client and stage; the rest of the pass went on.
         package var problems: [String] = []
@@ -52,8 +55,10 @@ package struct Pass: Sendable {
     }
 
     /// Runs the pass. `shouldStop` is asked between messages: a stop request lets the message
-    /// in flight finish and leaves the rest for the next pass. Run it under the `PassLock`.
-    package func run(at now: Date, shouldStop: () -> Bool = { false }) throws -> Summary {
+    /// in flight finish and leaves the rest for the next pass. With `lookAhead` (seconds) the
+    /// same planning also finds the next moment something is due (`Summary.nextPlannedAt`),
+    /// so the daemon need not read the ledger twice. Run it under the `PassLock`.
+    package func run(at now: Date, lookAhead: TimeInterval = 0, shouldStop: () -> Bool = { false }) throws -> Summary {
         var summary = Summary()
         summary.unknown += try ledger.resolveInterrupted(at: now).unknown
         // What went to the relay, for its quotas; `booked` adds the batch being gathered.
@@ -77,7 +82,10 @@ package struct Pass: Sendable {
         }
         booked = limiter
         let planner = Planner(configuration: configuration)
-        let events = planner.events(try ledger.plannerInput(at: now, through: now, configuration: configuration), from: now, through: now)
+        let horizon = now.addingTimeInterval(lookAhead)
+        let forecast = planner.events(try ledger.plannerInput(at: now, through: horizon, configuration: configuration), from: now, through: horizon)
+        let events = forecast.filter { $0.at <= now }
+        summary.nextPlannedAt = forecast.lazy.map(\.at).filter { $0 > now }.min()
         var batch: [PlannedEvent] = []
         var batchSize = Self.firstBatchSize
         /// Sends the messages gathered so far; false when the pass must stop.
@@ -183,18 +191,16 @@ package struct Pass: Sendable {
     /// What the ledger needs to reserve one planned message: the facts read now, and how to
     /// compose it once the attempt has its Message-ID.
     private func request(for event: PlannedEvent, at now: Date) throws -> Ledger.ReservationRequest {
-        var client = try ledger.client(code: event.clientCode)
+        let read = try ledger.messageFacts(clientCode: event.clientCode, invoiceNumbers: event.invoiceNumbers, negotiationID: event.negotiationID)
+        var client = read.client
         let zone = TimeZone(identifier: client.timeZone ?? configuration.policy.timeZone) ?? .current
         let day = CalendarDate(event.at, in: zone)
         client.emails = client.emails.filter { !$0.isEmpty }
         var facts = MessageFacts(
             sender: configuration.sender, client: client,
-            invoices: try event.invoiceNumbers.map { number in
-                let summary = try ledger.invoice(number: number)
-                return .init(invoice: summary.invoice, paid: summary.paid, outstanding: summary.balance)
-            },
+            invoices: read.invoices.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
             stage: event.stage ?? "", day: day, deadline: day.adding(days: configuration.policy.handOverDays),
-            negotiation: try event.negotiationID.map { try ledger.negotiation(id: $0).negotiation })
+            negotiation: read.negotiation?.negotiation)
         facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
             .forMessage(stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers, on: day)
         let finalFacts = facts

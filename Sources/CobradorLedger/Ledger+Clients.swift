@@ -13,13 +13,26 @@ extension Ledger {
     package func clients() throws(LedgerError) -> [Client] {
         try read { db in
             let emails = try Self.emailsByClient(db)
-            return try GRDB.Row.fetchAll(db, sql: "SELECT * FROM client ORDER BY code").map { Client(row: $0, emails: emails[$0["id"]] ?? []) }
+            return try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM client ORDER BY code")).map { Client(row: $0, emails: emails[$0["id"]] ?? []) }
         }
     }
 
     /// The client with `code` (case-insensitive).
     package func client(code: String) throws(LedgerError) -> Client {
         try read { db in try Self.client(code: code, db) }
+    }
+
+    /// What a message about `invoiceNumbers` says, read in one snapshot: the client, the
+    /// invoices with what is paid, and the negotiation it is about.
+    package func messageFacts(clientCode: String, invoiceNumbers: [String], negotiationID: Int64?) throws(LedgerError)
+        -> (client: Client, invoices: [InvoiceSummary], negotiation: NegotiationRecord?)
+    {
+        try read { db in
+            (
+                try Self.client(code: clientCode, db), try invoiceNumbers.map { try Self.invoice(number: $0, db) },
+                try negotiationID.map { try Self.negotiation(id: $0, db) }
+            )
+        }
     }
 
     /// Changes a client in place: `change` receives the stored client and edits it.
@@ -45,24 +58,22 @@ extension Ledger {
     }
 
     static func client(code: String, _ db: GRDB.Database) throws -> Client {
-        guard let row = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM client WHERE code = ?", arguments: [code]) else {
+        guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM client WHERE code = ?"), arguments: [code]) else {
             throw LedgerError.unknownClient(code)
         }
-        let emails = try String.fetchAll(db, sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position", arguments: [row["id"]])
+        let emails = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position"), arguments: [row["id"]])
         return Client(row: row, emails: emails)
     }
 
     static func insert(_ client: Client, _ db: GRDB.Database) throws -> Client {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM client WHERE code = ?", arguments: [client.code]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM client WHERE code = ?"), arguments: [client.code]) == true {
             throw LedgerError.duplicateClient(client.code)
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO client (code, name, language, time_zone, country, debtor_kind, tax_id, postal_address,
                                     paused_at, pause_reason, paused_until, notes, region)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: StatementArguments([client.code] + columnValues(client)))
+                """).execute(arguments: StatementArguments([client.code] + columnValues(client)))
         var stored = client
         stored.id = db.lastInsertedRowID
         try replaceEmails(of: stored, db)
@@ -70,20 +81,18 @@ extension Ledger {
     }
 
     static func update(_ client: Client, _ db: GRDB.Database) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 UPDATE client SET name = ?, language = ?, time_zone = ?, country = ?, debtor_kind = ?, tax_id = ?,
                     postal_address = ?, paused_at = ?, pause_reason = ?, paused_until = ?, notes = ?, region = ?
                 WHERE id = ?
-                """,
-            arguments: StatementArguments(columnValues(client) + [client.id]))
+                """).execute(arguments: StatementArguments(columnValues(client) + [client.id]))
         try replaceEmails(of: client, db)
     }
 
     /// Every client's addresses, keyed by client id, in order.
     static func emailsByClient(_ db: GRDB.Database) throws -> [Int64: [String]] {
         var emails: [Int64: [String]] = [:]
-        for row in try GRDB.Row.fetchAll(db, sql: "SELECT client_id, address FROM client_email ORDER BY client_id, position") {
+        for row in try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT client_id, address FROM client_email ORDER BY client_id, position")) {
             emails[row["client_id"], default: []].append(row["address"])
         }
         return emails
@@ -92,11 +101,9 @@ extension Ledger {
     /// The addresses of a client a relay refused for good, with the relay's words.
     package func badAddresses(clientCode: String) throws(LedgerError) -> [(address: String, reply: String)] {
         try read { db in
-            try GRDB.Row.fetchAll(
-                db,
-                sql: """
+            try GRDB.Row.fetchAll(db.cachedStatement(sql: """
                     SELECT address, reply FROM bad_address WHERE client_id = (SELECT id FROM client WHERE code = ?) ORDER BY address
-                    """, arguments: [clientCode]
+                    """), arguments: [clientCode]
             ).map { (address: $0["address"], reply: $0["reply"]) }
         }
     }
@@ -106,10 +113,10 @@ extension Ledger {
     /// before may go again. Returns the addresses that were marked bad.
     package func trustAddresses(clientCode: String) throws(LedgerError) -> [String] {
         try write { db in
-            let id = try Int64.fetchOne(db, sql: "SELECT id FROM client WHERE code = ?", arguments: [clientCode])
-            let addresses = try String.fetchAll(db, sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address", arguments: [id])
-            try db.execute(sql: "DELETE FROM bad_address WHERE client_id = ?", arguments: [id])
-            try db.execute(sql: "UPDATE client SET addresses_confirmed_after = (SELECT max(id) FROM contact) WHERE id = ?", arguments: [id])
+            let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM client WHERE code = ?"), arguments: [clientCode])
+            let addresses = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address"), arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM bad_address WHERE client_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "UPDATE client SET addresses_confirmed_after = (SELECT max(id) FROM contact) WHERE id = ?").execute(arguments: [id])
             return addresses
         }
     }
@@ -124,15 +131,13 @@ extension Ledger {
 
     /// Replaces a client's addresses; a relay's refusal of an address that is gone is forgotten.
     private static func replaceEmails(of client: Client, _ db: GRDB.Database) throws {
-        try db.execute(sql: "DELETE FROM client_email WHERE client_id = ?", arguments: [client.id])
-        for bad in try String.fetchAll(db, sql: "SELECT address FROM bad_address WHERE client_id = ?", arguments: [client.id])
+        try db.cachedStatement(sql: "DELETE FROM client_email WHERE client_id = ?").execute(arguments: [client.id])
+        for bad in try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ?"), arguments: [client.id])
         where !client.emails.contains(where: { $0.caseInsensitiveCompare(bad) == .orderedSame }) {
-            try db.execute(sql: "DELETE FROM bad_address WHERE client_id = ? AND address = ?", arguments: [client.id, bad])
+            try db.cachedStatement(sql: "DELETE FROM bad_address WHERE client_id = ? AND address = ?").execute(arguments: [client.id, bad])
         }
         for (position, address) in client.emails.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO client_email (client_id, address, position) VALUES (?, ?, ?)",
-                arguments: [client.id, address, position])
+            try db.cachedStatement(sql: "INSERT INTO client_email (client_id, address, position) VALUES (?, ?, ?)").execute(arguments: [client.id, address, position])
         }
     }
 }

@@ -12,14 +12,12 @@ extension Ledger {
         try write { db in
             let client = try Self.client(code: clientCode, db)
             let numbers = try invoiceNumbers.isEmpty
-                ? String.fetchAll(
-                    db,
-                    sql: """
+                ? String.fetchAll(db.cachedStatement(sql: """
                         SELECT number FROM invoice
                         WHERE client_id = ? AND status = 'open'
                           AND gross_minor > (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id)
                         ORDER BY due_date, number
-                        """, arguments: [client.id])
+                        """), arguments: [client.id])
                 : invoiceNumbers
             guard !numbers.isEmpty else {
                 throw LedgerError.conflict("client \(client.code) has no unpaid open invoice for a negotiation to cover")
@@ -41,24 +39,20 @@ extension Ledger {
             if negotiation.kind == .plan {
                 try Self.checkPlan(negotiation.instalments, covers: covered)
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO negotiation (client_id, kind, opened_at, promised_date, review_date, reason, notes, waive_interest, waive_compensation)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     client.id, negotiation.kind.rawValue, Timestamp.string(negotiation.openedAt), negotiation.promisedDate?.description,
                     negotiation.reviewDate?.description, negotiation.reason, negotiation.notes, negotiation.waivesInterest,
                     negotiation.waivesCompensation,
                 ])
             let id = db.lastInsertedRowID
             for summary in covered {
-                try db.execute(sql: "INSERT INTO negotiation_invoice (negotiation_id, invoice_id) VALUES (?, ?)", arguments: [id, summary.invoice.id])
+                try db.cachedStatement(sql: "INSERT INTO negotiation_invoice (negotiation_id, invoice_id) VALUES (?, ?)").execute(arguments: [id, summary.invoice.id])
             }
             for instalment in negotiation.instalments {
-                try db.execute(
-                    sql: "INSERT INTO instalment (negotiation_id, due_date, amount_minor) VALUES (?, ?, ?)",
-                    arguments: [id, instalment.dueDate.description, instalment.amount.minorUnits])
+                try db.cachedStatement(sql: "INSERT INTO instalment (negotiation_id, due_date, amount_minor) VALUES (?, ?, ?)").execute(arguments: [id, instalment.dueDate.description, instalment.amount.minorUnits])
             }
             try Self.logEvent(db, negotiationID: id, kind: "opened", at: negotiation.openedAt, cause: negotiation.reason ?? "opened by the owner")
             return try Self.negotiation(id: id, db)
@@ -73,9 +67,7 @@ extension Ledger {
             guard record.negotiation.isOpen else {
                 throw LedgerError.conflict("negotiation #\(id) was already closed (\(record.negotiation.outcome?.rawValue ?? "closed"))")
             }
-            try db.execute(
-                sql: "UPDATE negotiation SET closed_at = ?, outcome = ?, closing_note = ? WHERE id = ?",
-                arguments: [Timestamp.string(now), outcome.rawValue, note, id])
+            try db.cachedStatement(sql: "UPDATE negotiation SET closed_at = ?, outcome = ?, closing_note = ? WHERE id = ?").execute(arguments: [Timestamp.string(now), outcome.rawValue, note, id])
             try Self.logEvent(db, negotiationID: id, kind: "closed", at: now, cause: "closed by the owner: \(outcome.rawValue)" + (note.map { "; \($0)" } ?? ""))
             return try Self.negotiation(id: id, db)
         }
@@ -93,7 +85,7 @@ extension Ledger {
             }
             if !includeClosed { conditions.append("closed_at IS NULL") }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try Int64.fetchAll(db, sql: "SELECT id FROM negotiation \(whereClause) ORDER BY id DESC", arguments: arguments)
+            return try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM negotiation \(whereClause) ORDER BY id DESC"), arguments: arguments)
                 .map { id in try Self.negotiation(id: id, db) }
         }
     }
@@ -104,28 +96,23 @@ extension Ledger {
 
     /// The open negotiation covering `invoiceID`, if any (an invoice is in one at a time).
     static func openNegotiationID(covering invoiceID: Int64, _ db: GRDB.Database) throws -> Int64? {
-        try Int64.fetchOne(
-            db,
-            sql: """
+        try Int64.fetchOne(db.cachedStatement(sql: """
                 SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id
                 WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL
-                """, arguments: [invoiceID])
+                """), arguments: [invoiceID])
     }
 
     static func negotiation(id: Int64, _ db: GRDB.Database) throws -> NegotiationRecord {
         guard
-            let row = try GRDB.Row.fetchOne(
-                db, sql: "SELECT negotiation.*, client.code AS client_code FROM negotiation JOIN client ON client.id = negotiation.client_id WHERE negotiation.id = ?",
+            let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: "SELECT negotiation.*, client.code AS client_code FROM negotiation JOIN client ON client.id = negotiation.client_id WHERE negotiation.id = ?"),
                 arguments: [id])
         else { throw LedgerError.unknownNegotiation(id) }
-        let invoices = try GRDB.Row.fetchAll(
-            db,
-            sql: """
+        let invoices = try GRDB.Row.fetchAll(db.cachedStatement(sql: """
                 SELECT invoice.id, invoice.number, invoice.currency FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
                 WHERE negotiation_invoice.negotiation_id = ? ORDER BY invoice.due_date, invoice.number
-                """, arguments: [id])
+                """), arguments: [id])
         let currency = Currency(storedCode: invoices.first?["currency"] ?? "EUR")
-        let instalments = try GRDB.Row.fetchAll(db, sql: "SELECT due_date, amount_minor FROM instalment WHERE negotiation_id = ? ORDER BY due_date", arguments: [id])
+        let instalments = try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT due_date, amount_minor FROM instalment WHERE negotiation_id = ? ORDER BY due_date"), arguments: [id])
             .map { row in
                 Instalment(
                     dueDate: CalendarDate(iso: row["due_date"] as String) ?? CalendarDate(dayNumber: 0),

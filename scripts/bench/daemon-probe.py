@@ -10,7 +10,7 @@ Usage: daemon-probe.py PID STDERR_FILE LEDGER IDLE_SECONDS TRIES OUT_JSON
    like the daemon) and polls the daemon's stderr every 2 ms until it logs "the ledger
    changed"; the latency is counted from the moment the sqlite3 tool was started (an upper
    bound: the commit happens a little later). Then waits for the pass it runs to end
-   ("info: last pass") and for the daemon to go idle again, and counts the CPU that cycle took
+   ("info: pass done") and for the daemon to go idle again, and counts the CPU that cycle took
    (a pass plus the look-ahead for the next wake-up: what every tick costs on this ledger).
 3. A payment written while a pass is running: is it noticed within a tick?
 Writes every figure to OUT_JSON.
@@ -26,7 +26,7 @@ pid, err_path, ledger = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 idle_seconds, tries, out_path = float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 ticks = os.sysconf("SC_CLK_TCK")
 NOTICED = "the ledger changed; running a pass"
-PASSED = "info: last pass"
+PASSED = "info: pass done"
 
 
 def status():

@@ -18,6 +18,7 @@ PHASES = [
     ("attempt log rows (logAttempt, 3 per message)", "Ledger.logAttempt("),
     ("reserve txn: the rest (inserts, commit)", "in Ledger.reserve("),
     ("markSending txn", "Ledger.markSending("),
+    ("markBodyStarted txn", "Ledger.markBodyStarted("),
     ("recordOutcome txn", "Ledger.recordOutcome("),
     ("SMTP send (libcurl, cobrador side)", "SMTPTransport.send("),
     ("reads: client(code:) (twice per message)", "Ledger.client(code:"),
