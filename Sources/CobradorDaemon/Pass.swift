@@ -103,7 +103,8 @@ package struct Pass: Sendable {
             return goOn
         }
         for event in events {
-            if shouldStop() { break }
+            // What is gathered but not reserved is simply planned again by the next pass.
+            if shouldStop() { return summary }
             if event.kind == .message {
                 if quotaReached(booked) {
                     // Only what the relay got counts: a refused reservation leaves its place.

@@ -52,6 +52,28 @@ package final class CobradorWorkspace: Sendable {
         FileManager.default.contents(atPath: ledgerPath) ?? Data()
     }
 
+    /// Sends through an SMTP relay on loopback (`tls = "none"`, allowed there without a login)
+    /// instead of the Maildir `init` configured.
+    package func useRelay(port: Int) throws {
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+            .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(port)\ntls = \"none\"")
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Imports `count` clients C1, C2... through the CSV import, each with one invoice F-1,
+    /// F-2... due on 2026-10-01, so a reminder is due for each on Monday 2026-11-30.
+    package func importClients(_ count: Int) throws {
+        var clients = "code,name,email,country\n"
+        var invoices = "number,client,concept,issue_date,due_date,amount,currency\n"
+        for index in 1...count {
+            clients += "C\(index),Client \(index),ap\(index)@clients.example,ES\n"
+            invoices += "F-\(index),C\(index),Translation,2026-09-01,2026-10-01,100.00,EUR\n"
+        }
+        try succeed(["import", "clients", directory.write("clients.csv", clients)])
+        try succeed(["import", "invoices", directory.write("invoices.csv", invoices)])
+    }
+
     /// Adds two clients (es and en) and three invoices used by many tests.
     package func seed() throws {
         try succeed(["client", "add", "ACME", "--name", "Acme Ibérica S.L.", "--email", "pagos@acme.example", "--country", "ES"])

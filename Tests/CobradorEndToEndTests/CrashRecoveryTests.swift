@@ -15,27 +15,6 @@ import Testing
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
     }
 
-    func useRelay(port: Int) throws {
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
-            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(port)\ntls = \"none\"")
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-    }
-
-    /// `count` clients, each with one invoice a reminder is due for on Monday.
-    func importClients(_ count: Int) throws {
-        var clients = "code,name,email,country\n"
-        var invoices = "number,client,concept,issue_date,due_date,amount,currency\n"
-        for index in 1...count {
-            clients += "C\(index),Client \(index),ap\(index)@clients.example,ES\n"
-            invoices += "F-\(index),C\(index),Translation,2026-09-01,2026-10-01,100.00,EUR\n"
-        }
-        try clients.write(toFile: workspace.directory.file("clients.csv"), atomically: true, encoding: .utf8)
-        try invoices.write(toFile: workspace.directory.file("invoices.csv"), atomically: true, encoding: .utf8)
-        try workspace.succeed(["import", "clients", workspace.directory.file("clients.csv")])
-        try workspace.succeed(["import", "invoices", workspace.directory.file("invoices.csv")])
-    }
-
     /// Starts `cobrador ARGUMENTS` without waiting for it.
     func spawn(_ arguments: [String]) throws -> Process {
         let process = Process()
@@ -65,8 +44,8 @@ import Testing
 
     @Test func killedAtRandomMomentsOfABatchEveryMessageGoesOnceOrIsShownUnknown() throws {
         let server = try SMTPTestServer()
-        try useRelay(port: server.port)
-        try importClients(1000)
+        try workspace.useRelay(port: server.port)
+        try workspace.importClients(1000)
         var random = SeededGenerator(seed: 20_261_130)
         var progress: [Int] = []
         for _ in 0..<10 {
@@ -108,8 +87,8 @@ import Testing
 
     @Test func sigtermInTheMiddleOfABatchFinishesTheMessageInFlightAndLosesNothing() throws {
         let server = try SMTPTestServer()
-        try useRelay(port: server.port)
-        try importClients(1000)
+        try workspace.useRelay(port: server.port)
+        try workspace.importClients(1000)
         // The resident daemon runs at the real time: open the window around the clock.
         let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
         let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8).replacingOccurrences(
@@ -140,7 +119,7 @@ import Testing
 
     @Test func withTheRelayDownMessagesWaitTheirBackoffAndAllGoOutOnceItIsBack() throws {
         let port = try Self.freePort()
-        try useRelay(port: port)
+        try workspace.useRelay(port: port)
         try workspace.seed()
         let down = try workspace.succeed(["run", "--once", "--at", monday])
         #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")

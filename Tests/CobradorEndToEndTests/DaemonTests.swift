@@ -48,6 +48,19 @@ import Testing
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
     }
 
+    /// The sqlite3 tool adds client NEW with an invoice long overdue, as accounting software would.
+    func addOverdueClientAsAnotherProgram() throws -> ProcessResult {
+        try workspace.sqlite("""
+            PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;
+            BEGIN IMMEDIATE;
+            INSERT INTO client (code, name, language, country) VALUES ('NEW', 'New Client', 'en', 'GB');
+            INSERT INTO client_email (client_id, address) VALUES ((SELECT id FROM client WHERE code = 'NEW'), 'ap@new.example');
+            INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency)
+            VALUES ('N-1', (SELECT id FROM client WHERE code = 'NEW'), 'Work', '2026-08-01', '2026-09-01', 50000, 'GBP');
+            COMMIT;
+            """)
+    }
+
     func sentLines() -> Int {
         ((try? String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)) ?? "").split(separator: "\n").count
     }
@@ -57,15 +70,7 @@ import Testing
         #expect(daemon.waitFor(20) { sentLines() == 2 }, "\(daemon.stderr)")
 
         // Another program adds an overdue invoice for a new client: the daemon sees it within seconds.
-        #expect(try workspace.sqlite("""
-            PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;
-            BEGIN IMMEDIATE;
-            INSERT INTO client (code, name, language, country) VALUES ('NEW', 'New Client', 'en', 'GB');
-            INSERT INTO client_email (client_id, address) VALUES ((SELECT id FROM client WHERE code = 'NEW'), 'ap@new.example');
-            INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency)
-            VALUES ('N-1', (SELECT id FROM client WHERE code = 'NEW'), 'Work', '2026-08-01', '2026-09-01', 50000, 'GBP');
-            COMMIT;
-            """).status == 0)
+        #expect(try addOverdueClientAsAnotherProgram().status == 0)
         #expect(daemon.waitFor(10) { sentLines() == 3 }, "\(daemon.stderr)")
         #expect(daemon.stderr.contains("the ledger changed"))
 
@@ -89,22 +94,11 @@ import Testing
     @Test func aChangeWrittenWhileAPassRunsIsSeenRightAfterIt() throws {
         // A relay taking a second per recipient keeps the first pass busy for two seconds.
         let server = try SMTPTestServer(behaviour: "slow-rcpt=1")
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
-            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.useRelay(port: server.port)
         let daemon = try Running(workspace)
         defer { daemon.signal(SIGKILL) }
         #expect(try daemon.waitFor(20) { try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'sending'").standardOutput == "1\n" })
-        #expect(try workspace.sqlite("""
-            PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;
-            BEGIN IMMEDIATE;
-            INSERT INTO client (code, name, language, country) VALUES ('NEW', 'New Client', 'en', 'GB');
-            INSERT INTO client_email (client_id, address) VALUES ((SELECT id FROM client WHERE code = 'NEW'), 'ap@new.example');
-            INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency)
-            VALUES ('N-1', (SELECT id FROM client WHERE code = 'NEW'), 'Work', '2026-08-01', '2026-09-01', 50000, 'GBP');
-            COMMIT;
-            """).status == 0)
+        #expect(try addOverdueClientAsAnotherProgram().status == 0)
         // Not at the next tick (a minute here) but as soon as the pass that was running ends.
         #expect(try daemon.waitFor(15) { try server.received().count == 3 }, "\(daemon.stderr)")
     }

@@ -30,20 +30,6 @@ import Testing
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
     }
 
-    /// `count` clients C1... each with one invoice a reminder is due for on Monday.
-    func importClients(_ count: Int) throws {
-        var clients = "code,name,email,country\n"
-        var invoices = "number,client,concept,issue_date,due_date,amount,currency\n"
-        for index in 1...count {
-            clients += "C\(index),Client \(index),ap\(index)@clients.example,ES\n"
-            invoices += "F-\(index),C\(index),Translation,2026-09-01,2026-10-01,100.00,EUR\n"
-        }
-        try clients.write(toFile: workspace.directory.file("clients.csv"), atomically: true, encoding: .utf8)
-        try invoices.write(toFile: workspace.directory.file("invoices.csv"), atomically: true, encoding: .utf8)
-        try workspace.succeed(["import", "clients", workspace.directory.file("clients.csv")])
-        try workspace.succeed(["import", "invoices", workspace.directory.file("invoices.csv")])
-    }
-
     /// Starts `executable ARGUMENTS` (the cobrador binary by default) without waiting for it.
     func spawn(_ arguments: [String], executable: String = CobradorWorkspace.binary, config: String? = nil) throws -> Process {
         let process = Process()
@@ -210,7 +196,7 @@ import Testing
     /// re-checked just before it left.) Batches shrink only after a slow one, and only to what
     /// keeps a batch under ~2 s, however slow each message is.
     @Test func aPaymentRecordedWhileASlowBatchGoesOutStopsItsMessage() throws {
-        try importClients(8)
+        try workspace.importClients(8)
         let server = try SMTPTestServer(behaviour: "slow-rcpt")
         try useRelay(port: server.port)
         let pass = try spawn(["run", "--once", "--at", monday])

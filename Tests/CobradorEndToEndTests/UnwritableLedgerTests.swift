@@ -11,9 +11,8 @@ import Testing
         let server = try SMTPTestServer(behaviour: "slow-rcpt=3")
         let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
             .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression)
-            .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
-            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.useRelay(port: server.port)
 
         let pass = Process()
         pass.executableURL = URL(fileURLWithPath: CobradorWorkspace.binary)
