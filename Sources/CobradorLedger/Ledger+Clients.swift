@@ -98,6 +98,20 @@ extension Ledger {
         return emails
     }
 
+    /// Every client with an address a relay refused for good: code, then the first such
+    /// address and the relay's words.
+    package func clientsWithBadAddresses() throws(LedgerError) -> [String: (address: String, reply: String)] {
+        try read { db in
+            var held: [String: (address: String, reply: String)] = [:]
+            for row in try GRDB.Row.fetchAll(
+                db, sql: "SELECT client.code, bad_address.address, bad_address.reply FROM bad_address JOIN client ON client.id = bad_address.client_id ORDER BY bad_address.address")
+            where held[row["code"]] == nil {
+                held[row["code"]] = (row["address"], row["reply"])
+            }
+            return held
+        }
+    }
+
     /// The addresses of a client a relay refused for good, with the relay's words.
     package func badAddresses(clientCode: String) throws(LedgerError) -> [(address: String, reply: String)] {
         try read { db in

@@ -51,8 +51,14 @@ struct PlanCommand: ParsableCommand {
         let zones = Dictionary(uniqueKeysWithValues: input.clients.map {
             ($0.client.id ?? 0, TimeZone(identifier: $0.client.timeZone ?? configuration.policy.timeZone) ?? .current)
         })
+        // E-mails to a client whose address the relay refused wait for the owner.
+        let refused = try ledger.clientsWithBadAddresses()
+        func held(_ event: PlannedEvent) -> String? {
+            guard event.kind == .message, let bad = refused[event.clientCode] else { return nil }
+            return "held: the relay refused \(bad.address) (\(bad.reply)); correct it with `cobrador client edit \(event.clientCode) --email ...`"
+        }
         if output.json {
-            return try Terminal.printJSON(events.map { JSONView($0, zone: zones[$0.clientID] ?? .current) })
+            return try Terminal.printJSON(events.map { JSONView($0, zone: zones[$0.clientID] ?? .current, held: held($0)) })
         }
         guard !events.isEmpty else {
             print("Nothing planned in the next \(days) days.")
@@ -63,7 +69,7 @@ struct PlanCommand: ParsableCommand {
             events.map { event in
                 [
                     Planner.localTime(event.at, in: zones[event.clientID] ?? .current), event.clientCode, Self.what(event),
-                    event.invoiceNumbers.joined(separator: ", "), event.reasons.first ?? "",
+                    event.invoiceNumbers.joined(separator: ", "), held(event) ?? event.reasons.first ?? "",
                 ]
             })
     }
@@ -89,8 +95,10 @@ struct PlanCommand: ParsableCommand {
         var invoices: [String]
         var negotiation: Int64?
         var reasons: [String]
+        /// Why an e-mail will not go until the owner acts (a refused address).
+        var held: String?
 
-        init(_ event: PlannedEvent, zone: TimeZone) {
+        init(_ event: PlannedEvent, zone: TimeZone, held: String?) {
             at = event.at
             localTime = Planner.localTime(event.at, in: zone)
             client = event.clientCode
@@ -101,10 +109,11 @@ struct PlanCommand: ParsableCommand {
             invoices = event.invoiceNumbers
             negotiation = event.negotiationID
             reasons = event.reasons
+            self.held = held
         }
 
         enum CodingKeys: String, CodingKey {
-            case at, client, kind, stage, template, channel, invoices, negotiation, reasons
+            case at, client, kind, stage, template, channel, invoices, negotiation, reasons, held
             case localTime = "local_time"
         }
     }

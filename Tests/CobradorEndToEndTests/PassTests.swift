@@ -278,6 +278,10 @@ import Testing
             #expect(again.hasPrefix("Pass done: 0 sent, 0 deferred, 0 failed"), "\(again)")
         }
         #expect(try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'failed'").standardOutput == "2\n")
+        // The owner sees why: in the plan, in the client's page and in the digest.
+        let plan = try workspace.succeed(["plan", "--days", "2", "--at", "2026-12-02T10:00:00+01:00"])
+        #expect(plan.contains("held: the relay refused ap@thames.example (550 5.1.1"), "\(plan)")
+        #expect(try workspace.succeed(["client", "show", "BRIT"]).contains("no e-mail goes to this client until you run client edit BRIT --email"))
         // A corrected address is worth a new try.
         _ = try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
         let corrected = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
