@@ -231,16 +231,19 @@ extension Ledger {
         checksNegotiations: @Sendable (String) -> Bool = { _ in true }
     ) throws(LedgerError) -> ReservationRefusal? {
         try writeWithoutSync { db -> ReservationRefusal? in
-            guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: Self.storedAttemptSQL), arguments: [attemptID]),
-                row["status"] as String == "sending", row["send_phase"] as String? == "claimed"
-            else { return .alreadyReserved }
-            if let day,
-                let refusal = try Self.closeIfNoLongerDue(attemptID, row, at: moment, day: day, tolerance: tolerance, checksNegotiations: checksNegotiations, db)
-            {
-                return refusal
+            if let day {
+                guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: Self.storedAttemptSQL), arguments: [attemptID]),
+                    row["status"] as String == "sending", row["send_phase"] as String? == "claimed"
+                else { return .alreadyReserved }
+                if let refusal = try Self.closeIfNoLongerDue(
+                    attemptID, row, at: moment, day: day, tolerance: tolerance, checksNegotiations: checksNegotiations, db)
+                {
+                    return refusal
+                }
             }
-            try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ?").execute(arguments: [attemptID])
-            return nil
+            try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending' AND send_phase = 'claimed'")
+                .execute(arguments: [attemptID])
+            return db.changesCount == 1 ? nil : .alreadyReserved
         }
     }
 

@@ -86,8 +86,8 @@ package final class Ledger: Sendable {
     func writeWithoutSync<T: Sendable>(_ body: (GRDB.Database) throws -> T) throws(LedgerError) -> T {
         do {
             return try database.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
+                defer { try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute() }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
