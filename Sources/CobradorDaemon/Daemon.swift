@@ -92,7 +92,7 @@ package final class Daemon: @unchecked Sendable {
                     "pass done",
                     metadata: [
                         "sent": "\(summary.sent)", "deferred": "\(summary.deferred)", "failed": "\(summary.failed)", "unknown": "\(summary.unknown)",
-                        "cancelled": "\(summary.skipped)", "tasks": "\(summary.tasks)", "recorded": "\(summary.transitions)",
+                        "cancelled": "\(summary.skipped)", "held": "\(summary.held.count)", "tasks": "\(summary.tasks)", "recorded": "\(summary.transitions)",
                     ])
                 notifier.notify(
                     "STATUS=last pass \(now.formatted(.iso8601)): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown")

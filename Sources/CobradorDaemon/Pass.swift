@@ -26,6 +26,9 @@ package struct Pass: Sendable {
         package var failed = 0
         package var unknown = 0
         package var skipped = 0
+        /// Messages held because the relay refused the client's address (or this very message)
+        /// for good: they wait for the owner to correct the addresses (`client edit --email`).
+        package var held: [String] = []
         package var transitions = 0
         package var tasks = 0
         /// Set when the relay's quota (`max_per_minute`, `_hour`, `_day`) is reached: the pass
@@ -170,10 +173,13 @@ package struct Pass: Sendable {
             case .unwritable(let problem):
                 summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(problem)")
             case .refused(let refusal):
-                summary.skipped += 1
                 switch refusal {
-                case .alreadyReserved, .failedBefore, .badAddress: break
+                case .alreadyReserved:
+                    summary.skipped += 1
+                case .failedBefore, .badAddress:
+                    summary.held.append(event.clientCode)
                 case .noLongerDue:
+                    summary.skipped += 1
                     log(now, event.clientCode, event.invoiceNumbers, event.stage ?? "", "-", "cancelled", "-", refusal.description)
                 }
             }

@@ -109,6 +109,7 @@ struct ClientCommand: ParsableCommand {
                 view.invoices = invoices.map(InvoiceCommand.JSONView.init)
                 view.negotiations = negotiations.map(NegotiationCommand.JSONView.init)
                 view.contacts = contacts.map(ContactCommand.JSONView.init)
+                view.refusedAddresses = refused.map { ["address": $0.address, "reply": $0.reply] }
                 return try Terminal.printJSON(view)
             }
             Terminal.printFields([
@@ -147,14 +148,19 @@ struct ClientCommand: ParsableCommand {
         func run() throws {
             let (_, ledger) = try global.openLedger()
             let details = details
+            let refusedBefore = try ledger.badAddresses(clientCode: code)
             guard details.name != nil || !details.email.isEmpty || details.country != nil || details.region != nil || details.language != nil
                 || details.timeZone != nil || details.kind != nil || details.taxID != nil || details.address != nil || details.notes != nil
             else { throw CommandFailure("nothing to change: give at least one option, such as --email (see --help)") }
             let client = try ledger.updateClient(code: code) { try details.apply(to: &$0) }
             print("Updated client \(client.code).")
             if !details.email.isEmpty {
-                for address in try ledger.trustAddresses(clientCode: client.code) {
-                    print("The relay's refusal of \(address) is forgotten: e-mails to \(client.code) resume.")
+                _ = try ledger.trustAddresses(clientCode: client.code)
+                for refused in refusedBefore {
+                    print(
+                        client.emails.contains { $0.caseInsensitiveCompare(refused.address) == .orderedSame }
+                            ? "The relay's refusal of \(refused.address) is forgotten: e-mails to \(client.code) resume."
+                            : "\(refused.address), which the relay refused, is replaced: e-mails to \(client.code) resume.")
                 }
             }
         }
@@ -211,6 +217,8 @@ struct ClientCommand: ParsableCommand {
         var invoices: [InvoiceCommand.JSONView]?
         var negotiations: [NegotiationCommand.JSONView]?
         var contacts: [ContactCommand.JSONView]?
+        /// Addresses a relay refused for good, with its reply: no e-mail goes to the client.
+        var refusedAddresses: [[String: String]]?
 
         init(_ client: Client) {
             code = client.code
@@ -231,6 +239,7 @@ struct ClientCommand: ParsableCommand {
             case code, name, emails, language, country, region, pause, notes, invoices, negotiations, contacts
             case timeZone = "time_zone"
             case debtorKind = "debtor_kind"
+            case refusedAddresses = "refused_addresses"
             case taxID = "tax_id"
             case postalAddress = "postal_address"
         }

@@ -9,8 +9,9 @@ struct LogCommand: ParsableCommand {
         abstract: "The record of every message cobrador sent or tried to send.",
         discussion: """
             One line per message with its latest status, newest first, times in the owner's time
-            zone ([policy] time_zone). --follow then prints each new step (reserved, sending,
-            sent, deferred...) as a running daemon writes it, until Ctrl-C. The same attempts are
+            zone ([policy] time_zone). --follow prints them oldest first, as `tail -f` would,
+            then each new step (reserved, sending, sent, deferred...) as a running daemon writes
+            it, until Ctrl-C. The same attempts are
             in the sent log file (`sent_log`, default next to the ledger), which `tail -f` follows.
             Examples:
               cobrador log
@@ -40,13 +41,16 @@ struct LogCommand: ParsableCommand {
         // Read where the attempt log ends before listing, so that following misses nothing.
         var last = try ledger.attemptSteps(after: .max, filter).last
         let lines = try ledger.attemptLines(filter)
-        if output.json && !follow { return try Terminal.printJSON(lines) }
-        if output.json {
-            try lines.reversed().forEach(Self.printJSONLine)
-        } else {
-            Terminal.printTable(["WHEN (\(zone.identifier))", "CLIENT", "INVOICES", "STAGE", "STATUS", "TO", "MESSAGE-ID", "REPLY"], lines.map { Self.cells($0, zone) })
+        guard follow else {
+            if output.json { return try Terminal.printJSON(lines) }
+            guard !lines.isEmpty else { return print("No message matches.") }
+            return Terminal.printTable(
+                ["WHEN (\(zone.identifier))", "CLIENT", "INVOICES", "STAGE", "STATUS", "TO", "MESSAGE-ID", "REPLY"], lines.map { Self.cells($0, zone) })
         }
-        guard follow else { return }
+        // Like `tail -f`: what is there, oldest first, then each new step below it.
+        for line in lines.reversed() {
+            if output.json { try Self.printJSONLine(line) } else { print(Self.cells(line, zone).joined(separator: "  ")) }
+        }
         fflush(nil)
         while true {
             Thread.sleep(forTimeInterval: 1)

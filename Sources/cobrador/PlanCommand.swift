@@ -35,11 +35,19 @@ struct PlanCommand: ParsableCommand {
             now = parsed
         }
         let planner = Planner(configuration: configuration)
+        // E-mails to a client whose address the relay refused wait for the owner.
+        let refused = try ledger.clientsWithBadAddresses()
+        func heldReason(_ clientCode: String) -> String? {
+            refused[clientCode].map {
+                "held: the relay refused \($0.address) (\($0.reply)); correct it with `cobrador client edit \(clientCode) --email ...`"
+            }
+        }
         if let explain {
             let invoice = try ledger.invoice(number: explain)
             let horizon = now.addingTimeInterval(Double(max(days, 90)) * 86_400)
             let input = try ledger.plannerInput(at: now, through: horizon, configuration: configuration, clientCode: invoice.clientCode)
             let lines = planner.explain(input, invoiceID: invoice.invoice.id ?? 0, at: now, horizonDays: max(days, 90))
+                + (heldReason(invoice.clientCode).map { ["no e-mail goes out: " + $0] } ?? [])
             if output.json { return try Terminal.printJSON(["invoice": explain, "explanation": lines.joined(separator: "\n")]) }
             print("Invoice \(explain), as of \(Planner.localTime(now, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)):")
             lines.forEach { print("  \($0)") }
@@ -51,11 +59,8 @@ struct PlanCommand: ParsableCommand {
         let zones = Dictionary(uniqueKeysWithValues: input.clients.map {
             ($0.client.id ?? 0, TimeZone(identifier: $0.client.timeZone ?? configuration.policy.timeZone) ?? .current)
         })
-        // E-mails to a client whose address the relay refused wait for the owner.
-        let refused = try ledger.clientsWithBadAddresses()
         func held(_ event: PlannedEvent) -> String? {
-            guard event.kind == .message, let bad = refused[event.clientCode] else { return nil }
-            return "held: the relay refused \(bad.address) (\(bad.reply)); correct it with `cobrador client edit \(event.clientCode) --email ...`"
+            event.kind == .message ? heldReason(event.clientCode) : nil
         }
         if output.json {
             return try Terminal.printJSON(events.map { JSONView($0, zone: zones[$0.clientID] ?? .current, held: held($0)) })

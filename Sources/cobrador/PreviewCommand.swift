@@ -32,6 +32,9 @@ struct PreviewCommand: ParsableCommand {
     func run() throws {
         let (configuration, ledger) = try global.openLedger()
         var clientRecord = try ledger.client(code: client)
+        for refused in try ledger.badAddresses(clientCode: clientRecord.code) {
+            Terminal.warn("held: the relay refused \(refused.address) (\(refused.reply)); this message will not go out until `cobrador client edit \(clientRecord.code) --email ...`")
+        }
         if let lang { clientRecord.language = try CommandInput.parse("--lang", lang) { try FieldRules.choice($0, as: Language.self) } }
         let now = Date()
         let today = CommandInput.today(configuration)

@@ -278,12 +278,17 @@ import Testing
             #expect(again.hasPrefix("Pass done: 0 sent, 0 deferred, 0 failed"), "\(again)")
         }
         #expect(try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'failed'").standardOutput == "2\n")
-        // The owner sees why: in the plan, in the client's page and in the digest.
+        // The owner sees why: in the pass, the plan, the client's page and the digest.
+        let held = try workspace.succeed(["run", "--once", "--at", "2026-12-02T11:00:00+01:00"])
+        #expect(held.contains("Held, as the relay refused their address before: ACME, BRIT"), "\(held)")
         let plan = try workspace.succeed(["plan", "--days", "2", "--at", "2026-12-02T10:00:00+01:00"])
         #expect(plan.contains("held: the relay refused ap@thames.example (550 5.1.1"), "\(plan)")
+        #expect(try workspace.succeed(["plan", "--explain", "F-3", "--at", "2026-12-02T10:00:00+01:00"]).contains("no e-mail goes out: held: the relay refused"))
         #expect(try workspace.succeed(["client", "show", "BRIT"]).contains("no e-mail goes to this client until you run client edit BRIT --email"))
+        #expect(try workspace.succeed(["client", "show", "BRIT", "--json"]).contains("\"refused_addresses\""))
         // A corrected address is worth a new try.
-        _ = try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
+        let edited = try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
+        #expect(edited.contains("ap@thames.example, which the relay refused, is replaced: e-mails to BRIT resume."), "\(edited)")
         let corrected = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
         #expect(corrected.hasPrefix("Pass done: 0 sent, 0 deferred, 1 failed"), "\(corrected)")
     }
