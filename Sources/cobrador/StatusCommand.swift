@@ -8,7 +8,8 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Who owes what, aged by days past due, per client and currency.",
         discussion: """
-            HOLD: P = paused, N = a negotiation is open (promise, plan or dispute).
+            HOLD: P = paused, N = a negotiation is open (promise, plan or dispute), R = the relay
+            refused the client's address: no e-mail goes until `cobrador client edit CODE --email`.
             Example:
               cobrador status
               cobrador status --as-of 2026-12-31 --json
@@ -22,7 +23,8 @@ struct StatusCommand: ParsableCommand {
         let (configuration, ledger) = try global.openLedger()
         let day = try CommandInput.parseIfGiven("--as-of", asOf) { try FieldRules.date($0) } ?? CommandInput.today(configuration)
         let report = try ledger.agingReport(on: day)
-        if output.json { return try Terminal.printJSON(JSONView(report)) }
+        let refused = Set(try ledger.clientsWithBadAddresses().keys)
+        if output.json { return try Terminal.printJSON(JSONView(report, refused: refused)) }
         print("Receivables as of \(day)")
         guard !report.lines.isEmpty else {
             print("Nothing is owed.")
@@ -34,6 +36,7 @@ struct StatusCommand: ParsableCommand {
             for line in report.lines where line.currency == currency.currency {
                 var markers = line.paused ? "P" : ""
                 if !line.negotiations.isEmpty { markers += "N" }
+                if refused.contains(line.clientCode) { markers += "R" }
                 rows.append(
                     [line.clientCode, markers, line.currency.code, String(line.invoiceCount)] + buckets.map { line.amount($0).decimalString }
                         + [line.total.decimalString])
@@ -54,13 +57,19 @@ struct StatusCommand: ParsableCommand {
             var total: MoneyJSON
             var paused: Bool?
             var negotiations: [String]?
+            var refusedAddress: Bool?
+
+            enum CodingKeys: String, CodingKey {
+                case client, name, currency, invoices, buckets, total, paused, negotiations
+                case refusedAddress = "refused_address"
+            }
         }
 
         var asOf: String
         var clients: [Line]
         var totals: [Line]
 
-        init(_ report: AgingReport) {
+        init(_ report: AgingReport, refused: Set<String>) {
             asOf = report.asOf.description
             func buckets(_ line: AgingReport.Line) -> [String: MoneyJSON] {
                 Dictionary(uniqueKeysWithValues: AgingReport.Bucket.allCases.map { ($0.rawValue, MoneyJSON(line.amount($0))) })
@@ -69,7 +78,7 @@ struct StatusCommand: ParsableCommand {
                 Line(
                     client: line.clientCode, name: line.clientName, currency: line.currency.code, invoices: line.invoiceCount,
                     buckets: buckets(line), total: MoneyJSON(line.total), paused: line.paused,
-                    negotiations: line.negotiations.map(\.rawValue).sorted())
+                    negotiations: line.negotiations.map(\.rawValue).sorted(), refusedAddress: refused.contains(line.clientCode))
             }
             totals = report.totals.map { line in
                 Line(currency: line.currency.code, invoices: line.invoiceCount, buckets: buckets(line), total: MoneyJSON(line.total))

@@ -286,6 +286,8 @@ import Testing
         #expect(try workspace.succeed(["plan", "--explain", "F-3", "--at", "2026-12-02T10:00:00+01:00"]).contains("no e-mail goes out: held: the relay refused"))
         #expect(try workspace.succeed(["client", "show", "BRIT"]).contains("no e-mail goes to this client until you run client edit BRIT --email"))
         #expect(try workspace.succeed(["client", "show", "BRIT", "--json"]).contains("\"refused_addresses\""))
+        let status = try workspace.succeed(["status", "--as-of", "2026-12-02"])
+        #expect(status.split(separator: "\n").contains { $0.hasPrefix("BRIT") && $0.contains(" R ") }, "\(status)")
         // A corrected address is worth a new try.
         let edited = try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
         #expect(edited.contains("ap@thames.example, which the relay refused, is replaced: e-mails to BRIT resume."), "\(edited)")
