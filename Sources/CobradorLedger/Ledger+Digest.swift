@@ -22,9 +22,11 @@ extension Ledger {
             var lines = DigestLines()
             let from = Timestamp.string(start)
             let to = Timestamp.string(end)
+            // "09:30" today; "2026-11-29 23:10" for what happened before today.
             func time(_ text: String?) -> String {
                 guard let date = Timestamp.date(text) else { return "" }
-                return String(Planner.localTime(date, in: zone).dropFirst(11).prefix(5))
+                let local = Planner.localTime(date, in: zone)
+                return String(CalendarDate(date, in: zone) == today ? local.dropFirst(11).prefix(5) : local.prefix(16))
             }
             for row in try GRDB.Row.fetchAll(
                 db,

@@ -33,7 +33,10 @@ import Testing
         let digest = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") }
         let text = try #require(digest)
         #expect(text.contains("Delivered-To: cobros@lucia.example"))
-        #expect(text.contains("ACME  reminder-1  F-1"))
+        #expect(text.contains("10:00  ACME  reminder-1  F-1"))
+        // The next day's digest dates what went out the day before.
+        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
+        #expect(digests.contains { $0.contains("2026-11-30 10:00  ACME  reminder-1  F-1") }, "\(digests)")
     }
 
     func maildirFiles() throws -> [String] {
