@@ -6,8 +6,9 @@ struct CobradorCommand: ParsableCommand {
         commandName: "cobrador",
         abstract: "Gets freelancers and small firms paid: a ledger of clients, invoices and payments, and the reminders that follow them.",
         discussion: """
-            Every command reads the configuration from --config, else $COBRADOR_CONFIG, else /etc/cobrador/cobrador.toml.
-            Start with `cobrador init --config ./cobrador.toml`.
+            Every command reads the configuration from --config, else $COBRADOR_CONFIG,
+            else /etc/cobrador/cobrador.toml. Start with `cobrador init --config
+            ./cobrador.toml`.
             """,
         version: "0.1.0",
         subcommands: [

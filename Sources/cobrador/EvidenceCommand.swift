@@ -9,8 +9,9 @@ struct EvidenceCommand: ParsableCommand {
         abstract: "Export everything sent to a client, for a lawyer or a court claim; or verify the record.",
         discussion: """
             The export holds every message as the .eml that went out with its SHA-256, the
-            hash-chained attempt log with the relay's replies, the payments, negotiations and
-            contacts, and an index. --verify checks the whole attempt log and every stored message.
+            hash-chained attempt log with the relay's replies, the payments, negotiations
+            and contacts, and an index. --verify checks the whole attempt log and every
+            stored message.
             Examples:
               cobrador evidence ACME --out ./acme-evidence
               cobrador evidence --verify

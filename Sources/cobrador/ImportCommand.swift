@@ -12,11 +12,12 @@ struct ImportCommand: ParsableCommand {
               clients:  code, name, email, country [, region, language, time_zone, debtor_kind, tax_id, address, notes]
               invoices: number, client, concept, issue_date, due_date, amount [, currency, attachment, contract_rate, interest_regime]
               payments: invoice, amount, date [, currency, method, reference]
-            Dates are YYYY-MM-DD; amounts are plain numbers (1234.56, or 1234,56 with --decimal-comma).
-            Several e-mail addresses go in one field separated by ';'.
-            Re-importing the same file changes nothing. A row that fails its checks means nothing is
-            imported (exit status 1). An invoice already in the ledger with other values is not
-            applied: the rest is imported, those rows are listed, and the exit status is 2.
+            Dates are YYYY-MM-DD; amounts are plain numbers (1234.56, or 1234,56 with
+            --decimal-comma). Several e-mail addresses go in one field separated by ';'.
+            Re-importing the same file changes nothing. A row that fails its checks means
+            nothing is imported (exit status 1). An invoice already in the ledger with
+            other values is not applied: the rest is imported, those rows are listed, and
+            the exit status is 2.
             Examples:
               cobrador import clients clients.csv
               cobrador import invoices invoices.csv --decimal-comma

@@ -8,8 +8,9 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create a commented configuration, an empty ledger and a copy of the default templates.",
         discussion: """
-            Nothing existing is ever overwritten: if any of the three is already there, nothing is written.
-            With the configuration under /etc/cobrador, the ledger and the Maildir go to /var/lib/cobrador.
+            Nothing existing is ever overwritten: if any of the three is already there,
+            nothing is written. With the configuration under /etc/cobrador, the ledger and
+            the Maildir go to /var/lib/cobrador.
             Examples:
               cobrador init --config ./cobrador.toml --sender-name "Lucía Martín" --sender-email cobros@lucia.es --iban "ES91 2100 0418 4502 0005 1332"
               sudo cobrador init     # /etc/cobrador/cobrador.toml, /var/lib/cobrador/ledger.sqlite

@@ -8,11 +8,11 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "The record of every message cobrador sent or tried to send.",
         discussion: """
-            One line per message with its latest status, newest first, times in the owner's time
-            zone ([policy] time_zone). --follow prints them oldest first, as `tail -f` would,
-            then each new step (reserved, sending, sent, deferred...) as a running daemon writes
-            it, until Ctrl-C. The same attempts are
-            in the sent log file (`sent_log`, default next to the ledger), which `tail -f` follows.
+            One line per message with its latest status, newest first, times in the
+            owner's time zone ([policy] time_zone). --follow prints them oldest first, as
+            `tail -f` would, then each new step (reserved, sending, sent, deferred...) as
+            a running daemon writes it, until Ctrl-C. The same attempts are in the sent
+            log file (`sent_log`, default next to the ledger), which `tail -f` follows.
             Examples:
               cobrador log
               cobrador log --client ACME --status unknown --json

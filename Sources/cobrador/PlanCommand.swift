@@ -8,9 +8,10 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "What will go out in the next days, to whom, at which stage, and why.",
         discussion: """
-            The forecast assumes nothing is paid meanwhile and every message goes out when planned;
-            the daemon uses the same planner, so what it sends is what this shows.
-            Times are the client's local time. `--explain` tells why one invoice is or is not chased.
+            The forecast assumes nothing is paid meanwhile and every message goes out when
+            planned; the daemon uses the same planner, so what it sends is what this
+            shows. Times are the client's local time. `--explain` tells why one invoice is
+            or is not chased.
             Examples:
               cobrador plan
               cobrador plan --days 30 --client ACME --json

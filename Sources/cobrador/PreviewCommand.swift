@@ -10,9 +10,10 @@ struct PreviewCommand: ParsableCommand {
         commandName: "preview",
         abstract: "Print the message a client would get: the exact bytes, or its text or HTML part.",
         discussion: """
-            Without --stage, the client's next planned message (see `cobrador plan`), dated the day it
-            is planned for; with --stage, that stage today for every unpaid invoice of the client.
-            The Message-ID and Date header are the preview's own; a real send gets its attempt's.
+            Without --stage, the client's next planned message (see `cobrador plan`),
+            dated the day it is planned for; with --stage, that stage today for every
+            unpaid invoice of the client. The Message-ID and Date header are the preview's
+            own; a real send gets its attempt's.
             Examples:
               cobrador preview --client ACME
               cobrador preview --client ACME --stage formal-notice --lang en --format text

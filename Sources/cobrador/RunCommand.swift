@@ -12,12 +12,15 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a pass: send what is due now, record every attempt and write the sent log.",
         discussion: """
             Without --once, cobrador stays running: a pass at start, then every `[daemon]
-            tick_seconds` (300), as soon as another program changes the ledger, and when the next
-            planned message is due. SIGTERM or Ctrl-C stops it after the message in flight; SIGHUP
-            reloads the configuration and templates (a broken one is refused and the last good one
-            kept). With --once: one pass, then exit (for cron or a systemd timer). A pass first
-            marks attempts a crash left in flight as unknown (never resent), sends reserved and
-            retry-due messages, then what the planner says goes out now (`cobrador plan --days 0`).
+            tick_seconds` (300), as soon as another program changes the ledger, and when
+            the next planned message is due. SIGTERM or Ctrl-C stops it after the message
+            in flight; SIGHUP reloads the configuration and templates (a broken one is
+            refused and the last good one kept). With --once: one pass, then exit (for
+            cron or a systemd timer; exit status 75 when another process is in a pass on
+            the same ledger). A pass first resolves what a crash left in flight (not yet
+            at the relay's DATA: sent again; past it: unknown, never resent), sends
+            reserved and retry-due messages, then what the planner says goes out now
+            (`cobrador plan --days 0`).
             Examples:
               cobrador run
               cobrador run --once

@@ -8,8 +8,9 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Who owes what, aged by days past due, per client and currency.",
         discussion: """
-            HOLD: P = paused, N = a negotiation is open (promise, plan or dispute), R = the relay
-            refused the client's address: no e-mail goes until `cobrador client edit CODE --email`.
+            HOLD: P = paused, N = a negotiation is open (promise, plan or dispute), R =
+            the relay refused the client's address: no e-mail goes until `cobrador client
+            edit CODE --email`.
             Example:
               cobrador status
               cobrador status --as-of 2026-12-31 --json
