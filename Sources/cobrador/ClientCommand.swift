@@ -77,13 +77,22 @@ struct ClientCommand: ParsableCommand {
         func run() throws {
             let (_, ledger) = try global.openLedger()
             let clients = try ledger.clients()
-            if output.json { return try Terminal.printJSON(clients.map(JSONView.init)) }
+            let refused = try ledger.clientsWithBadAddresses()
+            if output.json {
+                return try Terminal.printJSON(
+                    clients.map { client in
+                        var view = JSONView(client)
+                        view.refusedAddresses = refused[client.code].map { [["address": $0.address, "reply": $0.reply]] }
+                        return view
+                    })
+            }
             Terminal.printTable(
                 ["CODE", "NAME", "EMAIL", "LANG", "COUNTRY", "KIND", "PAUSED"],
                 clients.map { client in
                     [
-                        client.code, client.name, client.emails.joined(separator: ", "), client.language.rawValue, client.country,
-                        client.debtorKind.rawValue, client.pause.map { "yes: \($0.reason)" } ?? "",
+                        client.code, client.name,
+                        client.emails.joined(separator: ", ") + (refused[client.code].map { " (refused: \($0.address))" } ?? ""),
+                        client.language.rawValue, client.country, client.debtorKind.rawValue, client.pause.map { "yes: \($0.reason)" } ?? "",
                     ]
                 })
         }

@@ -48,18 +48,16 @@ struct LogCommand: ParsableCommand {
                 ["WHEN (\(zone.identifier))", "CLIENT", "INVOICES", "STAGE", "STATUS", "TO", "MESSAGE-ID", "REPLY"], lines.map { Self.cells($0, zone) })
         }
         // Like `tail -f`: what is there, oldest first, then each new step below it.
-        for line in lines.reversed() {
-            if output.json { try Self.printJSONLine(line) } else { print(Self.cells(line, zone).joined(separator: "  ")) }
-        }
-        fflush(nil)
+        var pending = Array(lines.reversed())
         while true {
-            Thread.sleep(forTimeInterval: 1)
-            let steps = try ledger.attemptSteps(after: last, filter)
-            last = steps.last
-            for line in steps.lines {
+            for line in pending {
                 if output.json { try Self.printJSONLine(line) } else { print(Self.cells(line, zone).joined(separator: "  ")) }
             }
             fflush(nil)
+            Thread.sleep(forTimeInterval: 1)
+            let steps = try ledger.attemptSteps(after: last, filter)
+            last = steps.last
+            pending = steps.lines
         }
     }
 

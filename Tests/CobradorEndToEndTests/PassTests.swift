@@ -289,6 +289,7 @@ import Testing
         #expect(try workspace.succeed(["plan", "--explain", "F-3", "--at", "2026-12-02T10:00:00+01:00"]).contains("no e-mail goes out: held: the relay refused"))
         #expect(try workspace.succeed(["client", "show", "BRIT"]).contains("no e-mail goes to this client until you run client edit BRIT --email"))
         #expect(try workspace.succeed(["client", "show", "BRIT", "--json"]).contains("\"refused_addresses\""))
+        #expect(try workspace.succeed(["client", "list"]).contains("ap@thames.example (refused: ap@thames.example)"))
         let status = try workspace.succeed(["status", "--as-of", "2026-12-02"])
         #expect(status.split(separator: "\n").contains { $0.hasPrefix("BRIT") && $0.contains(" R ") }, "\(status)")
         // A corrected address is worth a new try.
