@@ -67,13 +67,17 @@ package struct Pass: Sendable {
         // What went to the relay, for its quotas; `booked` adds the batch being gathered.
         var limiter = try quota(at: now)
         var booked = limiter
-        func quotaReached(_ limiter: RateLimiter) -> Bool {
+        /// When the quota lets the next message go, if not now.
+        func blocked(_ limiter: RateLimiter) -> Date? {
             let next = limiter.nextAllowed(after: now)
-            if next > now { summary.quotaReachedUntil = next }
-            return next > now
+            return next > now ? next : nil
         }
         for attempt in try ledger.attemptsDue(at: now) {
-            if shouldStop() || quotaReached(limiter) { return summary }
+            if shouldStop() { return summary }
+            if let until = blocked(limiter) {
+                summary.quotaReachedUntil = until
+                return summary
+            }
             // A retry waits for the client's send window like any first attempt.
             let window = try sendWindow(clientCode: attempt.clientCode)
             guard window.opening(on: window.day(of: now), notBefore: now) == now else { continue }
@@ -109,11 +113,13 @@ package struct Pass: Sendable {
             // What is gathered but not reserved is simply planned again by the next pass.
             if shouldStop() { return summary }
             if event.kind == .message {
-                if quotaReached(booked) {
+                if blocked(booked) != nil {
                     // Only what the relay got counts: a refused reservation leaves its place.
                     guard try flush() else { return summary }
-                    if quotaReached(limiter) { break }
-                    summary.quotaReachedUntil = nil
+                    if let until = blocked(limiter) {
+                        summary.quotaReachedUntil = until
+                        break
+                    }
                 }
                 booked.record(now)
                 batch.append(event)

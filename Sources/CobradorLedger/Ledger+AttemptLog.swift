@@ -52,6 +52,11 @@ extension Ledger {
         }
     }
 
+    /// The id of the attempt log's last step: follow on from there.
+    package func attemptLogEnd() throws(LedgerError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM attempt_event") ?? 0 }
+    }
+
     /// Steps of the attempt log written after step `stepID` that match `filter`, oldest
     /// first, with the id of the last step read (pass it back to follow on).
     package func attemptSteps(after stepID: Int64, _ filter: AttemptFilter) throws(LedgerError) -> (lines: [AttemptLine], last: Int64) {

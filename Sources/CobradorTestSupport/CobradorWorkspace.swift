@@ -52,13 +52,36 @@ package final class CobradorWorkspace: Sendable {
         FileManager.default.contents(atPath: ledgerPath) ?? Data()
     }
 
+    /// Sets `[daemon] digest_time`: "never" keeps the Maildir to the clients' messages.
+    package func setDigestTime(_ value: String) throws {
+        try editConfiguration {
+            $0.replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"\(value)\"", options: .regularExpression)
+        }
+    }
+
+    /// Opens the send window every day around the clock, so that a test of the resident
+    /// daemon, which runs at the real time, does not depend on the hour it runs at.
+    package func openWindowAroundTheClock() throws {
+        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }
+        try editConfiguration {
+            $0.replacingOccurrences(
+                of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"",
+                with: days.joined(separator: "\n"))
+        }
+    }
+
+    /// Rewrites the configuration file through `change`.
+    package func editConfiguration(_ change: (String) throws -> String) throws {
+        try change(try String(contentsOfFile: configPath, encoding: .utf8)).write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
     /// Sends through an SMTP relay on loopback (`tls = "none"`, allowed there without a login)
     /// instead of the Maildir `init` configured.
     package func useRelay(port: Int) throws {
-        let text = try String(contentsOfFile: configPath, encoding: .utf8)
-            .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
-            .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(port)\ntls = \"none\"")
-        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try editConfiguration {
+            $0.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+                .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(port)\ntls = \"none\"")
+        }
     }
 
     /// Imports `count` clients C1, C2... through the CSV import, each with one invoice F-1,

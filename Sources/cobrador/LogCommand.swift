@@ -39,7 +39,7 @@ struct LogCommand: ParsableCommand {
             return SendWindow(policy: configuration.policy, timeZone: zone, country: "").startOfDay(day)
         }
         // Read where the attempt log ends before listing, so that following misses nothing.
-        var last = try ledger.attemptSteps(after: .max, filter).last
+        var last = try ledger.attemptLogEnd()
         let lines = try ledger.attemptLines(filter)
         guard follow else {
             if output.json { return try Terminal.printJSON(lines) }

@@ -10,9 +10,7 @@ import Testing
 
     init() throws {
         workspace = try CobradorWorkspace()
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-            .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression)
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.setDigestTime("never")
     }
 
     /// Starts `cobrador ARGUMENTS` without waiting for it.
@@ -96,11 +94,7 @@ import Testing
         let server = try SMTPTestServer()
         try workspace.useRelay(port: server.port)
         try workspace.importClients(1000)
-        // The resident daemon runs at the real time: open the window around the clock.
-        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8).replacingOccurrences(
-            of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"", with: days)
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.openWindowAroundTheClock()
         let daemon = try spawn(["run"])
         var waited = 0
         while try server.received().count < 100 && waited < 600 {

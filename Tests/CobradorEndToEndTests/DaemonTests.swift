@@ -9,13 +9,8 @@ import Testing
     init() throws {
         workspace = try CobradorWorkspace()
         try workspace.seed()
-        // Open the window around the clock, so the test does not depend on the hour it runs at.
-        var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
-        text = text.replacingOccurrences(
-            of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"", with: days)
-        text = text.replacingOccurrences(of: "tick_seconds = 300", with: "tick_seconds = 60")
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.openWindowAroundTheClock()
+        try workspace.editConfiguration { $0.replacingOccurrences(of: "tick_seconds = 300", with: "tick_seconds = 60") }
     }
 
     /// The daemon running in the workspace, its stderr in a file.
@@ -34,16 +29,6 @@ import Testing
         }
 
         var stderr: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-
-        /// Waits up to `seconds` for `condition`.
-        func waitFor(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if try condition() { return true }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-            return try condition()
-        }
 
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
     }
@@ -67,25 +52,25 @@ import Testing
 
     @Test func itSendsAtStartNoticesAnotherWriterReloadsAndStopsCleanly() throws {
         let daemon = try Running(workspace)
-        #expect(daemon.waitFor(20) { sentLines() == 2 }, "\(daemon.stderr)")
+        #expect(waitFor(20) { sentLines() == 2 }, "\(daemon.stderr)")
 
         // Another program adds an overdue invoice for a new client: the daemon sees it within seconds.
         #expect(try addOverdueClientAsAnotherProgram().status == 0)
-        #expect(daemon.waitFor(10) { sentLines() == 3 }, "\(daemon.stderr)")
+        #expect(waitFor(10) { sentLines() == 3 }, "\(daemon.stderr)")
         #expect(daemon.stderr.contains("the ledger changed"))
 
         // A broken configuration on reload is refused; the daemon goes on with the good one.
         let good = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         try (good + "\nthis is not toml\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        #expect(daemon.waitFor(10) { daemon.stderr.contains("reload failed; still running on the last good configuration") })
+        #expect(waitFor(10) { daemon.stderr.contains("reload failed; still running on the last good configuration") })
         #expect(daemon.process.isRunning)
         try good.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        #expect(daemon.waitFor(10) { daemon.stderr.contains("configuration and templates reloaded") })
+        #expect(waitFor(10) { daemon.stderr.contains("configuration and templates reloaded") })
 
         daemon.signal(SIGTERM)
-        #expect(daemon.waitFor(10) { !daemon.process.isRunning })
+        #expect(waitFor(10) { !daemon.process.isRunning })
         #expect(daemon.process.terminationStatus == 0)
         #expect(daemon.stderr.contains("stopped"))
         #expect(sentLines() == 3)
@@ -97,16 +82,16 @@ import Testing
         try workspace.useRelay(port: server.port)
         let daemon = try Running(workspace)
         defer { daemon.signal(SIGKILL) }
-        #expect(try daemon.waitFor(20) { try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'sending'").standardOutput == "1\n" })
+        #expect(try waitFor(20) { try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'sending'").standardOutput == "1\n" })
         #expect(try addOverdueClientAsAnotherProgram().status == 0)
         // Not at the next tick (a minute here) but as soon as the pass that was running ends.
-        #expect(try daemon.waitFor(15) { try server.received().count == 3 }, "\(daemon.stderr)")
+        #expect(try waitFor(15) { try server.received().count == 3 }, "\(daemon.stderr)")
     }
 
     @Test func aBrokenConfigurationAtStartExitsWithTheStatusSystemdDoesNotRestart() throws {
         try "ledger = 5\n".write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         let daemon = try Running(workspace)
-        #expect(daemon.waitFor(10) { !daemon.process.isRunning })
+        #expect(waitFor(10) { !daemon.process.isRunning })
         #expect(daemon.process.terminationStatus == 78)
         #expect(daemon.stderr.contains("cannot start") && daemon.stderr.contains("ledger"))
     }
@@ -114,7 +99,7 @@ import Testing
     @Test func aMissingOrNewerLedgerAtStartExitsWithTheStatusSystemdDoesNotRestart() throws {
         try FileManager.default.moveItem(atPath: workspace.ledgerPath, toPath: workspace.ledgerPath + ".away")
         let missing = try Running(workspace)
-        #expect(missing.waitFor(10) { !missing.process.isRunning })
+        #expect(waitFor(10) { !missing.process.isRunning })
         #expect(missing.process.terminationStatus == 78)
         #expect(missing.stderr.contains("cannot start") && missing.stderr.contains("no ledger at \(workspace.ledgerPath)"), "\(missing.stderr)")
 
@@ -122,7 +107,7 @@ import Testing
         #expect(try workspace.sqlite("PRAGMA user_version = 9;").status == 0)
         let before = workspace.ledgerBytes()
         let newer = try Running(workspace)
-        #expect(newer.waitFor(10) { !newer.process.isRunning })
+        #expect(waitFor(10) { !newer.process.isRunning })
         #expect(newer.process.terminationStatus == 78)
         #expect(newer.stderr.contains("was written by a newer cobrador (ledger schema 9"), "\(newer.stderr)")
         #expect(workspace.ledgerBytes() == before)

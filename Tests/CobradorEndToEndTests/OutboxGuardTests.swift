@@ -11,12 +11,7 @@ import Testing
     init() throws {
         workspace = try CobradorWorkspace()
         try workspace.seed()
-        try edit { $0.replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression) }
-    }
-
-    func edit(_ change: (String) -> String) throws {
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-        try change(text).write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.setDigestTime("never")
     }
 
     func maildirFiles() throws -> [String] {
@@ -75,12 +70,10 @@ import Testing
     }
 
     @Test func aTaskStageDoesNotMakeTheDaemonSpin() throws {
-        try edit {
-            var text = $0.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\nchannel = \"call\"")
-            let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = \"00:00-24:00\"" }.joined(separator: "\n")
-            text = text.replacingOccurrences(
-                of: "monday = \"09:00-18:00\"\ntuesday = \"09:00-18:00\"\nwednesday = \"09:00-18:00\"\nthursday = \"09:00-18:00\"\nfriday = \"09:00-18:00\"", with: days)
-            return text.replacingOccurrences(of: "tick_seconds = 300", with: "tick_seconds = 60")
+        try workspace.openWindowAroundTheClock()
+        try workspace.editConfiguration {
+            $0.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\nchannel = \"call\"")
+                .replacingOccurrences(of: "tick_seconds = 300", with: "tick_seconds = 60")
         }
         let log = workspace.directory.file("daemon.err")
         _ = FileManager.default.createFile(atPath: log, contents: nil)

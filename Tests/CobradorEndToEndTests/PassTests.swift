@@ -12,17 +12,11 @@ import Testing
         workspace = try CobradorWorkspace()
         try workspace.seed()
         // The digest has its own test; here the Maildir holds only the clients' messages.
-        try setDigestTime("never")
-    }
-
-    func setDigestTime(_ value: String) throws {
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-            .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"\(value)\"", options: .regularExpression)
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.setDigestTime("never")
     }
 
     @Test func theOwnersDigestGoesOutOnceADayAfterItsTime() throws {
-        try setDigestTime("09:30")
+        try workspace.setDigestTime("09:30")
         // The messages of the pass that sends the digest are in it.
         let output = try workspace.succeed(["run", "--once", "--at", monday])
         #expect(output.contains("Daily digest: digest for 2026-11-30 to cobros@lucia.example: accepted"), "\(output)")
@@ -246,7 +240,7 @@ import Testing
         #expect(edited != text)
         try edited.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         // The digest after the pass that handed the calls over still lists them as today's tasks.
-        try setDigestTime("12:00")
+        try workspace.setDigestTime("12:00")
         var day = CalendarDateText(year: 2026, month: 11, day: 30)
         for _ in 0..<45 {
             _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
@@ -269,7 +263,7 @@ import Testing
     @Test func aRecipientTheRelayRefusesIsNotTriedAgainUntilTheAddressChanges() throws {
         let server = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(server)
-        try setDigestTime("09:30")
+        try workspace.setDigestTime("09:30")
         let monday = try workspace.succeed(["run", "--once", "--at", monday])
         #expect(monday.hasPrefix("Pass done: 0 sent, 0 deferred, 2 failed"), "\(monday)")
         // The owner's digest is refused too: once a day, not at every pass.

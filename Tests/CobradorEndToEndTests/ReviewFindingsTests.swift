@@ -11,9 +11,7 @@ import Testing
 
     init() throws {
         workspace = try CobradorWorkspace()
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-            .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression)
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.setDigestTime("never")
     }
 
     /// Sends through the relay on `port` (a later call moves to another port), with `extra`
@@ -54,16 +52,6 @@ import Testing
 
     static func recipient(of message: Data) -> String {
         String(decoding: message.prefix(2048), as: UTF8.self).components(separatedBy: "\r\n").first { $0.hasPrefix("To:") } ?? ""
-    }
-
-    /// Waits up to `seconds` for `condition`.
-    func waitFor(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return try condition()
     }
 
     // MARK: - Finding 1: refused reservations use up the relay's quota

@@ -9,9 +9,7 @@ import Testing
         try workspace.succeed(["client", "add", "ACME", "--name", "Acme", "--email", "pagos@acme.example", "--country", "ES"])
         try workspace.succeed(["invoice", "add", "F-1", "--client", "ACME", "--concept", "Work", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "100"])
         let server = try SMTPTestServer(behaviour: "slow-rcpt=3")
-        let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-            .replacingOccurrences(of: #"digest_time = "[^"]*""#, with: "digest_time = \"never\"", options: .regularExpression)
-        try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.setDigestTime("never")
         try workspace.useRelay(port: server.port)
 
         let pass = Process()
