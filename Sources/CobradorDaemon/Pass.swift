@@ -5,8 +5,9 @@ import Foundation
 
 /// One pass of the daemon at a moment: resolve what a crash left in flight, send what is
 /// reserved or due for a retry, ask the planner what goes out now, record its transitions,
-/// and for each message reserve, send and record, one at a time. No transaction is open
-/// while a message travels (the ledger's write transactions end before `send`).
+/// and send its messages in batches: reserve a batch in one transaction, send its messages one
+/// at a time, noting each step in the `OutboxJournal`, and record the batch's outcomes in one
+/// transaction. No transaction is open while a message travels.
 package struct Pass: Sendable {
     package let configuration: Configuration
     package let ledger: Ledger
@@ -63,7 +64,8 @@ package struct Pass: Sendable {
     /// so the daemon need not read the ledger twice. Run it under the `PassLock`.
     package func run(at now: Date, lookAhead: TimeInterval = 0, shouldStop: () -> Bool = { false }) throws -> Summary {
         var summary = Summary()
-        summary.unknown += try ledger.resolveInterrupted(at: now).unknown
+        let journal = try OutboxJournal(ledgerPath: ledger.path)
+        summary.unknown += try ledger.resolveInterrupted(at: now, journal: journal).unknown
         // What went to the relay, for its quotas; `booked` adds the batch being gathered.
         var limiter = try quota(at: now)
         var booked = limiter
@@ -82,9 +84,10 @@ package struct Pass: Sendable {
             let window = try sendWindow(clientCode: attempt.clientCode)
             guard window.opening(on: window.day(of: now), notBefore: now) == now else { continue }
             // markSending re-checks right before the transport: no second re-check.
-            if claim(attempt, at: now, summary: &summary), transmit(attempt, at: now, checkedAt: .distantFuture, durable: true, summary: &summary) {
+            if claim(attempt, at: now, summary: &summary), transmit(attempt, at: now, checkedAt: .distantFuture, journal: journal, summary: &summary) {
                 limiter.record(now)
             }
+            recordOutcomes(journal, summary: &summary)
             if summary.configurationError != nil { return summary }
         }
         booked = limiter
@@ -100,7 +103,7 @@ package struct Pass: Sendable {
             defer { batch.removeAll() }
             guard !batch.isEmpty else { return true }
             let started = Date()
-            let (goOn, handedOver) = try sendBatch(batch, at: now, summary: &summary, shouldStop: shouldStop)
+            let (goOn, handedOver) = try sendBatch(batch, at: now, journal: journal, summary: &summary, shouldStop: shouldStop)
             for _ in 0..<handedOver { limiter.record(now) }
             booked = limiter
             // A message is re-checked when its batch is reserved: keep that under a second or so
@@ -151,10 +154,13 @@ package struct Pass: Sendable {
     static let largestBatchSize = 256
 
     /// Reserves and claims a batch of planned messages in one durable transaction, then sends
-    /// them one by one; the last outcome's commit is forced to disk, which makes the others
-    /// durable too. Says whether the pass goes on (else what was claimed and not sent is given
-    /// back for the next pass) and how many messages went to the relay.
-    private func sendBatch(_ events: [PlannedEvent], at now: Date, summary: inout Summary, shouldStop: () -> Bool) throws -> (goOn: Bool, handedOver: Int) {
+    /// them one by one, and records their outcomes in one durable transaction (sooner if the
+    /// batch takes over a second, for whoever reads the ledger). Says whether the pass goes on
+    /// (else what was claimed and not sent is given back for the next pass) and how many
+    /// messages went to the relay.
+    private func sendBatch(_ events: [PlannedEvent], at now: Date, journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool) throws
+        -> (goOn: Bool, handedOver: Int)
+    {
         var requests: [Ledger.ReservationRequest] = []
         for event in events {
             do {
@@ -191,13 +197,20 @@ package struct Pass: Sendable {
             }
         }
         var handedOver = 0
+        var recordedAt = Date()
         for (index, attempt) in claimed.enumerated() {
             if shouldStop() || summary.configurationError != nil {
+                recordOutcomes(journal, summary: &summary)
                 try ledger.release(claimed[index...].map(\.attemptID), at: now)
                 return (false, handedOver)
             }
-            if transmit(attempt, at: now, checkedAt: checkedAt, durable: index == claimed.count - 1, summary: &summary) { handedOver += 1 }
+            if transmit(attempt, at: now, checkedAt: checkedAt, journal: journal, summary: &summary) { handedOver += 1 }
+            if Date().timeIntervalSince(recordedAt) > 1 {
+                recordOutcomes(journal, summary: &summary)
+                recordedAt = Date()
+            }
         }
+        recordOutcomes(journal, summary: &summary)
         return (summary.configurationError == nil, handedOver)
     }
 
@@ -278,24 +291,29 @@ package struct Pass: Sendable {
     /// again just before its body leaves.
     static let recheckAfter: TimeInterval = 0.5
 
-    /// Sends one claimed attempt and records its outcome. The ledger notes the moment the
-    /// relay asks for the body (re-checking first when `checkedAt` is too long ago); if that
-    /// cannot be written, or the message is no longer due, the body is held back. Errors
-    /// writing the outcome leave the attempt `sending`, which the next pass resolves: never
-    /// sent twice. `durable` forces the outcome's commit to disk. Returns whether the relay
-    /// was given the message (not held back by the ledger).
+    /// Sends one claimed attempt and notes its outcome in the journal, for `recordOutcomes`.
+    /// The journal notes the moment the relay asks for the body (the ledger does, re-checking
+    /// first, when `checkedAt` is too long ago); if that cannot be written, or the message is
+    /// no longer due, the body is held back. An outcome that cannot be noted nor recorded
+    /// leaves the attempt `sending`, which the next pass resolves: never sent twice. Returns
+    /// whether the relay was given the message (not held back).
     @discardableResult
-    private func transmit(_ attempt: Ledger.StoredAttempt, at now: Date, checkedAt: Date, durable: Bool, summary: inout Summary) -> Bool {
+    private func transmit(_ attempt: Ledger.StoredAttempt, at now: Date, checkedAt: Date, journal: OutboxJournal, summary: inout Summary) -> Bool {
         let ledger = self.ledger
         let tolerances = configuration.policy.tolerance
         let recheckDay = Date().timeIntervalSince(checkedAt) > Self.recheckAfter ? try? sendWindow(clientCode: attempt.clientCode).day(of: now) : nil
+        let attemptNumber = attempt.attemptCount + 1
         var refusal: Ledger.ReservationRefusal?
         let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients) {
             do {
-                refusal = try ledger.markBodyStarted(
-                    attempt.attemptID, at: now, recheckOn: recheckDay, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
-                    checksNegotiations: { !PlannedEvent.eventTemplates.contains($0) })
-                return refusal == nil
+                if let recheckDay {
+                    refusal = try ledger.markBodyStarted(
+                        attempt.attemptID, at: now, recheckOn: recheckDay, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+                        checksNegotiations: { !PlannedEvent.eventTemplates.contains($0) })
+                    return refusal == nil
+                }
+                try journal.bodyStarting(attempt.attemptID, attempt: attemptNumber)
+                return true
             } catch {
                 return false
             }
@@ -341,15 +359,41 @@ package struct Pass: Sendable {
             }
             if outcome.kind == .configurationError { summary.configurationError = outcome.reply }
         }
+        let result = Ledger.Outcome(
+            attemptID: attempt.attemptID, attempt: attemptNumber, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next,
+            refusedAddress: outcome.refusedRecipient)
         do {
-            try ledger.recordOutcome(
-                attempt.attemptID, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next,
-                refusedAddress: outcome.refusedRecipient, durable: durable)
+            try journal.note(result)
         } catch {
-            summary.problems.append("\(attempt.clientCode) \(attempt.stage): the outcome \(status.rawValue) was not recorded: \(error)")
+            // The journal cannot be written (a full disk): straight into the ledger, then.
+            do {
+                try ledger.recordOutcomes([result])
+                journal.recordedInLedger(attempt.attemptID)
+            } catch {
+                summary.problems.append("\(attempt.clientCode) \(attempt.stage): the outcome \(status.rawValue) was not recorded: \(error)")
+            }
         }
         log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), status.rawValue, "<\(attempt.messageID)>", outcome.reply)
         return true
+    }
+
+    /// Records the outcomes the journal holds in one durable transaction and empties it. When
+    /// the ledger cannot be written, they stay in the journal, recorded when a pass next starts.
+    private func recordOutcomes(_ journal: OutboxJournal, summary: inout Summary) {
+        guard !journal.unrecorded.isEmpty else { return }
+        do {
+            try ledger.recordOutcomes(journal.unrecorded)
+        } catch {
+            summary.problems.append(
+                "\(journal.unrecorded.count) outcome\(journal.unrecorded.count == 1 ? " was" : "s were") not recorded yet (\(error)); "
+                    + "\(journal.path) keeps \(journal.unrecorded.count == 1 ? "it" : "them") for the next pass")
+            return
+        }
+        do {
+            try journal.clear()
+        } catch {
+            summary.problems.append("\(error)")
+        }
     }
 
     /// Minutes growing to hours: 5, 10, 20... capped at 6 hours, with up to 20% jitter so that

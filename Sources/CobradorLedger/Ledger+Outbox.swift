@@ -218,32 +218,27 @@ extension Ledger {
         }
     }
 
-    /// Notes that the relay asked for the body (354 to DATA) and the first byte is about to
-    /// leave: from here a crash leaves the message's fate unknown. Called between two SMTP
-    /// commands with no transaction open during network I/O; the commit is not forced to disk
-    /// (see `resolveInterrupted` for why that is safe). With `recheckOn` (the attempt was
-    /// checked too long ago, behind a slow relay) it first re-checks, as `markSending` does,
-    /// that the message is still due, and closes it as `failed` when not. Returns nil when the
-    /// body may go, else why not (also when this process no longer holds the claim); throws
-    /// when it cannot be written. Either way, no answer but nil lets the body go out.
+    /// For an attempt checked too long ago (its batch behind a slow relay), just before its
+    /// body leaves: re-checks, as `markSending` does, that it is still due, closing it as
+    /// `failed` when not, and notes that the relay asked for the body (354 to DATA), after
+    /// which a crash leaves its fate unknown. Called between two SMTP commands with no
+    /// transaction open during network I/O; the commit is not forced to disk (see
+    /// `resolveInterrupted` for why that is safe). Returns nil when the body may go, else why
+    /// not (also when this process no longer holds the claim); throws when it cannot be
+    /// written. Either way, no answer but nil lets the body go out. (A fresh attempt notes
+    /// the body in the `OutboxJournal` instead.)
     package func markBodyStarted(
-        _ attemptID: Int64, at moment: Date, recheckOn day: CalendarDate? = nil, tolerance: @Sendable (Currency) -> Int64 = { _ in 0 },
-        checksNegotiations: @Sendable (String) -> Bool = { _ in true }
+        _ attemptID: Int64, at moment: Date, recheckOn day: CalendarDate, tolerance: @Sendable (Currency) -> Int64, checksNegotiations: @Sendable (String) -> Bool
     ) throws(LedgerError) -> ReservationRefusal? {
         try writeWithoutSync { db -> ReservationRefusal? in
-            if let day {
-                guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: Self.storedAttemptSQL), arguments: [attemptID]),
-                    row["status"] as String == "sending", row["send_phase"] as String? == "claimed"
-                else { return .alreadyReserved }
-                if let refusal = try Self.closeIfNoLongerDue(
-                    attemptID, row, at: moment, day: day, tolerance: tolerance, checksNegotiations: checksNegotiations, db)
-                {
-                    return refusal
-                }
+            guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: Self.storedAttemptSQL), arguments: [attemptID]),
+                row["status"] as String == "sending", row["send_phase"] as String? == "claimed"
+            else { return .alreadyReserved }
+            if let refusal = try Self.closeIfNoLongerDue(attemptID, row, at: moment, day: day, tolerance: tolerance, checksNegotiations: checksNegotiations, db) {
+                return refusal
             }
-            try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending' AND send_phase = 'claimed'")
-                .execute(arguments: [attemptID])
-            return db.changesCount == 1 ? nil : .alreadyReserved
+            try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ?").execute(arguments: [attemptID])
+            return nil
         }
     }
 
@@ -271,33 +266,65 @@ extension Ledger {
         return refusal
     }
 
-    /// Records what became of an attempt. `nextAttempt` is set for a deferred one;
-    /// `refusedAddress` is an address the relay refused for good, marked bad for the client.
-    /// With `durable` false the commit is not forced to disk: the next durable commit (the
-    /// last outcome of a batch is one) makes it so; a machine crash before that turns the
-    /// attempt unknown, never into a resend.
-    package func recordOutcome(
-        _ attemptID: Int64, status: ContactStatus, reply: String, error: String?, at moment: Date, nextAttempt: Date?, refusedAddress: String? = nil,
-        durable: Bool = true
-    ) throws(LedgerError) {
+    /// What became of one try of an attempt (its `attempt_count`): `nextAttempt` is set for a
+    /// deferred one; `refusedAddress` is an address the relay refused for good, marked bad for
+    /// the client.
+    package struct Outcome: Sendable, Equatable {
+        package var attemptID: Int64
+        package var attempt: Int
+        package var status: ContactStatus
+        package var reply: String
+        package var error: String?
+        package var at: Date
+        package var nextAttempt: Date?
+        package var refusedAddress: String?
+
+        package init(
+            attemptID: Int64, attempt: Int, status: ContactStatus, reply: String, error: String?, at: Date, nextAttempt: Date?, refusedAddress: String? = nil
+        ) {
+            self.attemptID = attemptID
+            self.attempt = attempt
+            self.status = status
+            self.reply = reply
+            self.error = error
+            self.at = at
+            self.nextAttempt = nextAttempt
+            self.refusedAddress = refusedAddress
+        }
+    }
+
+    /// Records outcomes in one transaction. Each applies only to the try it belongs to, still
+    /// `sending`: recording the same outcomes twice (a journal read again after a crash) changes
+    /// nothing. With `durable` false the commit is not forced to disk.
+    package func recordOutcomes(_ outcomes: [Outcome], durable: Bool = true) throws(LedgerError) {
+        guard !outcomes.isEmpty else { return }
         let body = { (db: GRDB.Database) throws in
-            try db.cachedStatement(sql: """
-                    UPDATE contact SET status = ?, server_reply = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
-                        next_attempt_at = ? WHERE id = ?
-                    """).execute(arguments: [status.rawValue, reply, error, status.rawValue, Timestamp.string(moment), nextAttempt.map(Timestamp.string), attemptID])
-            try Self.logAttempt(db, attemptID, at: moment, status: status.rawValue, detail: error ?? reply, sha256: nil)
-            // Only the client's own address: a refused certification copy or blind copy to the
-            // owner is the stage's problem, shown as this failure, not the client's.
-            if let refusedAddress {
-                try db.cachedStatement(sql: """
-                        INSERT OR REPLACE INTO bad_address (address, client_id, contact_id, marked_at, reply)
-                        SELECT ?, contact.client_id, contact.id, ?, ? FROM contact
-                        WHERE contact.id = ? AND EXISTS (
-                            SELECT 1 FROM client_email WHERE client_email.client_id = contact.client_id AND client_email.address = ? COLLATE NOCASE)
-                        """).execute(arguments: [refusedAddress, Timestamp.string(moment), reply, attemptID, refusedAddress])
-            }
+            for outcome in outcomes { try Self.record(outcome, db) }
         }
         if durable { try write(body) } else { try writeWithoutSync(body) }
+    }
+
+    private static func record(_ outcome: Outcome, _ db: GRDB.Database) throws {
+        let at = Timestamp.string(outcome.at)
+        try db.cachedStatement(sql: """
+                UPDATE contact SET status = ?, server_reply = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+                    next_attempt_at = ? WHERE id = ? AND status = 'sending' AND attempt_count = ?
+                """).execute(arguments: [
+                    outcome.status.rawValue, outcome.reply, outcome.error, outcome.status.rawValue, at, outcome.nextAttempt.map(Timestamp.string),
+                    outcome.attemptID, outcome.attempt,
+                ])
+        guard db.changesCount == 1 else { return }
+        try logAttempt(db, outcome.attemptID, at: outcome.at, status: outcome.status.rawValue, detail: outcome.error ?? outcome.reply, sha256: nil)
+        // Only the client's own address: a refused certification copy or blind copy to the
+        // owner is the stage's problem, shown as this failure, not the client's.
+        if let refusedAddress = outcome.refusedAddress {
+            try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO bad_address (address, client_id, contact_id, marked_at, reply)
+                    SELECT ?, contact.client_id, contact.id, ?, ? FROM contact
+                    WHERE contact.id = ? AND EXISTS (
+                        SELECT 1 FROM client_email WHERE client_email.client_id = contact.client_id AND client_email.address = ? COLLATE NOCASE)
+                    """).execute(arguments: [refusedAddress, at, outcome.reply, outcome.attemptID, refusedAddress])
+        }
     }
 
     /// Gives claimed attempts back when the pass stops before sending them (SIGTERM, the
@@ -356,14 +383,22 @@ extension Ledger {
     }
 
     /// What a crash left in flight, resolved at the start of a pass (under the pass lock, so
-    /// no other process is sending): an attempt claimed in this boot that never reached DATA
-    /// was not accepted anywhere and goes back to `pending`; one that reached DATA may have
-    /// been delivered and becomes `unknown`, never resent. The phase is written without
-    /// forcing it to disk, which survives the process being killed (the kernel keeps the
-    /// write) but maybe not the machine stopping: so an attempt claimed in an earlier boot
-    /// also becomes `unknown`.
-    package func resolveInterrupted(at moment: Date) throws(LedgerError) -> (resent: Int, unknown: Int) {
-        try write { db in
+    /// no other process is sending). First the journal's outcomes are recorded as they came.
+    /// Then an attempt claimed in this boot that never reached DATA (in the journal or the
+    /// ledger) was not accepted anywhere and goes back to `pending`; one that reached DATA may
+    /// have been delivered and becomes `unknown`, never resent. The journal and the phase are
+    /// written without forcing them to disk, which survives the process being killed (the
+    /// kernel keeps the write) but maybe not the machine stopping: so an attempt claimed in an
+    /// earlier boot also becomes `unknown`. The journal is emptied once this is recorded.
+    package func resolveInterrupted(at moment: Date, journal: OutboxJournal) throws(LedgerError) -> (resent: Int, unknown: Int) {
+        let (started, outcomes) = try journal.entries()
+        let resolved = try write { db in
+            // What the journal knew first: outcomes as they came, bodies that started.
+            for outcome in outcomes { try Self.record(outcome, db) }
+            for (id, attempt) in started {
+                try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending' AND send_phase = 'claimed' AND attempt_count = ?")
+                    .execute(arguments: [id, attempt])
+            }
             var resent = 0
             var unknown = 0
             for row in try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT id, send_phase, claim_boot FROM contact WHERE status = 'sending' AND \(Self.inFlight)")) {
@@ -386,6 +421,8 @@ extension Ledger {
             }
             return (resent, unknown)
         }
+        try journal.clear()
+        return resolved
     }
 
     /// The partial index `contact_status`'s condition, repeated in a query so that SQLite uses

@@ -22,7 +22,7 @@ import Testing
         #expect(journal == "wal")
         // Every commit is forced to disk (2 = FULL), whatever GRDB's WAL set-up chose.
         #expect(try ledger.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
-        _ = try ledger.markBodyStarted(1, at: Date())
+        _ = try ledger.markBodyStarted(1, at: Date(), recheckOn: CalendarDate(iso: "2026-11-30")!, tolerance: { _ in 0 }, checksNegotiations: { _ in true })
         #expect(try ledger.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
     }
 

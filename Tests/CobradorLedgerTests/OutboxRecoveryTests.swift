@@ -70,15 +70,22 @@ import Testing
         let results = try reserve([request(1), request(2), request(3), request(4)])
         let ids = results.compactMap { if case .claimed(let attempt) = $0 { attempt.attemptID } else { nil } }
         #expect(ids.count == 4)
-        // 1 was delivered and recorded, 2 reached DATA, 3 never did, 4 was claimed before the machine restarted.
-        #expect(try ledger.markBodyStarted(ids[0], at: now) == nil)
-        try ledger.recordOutcome(ids[0], status: .sent, reply: "250 Ok", error: nil, at: now, nextAttempt: nil, durable: false)
-        #expect(try ledger.markBodyStarted(ids[1], at: now) == nil)
+        // 1 was delivered (its outcome only in the journal), 2 reached DATA, 3 never did, 4 was
+        // claimed before the machine restarted.
+        let journal = try OutboxJournal(ledgerPath: ledger.path)
+        let reply = "250 2.0.0 Ok:\tqueued as\r\nQ\\1"
+        try journal.bodyStarting(ids[0], attempt: 1)
+        try journal.note(Ledger.Outcome(attemptID: ids[0], attempt: 1, status: .sent, reply: reply, error: nil, at: now, nextAttempt: nil))
+        try journal.bodyStarting(ids[1], attempt: 1)
         try ledger.write { db in try db.execute(sql: "UPDATE contact SET claim_boot = 'an-earlier-boot' WHERE id = ?", arguments: [ids[3]]) }
 
-        let resolved = try ledger.resolveInterrupted(at: now)
+        // The next process reads the journal the killed one left.
+        let next = try OutboxJournal(ledgerPath: ledger.path)
+        let resolved = try ledger.resolveInterrupted(at: now, journal: next)
         #expect(resolved.resent == 1 && resolved.unknown == 2)
-        #expect(try statuses() == ["sent/data", "unknown/data", "pending", "unknown/claimed"])
+        #expect(try statuses() == ["sent/claimed", "unknown/data", "pending", "unknown/claimed"])
+        #expect(try ledger.read { db in try String.fetchOne(db, sql: "SELECT server_reply FROM contact WHERE id = ?", arguments: [ids[0]]) } == reply)
+        #expect(try next.entries().outcomes.isEmpty && next.entries().bodyStarted.isEmpty)
         let errors = try ledger.read { db in try String.fetchAll(db, sql: "SELECT coalesce(error, '') FROM contact ORDER BY id") }
         #expect(errors[1] == "interrupted while sending: it may have been delivered")
         #expect(errors[3] == "the machine restarted while this message was being sent: it may have been delivered")
@@ -87,14 +94,34 @@ import Testing
         #expect(try ledger.verifyEvidence().isEmpty)
     }
 
+    @Test func anOutcomeRecordedTwiceOrReadAgainForAnEarlierTryChangesNothing() throws {
+        guard case .claimed(let attempt) = try reserve([request(1)])[0] else {
+            Issue.record("not claimed")
+            return
+        }
+        let deferred = Ledger.Outcome(
+            attemptID: attempt.attemptID, attempt: 1, status: .deferred, reply: "451 4.3.0 try later", error: "451 4.3.0 try later", at: now,
+            nextAttempt: now.addingTimeInterval(300))
+        try ledger.recordOutcomes([deferred])
+        try ledger.recordOutcomes([deferred])
+        // The retry is claimed (try 2): the first try's outcome, read again from a journal, leaves it alone.
+        #expect(try ledger.markSending(attempt.attemptID, at: now.addingTimeInterval(300), day: CalendarDate(iso: "2026-11-30")!, tolerance: { _ in 0 }, checksNegotiations: { _ in true }) == nil)
+        try ledger.recordOutcomes([deferred])
+        #expect(try statuses() == ["sending/claimed"])
+        let steps = try ledger.read { db in try String.fetchAll(db, sql: "SELECT status FROM attempt_event ORDER BY id") }
+        #expect(steps == ["pending", "sending", "deferred", "sending"])
+    }
+
     @Test func aRefusedAddressStopsTheClientUntilItsAddressesAreEdited() throws {
         guard case .claimed(let attempt) = try reserve([request(1)])[0] else {
             Issue.record("not claimed")
             return
         }
-        try ledger.recordOutcome(
-            attempt.attemptID, status: .failed, reply: "550 5.1.1 user unknown", error: "550 5.1.1 user unknown", at: now, nextAttempt: nil,
-            refusedAddress: "ap@c1.example")
+        try ledger.recordOutcomes([
+            Ledger.Outcome(
+                attemptID: attempt.attemptID, attempt: 1, status: .failed, reply: "550 5.1.1 user unknown", error: "550 5.1.1 user unknown", at: now,
+                nextAttempt: nil, refusedAddress: "ap@c1.example")
+        ])
         #expect(try ledger.badAddresses(clientCode: "C1").map(\.address) == ["ap@c1.example"])
         var other = request(1)
         other.dispatchKey = "reminder-2|1|2026-12-07"
