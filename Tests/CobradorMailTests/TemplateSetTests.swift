@@ -1,5 +1,5 @@
 import CobradorCore
-import CobradorMail
+@testable import CobradorMail
 import CobradorTestSupport
 import Foundation
 import Testing
@@ -82,5 +82,24 @@ import Testing
         #expect(english.money(Money(minorUnits: 123_456, currency: euro)) == "€1,234.56")
         #expect(spanish.date(CalendarDate(iso: "2026-11-29")!) == "29 de noviembre de 2026")
         #expect(english.date(CalendarDate(iso: "2026-11-29")!) == "29 November 2026")
+        #expect(spanish.money(Money(minorUnits: 123_456, currency: euro)) == "1234,56\u{00A0}€")
+        #expect(spanish.money(Money(minorUnits: -500, currency: euro)) == "-5,00\u{00A0}€")
+    }
+
+    /// Amounts are written from a layout learnt from ICU once: it must write every amount as
+    /// ICU does, in currencies with 0, 2 and 3 decimals, symbols before and after.
+    @Test(arguments: Language.allCases)
+    func moneyIsWrittenExactlyAsICUWritesIt(language: Language) {
+        let format = LocalizedFormat(language: language)
+        var generator = SeededGenerator(seed: 7)
+        for code in ["EUR", "GBP", "USD", "JPY", "KWD", "CHF", "SEK", "MXN"] {
+            let currency = Currency(code: code)!
+            #expect(format.moneyLayout(currency) != nil, "no fast layout for \(code) in \(language)")
+            for digits in 1...12 {
+                let upper = (0..<digits).reduce(Int64(1)) { value, _ in value * 10 }
+                let money = Money(minorUnits: Int64.random(in: 0..<upper, using: &generator), currency: currency)
+                #expect(format.money(money) == format.icuMoney(money), "\(money.minorUnits) \(code)")
+            }
+        }
     }
 }
