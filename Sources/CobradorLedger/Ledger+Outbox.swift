@@ -140,13 +140,14 @@ extension Ledger {
         let id = messageID(attemptID)
         let composed = try request.compose(id, references)
         let recipients = composed.recipients.joined(separator: ", ")
-        let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|%"
+        let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
         // A relay's verdict (server_reply set) on the same stage, invoices and recipients.
+        // (Not LIKE: SQLite prepares a LIKE with a bound pattern again at every use.)
         if try Bool.fetchOne(db.cachedStatement(sql: """
-                SELECT 1 FROM contact WHERE client_id = ? AND dispatch_key LIKE ? AND status = 'failed'
+                SELECT 1 FROM contact WHERE client_id = ? AND substr(dispatch_key, 1, ?) = ? AND status = 'failed'
                   AND server_reply IS NOT NULL AND recipients = ?
                   AND id > coalesce((SELECT addresses_confirmed_after FROM client WHERE id = ?), 0)
-                """), arguments: [event.clientID, sameDispatch, recipients, event.clientID]) == true
+                """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients, event.clientID]) == true
         {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }

@@ -43,6 +43,9 @@ package final class Ledger: Sendable {
             // A commit must survive power loss: the ledger is evidence. Set on the writer after
             // the pool opened, since GRDB's WAL set-up sets NORMAL after prepareDatabase.
             try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            // The savepoint of each message a batch reserves keeps its undo pages in memory,
+            // not in a temporary file written for every message.
+            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA temp_store = MEMORY") }
             try LedgerSchema.migrator.migrate(database)
         } catch {
             throw Self.describe(error, path: path)
