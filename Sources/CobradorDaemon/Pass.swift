@@ -63,6 +63,10 @@ package struct Pass: Sendable {
     /// same planning also finds the next moment something is due (`Summary.nextPlannedAt`),
     /// so the daemon need not read the ledger twice. Run it under the `PassLock`.
     package func run(at now: Date, lookAhead: TimeInterval = 0, shouldStop: () -> Bool = { false }) throws -> Summary {
+        try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, shouldStop: shouldStop) }
+    }
+
+    private func passBody(at now: Date, lookAhead: TimeInterval, shouldStop: () -> Bool) throws -> Summary {
         var summary = Summary()
         let journal = try OutboxJournal(ledgerPath: ledger.path)
         summary.unknown += try ledger.resolveInterrupted(at: now, journal: journal).unknown
@@ -162,9 +166,10 @@ package struct Pass: Sendable {
         -> (goOn: Bool, handedOver: Int)
     {
         var requests: [Ledger.ReservationRequest] = []
-        for event in events {
+        let facts = try ledger.messageFacts(events.map { ($0.clientCode, $0.invoiceNumbers, $0.negotiationID) })
+        for (event, read) in zip(events, facts) {
             do {
-                requests.append(try request(for: event, at: now))
+                requests.append(try request(for: event, facts: read.get(), at: now))
             } catch {
                 // One message that cannot be written must not hold back every other client.
                 summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(error)")
@@ -214,10 +219,11 @@ package struct Pass: Sendable {
         return (summary.configurationError == nil, handedOver)
     }
 
-    /// What the ledger needs to reserve one planned message: the facts read now, and how to
-    /// compose it once the attempt has its Message-ID.
-    private func request(for event: PlannedEvent, at now: Date) throws -> Ledger.ReservationRequest {
-        let read = try ledger.messageFacts(clientCode: event.clientCode, invoiceNumbers: event.invoiceNumbers, negotiationID: event.negotiationID)
+    /// What the ledger needs to reserve one planned message: the facts read for it, and how
+    /// to compose it once the attempt has its Message-ID.
+    private func request(
+        for event: PlannedEvent, facts read: (client: Client, invoices: [InvoiceSummary], negotiation: NegotiationRecord?), at now: Date
+    ) throws -> Ledger.ReservationRequest {
         var client = read.client
         let zone = TimeZone(identifier: client.timeZone ?? configuration.policy.timeZone) ?? .current
         let day = CalendarDate(event.at, in: zone)

@@ -22,16 +22,25 @@ extension Ledger {
         try read { db in try Self.client(code: code, db) }
     }
 
-    /// What a message about `invoiceNumbers` says, read in one snapshot: the client, the
-    /// invoices with what is paid, and the negotiation it is about.
-    package func messageFacts(clientCode: String, invoiceNumbers: [String], negotiationID: Int64?) throws(LedgerError)
-        -> (client: Client, invoices: [InvoiceSummary], negotiation: NegotiationRecord?)
+    /// What a message says, read in one snapshot for a whole batch: for each message, the
+    /// client, the invoices with what is paid, and the negotiation it is about (or why they
+    /// cannot be read: an invoice deleted since the plan).
+    package func messageFacts(_ messages: [(clientCode: String, invoiceNumbers: [String], negotiationID: Int64?)]) throws(LedgerError)
+        -> [Result<(client: Client, invoices: [InvoiceSummary], negotiation: NegotiationRecord?), LedgerError>]
     {
         try read { db in
-            (
-                try Self.client(code: clientCode, db), try invoiceNumbers.map { try Self.invoice(number: $0, db) },
-                try negotiationID.map { try Self.negotiation(id: $0, db) }
-            )
+            messages.map { message in
+                Result { () throws(LedgerError) in
+                    do {
+                        return (
+                            try Self.client(code: message.clientCode, db), try message.invoiceNumbers.map { try Self.invoice(number: $0, db) },
+                            try message.negotiationID.map { try Self.negotiation(id: $0, db) }
+                        )
+                    } catch {
+                        throw Self.describe(error, path: path)
+                    }
+                }
+            }
         }
     }
 

@@ -132,11 +132,9 @@ extension Ledger {
             return .refused(refusal)
         }
         let references = try threadReferences(clientID: event.clientID, invoiceNumbers: event.invoiceNumbers, db)
-        try db.cachedStatement(sql: """
-                INSERT INTO contact (client_id, stage, channel, status, occurred_at, dispatch_key, send_phase, claim_boot, attempt_count, last_attempt_at)
-                VALUES (?, ?, 'email', 'sending', ?, ?, 'claimed', ?, 1, ?)
-                """).execute(arguments: [event.clientID, event.stage, Timestamp.string(event.at), request.dispatchKey, bootID, Timestamp.string(moment)])
-        let attemptID = db.lastInsertedRowID
+        // The id the attempt gets (the write lock is held): its Message-ID is in the bytes,
+        // so the row is written once, complete.
+        let attemptID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM contact")) ?? 1
         let id = messageID(attemptID)
         let composed = try request.compose(id, references)
         let recipients = composed.recipients.joined(separator: ", ")
@@ -152,7 +150,14 @@ extension Ledger {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }
         let sha256 = SHA256.hex(composed.bytes)
-        try db.cachedStatement(sql: "UPDATE contact SET message_id = ?, message = ?, sha256 = ?, subject = ?, recipients = ? WHERE id = ?").execute(arguments: [id, Data(composed.bytes), sha256, composed.subject, recipients, attemptID])
+        try db.cachedStatement(sql: """
+                INSERT INTO contact (id, client_id, stage, channel, status, occurred_at, dispatch_key, send_phase, claim_boot, attempt_count, last_attempt_at,
+                                     message_id, message, sha256, subject, recipients)
+                VALUES (?, ?, ?, 'email', 'sending', ?, ?, 'claimed', ?, 1, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    attemptID, event.clientID, event.stage, Timestamp.string(event.at), request.dispatchKey, bootID, Timestamp.string(moment), id,
+                    Data(composed.bytes), sha256, composed.subject, recipients,
+                ])
         for invoiceID in event.invoiceIDs {
             try db.cachedStatement(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)").execute(arguments: [attemptID, invoiceID])
         }

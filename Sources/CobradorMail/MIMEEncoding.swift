@@ -19,7 +19,8 @@ enum MIMEEncoding {
                 encodeLine(bytes[start..<index], into: &output)
                 guard index < bytes.count else { break }
                 if bytes[index] == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A { index += 1 }
-                output += [0x0D, 0x0A]
+                output.append(0x0D)
+                output.append(0x0A)
                 start = index + 1
             }
             index += 1
@@ -47,14 +48,18 @@ enum MIMEEncoding {
             var width = literal ? 1 : 3
             // Keep room for the soft break "=" within 76 octets.
             if lineLength + width > (isLast ? 76 : 75) {
-                output += [UInt8(ascii: "="), 0x0D, 0x0A]
+                output.append(UInt8(ascii: "="))
+                output.append(0x0D)
+                output.append(0x0A)
                 lineLength = 0
                 if byte == UInt8(ascii: ".") { width = 3 }
             }
             if width == 1 {
                 output.append(byte)
             } else {
-                output += [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+                output.append(UInt8(ascii: "="))
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
             }
             lineLength += width
         }
