@@ -10,9 +10,12 @@ package struct TemplateSet: Sendable {
     private let library: MustacheLibrary
     /// Source text by template name ("es/reminder-1.text"), for the variable check.
     private let sources: [String: String]
+    /// Nil when a template's output could depend on a text's content, not only on its shape.
+    private let skeletons: TemplateSkeletons?
 
     /// Loads and parses every template; a syntax error names the file and line.
-    package init(folder: String) throws(MailError) {
+    /// `rendersFromSkeletons` false renders every message with swift-mustache alone.
+    package init(folder: String, rendersFromSkeletons: Bool = true) throws(MailError) {
         self.folder = folder
         var library = MustacheLibrary()
         var sources: [String: String] = [:]
@@ -43,6 +46,7 @@ package struct TemplateSet: Sendable {
         }
         self.library = library
         self.sources = sources
+        skeletons = rendersFromSkeletons && sources.values.allSatisfy(TemplateSkeletons.allows) ? TemplateSkeletons() : nil
     }
 
     /// Whether `name` ("es/digest.text") is one of the owner's digest templates or partials.
@@ -58,12 +62,16 @@ package struct TemplateSet: Sendable {
     /// part says what the text says, paragraph by paragraph (text and HTML must agree).
     package func render(_ template: String, language: Language, context: [String: Any]) throws(MailError) -> (subject: String, text: String, html: String) {
         let base = "\(language.rawValue)/\(template)"
-        guard let subject = library.render(context, withTemplate: base + ".subject"),
-            let text = library.render(context, withTemplate: base + ".text")
-        else {
+        let library = self.library
+        let filling = skeletons == nil ? nil : TemplateSkeletons.filling(for: context)
+        func render(_ name: String) -> String? {
+            guard let skeletons else { return library.render(context, withTemplate: name) }
+            return skeletons.render(name, context: context, filling: filling) { library.render($1, withTemplate: $0) }
+        }
+        guard let subject = render(base + ".subject"), let text = render(base + ".text") else {
             throw .template(file: "\(folder)/\(base).subject.mustache", line: nil, message: "missing: each message needs a .subject and a .text template")
         }
-        let html = library.render(context, withTemplate: base + ".html") ?? Self.html(fromText: text)
+        let html = render(base + ".html") ?? Self.html(fromText: text)
         return (subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces), text, html)
     }
 

@@ -1,0 +1,184 @@
+import Foundation
+
+/// Renders a template for many contexts of the same shape at the cost of filling in values.
+///
+/// swift-mustache looks every name up through dynamic casts, which costs more than all the
+/// rest of composing a message. But what a template makes of a context depends only on the
+/// context's shape (which keys are there, booleans, list lengths, whether a text is empty or
+/// ends a line), not on the texts themselves (a text with a carriage return is rendered
+/// directly). So each template is rendered once per shape by
+/// swift-mustache itself, with a marker in place of each text; the result, its skeleton, is
+/// kept, and later contexts of that shape only have their texts put where the markers were,
+/// HTML-escaped where swift-mustache escaped the marker (its "&" became "&amp;").
+///
+/// Templates whose output could depend on a text's content (transforms such as
+/// `uppercased(name)`, dynamic partials, changed delimiters that could hide either) are
+/// never rendered from a skeleton: `TemplateSet` renders them directly.
+final class TemplateSkeletons: @unchecked Sendable {
+    /// One piece of a skeleton: literal text, or the text of the context's leaf at an index.
+    enum Segment {
+        case text(String)
+        case value(Int, escaped: Bool)
+    }
+
+    /// What fills a skeleton in: the context's shape, and its texts in the order the markers
+    /// number them.
+    struct Filling {
+        fileprivate var shape = ""
+        fileprivate var leaves: [String] = []
+    }
+
+    private let lock = NSLock()
+    /// By template name and shape; nil when the rendered markers could not be read back.
+    private var skeletons: [String: [String: [Segment]?]] = [:]
+
+    private static let open = "\u{E000}"
+    private static let close = "\u{E001}"
+
+    /// Whether templates written like `source` can be rendered from skeletons.
+    static func allows(_ source: String) -> Bool {
+        !source.contains(open) && !source.contains(close) && !source.contains("{{=") && !source.matches(of: /\{\{[^}]*[(*][^}]*\}\}/).contains { _ in true }
+    }
+
+    /// The filling of `context`, for the templates rendered with it; nil when a value is of a
+    /// kind whose rendering depends on more than its shape, or a text holds a carriage return
+    /// or a marker's character.
+    static func filling(for context: [String: Any]) -> Filling? {
+        var filling = Filling()
+        return walk(context, &filling) ? filling : nil
+    }
+
+    /// `template` rendered with `context` as `render` (swift-mustache) renders it; nil when
+    /// `render` gives nil. `filling` is `filling(for: context)`.
+    func render(_ template: String, context: [String: Any], filling: Filling?, with render: (String, [String: Any]) -> String?) -> String? {
+        guard let filling else { return render(template, context) }
+        let skeleton: [Segment]?
+        if let known = lock.withLock({ skeletons[template]?[filling.shape] }) {
+            skeleton = known
+        } else {
+            var next = 0
+            skeleton = render(template, Self.marked(context, next: &next) as! [String: Any]).flatMap { Self.segments(of: $0, leafCount: filling.leaves.count) }
+            lock.withLock {
+                // A few shapes per template in practice; a bound all the same.
+                if skeletons[template, default: [:]].count > 256 { skeletons[template] = [:] }
+                skeletons[template, default: [:]][filling.shape] = .some(skeleton)
+            }
+        }
+        guard let skeleton else { return render(template, context) }
+        var output = ""
+        for segment in skeleton {
+            switch segment {
+            case .text(let text): output += text
+            case .value(let index, let escaped): output += escaped ? Self.htmlEscaped(filling.leaves[index]) : filling.leaves[index]
+            }
+        }
+        return output
+    }
+
+    /// Appends `value`'s shape and texts to `filling`; false when it cannot have a skeleton.
+    private static func walk(_ value: Any, _ filling: inout Filling) -> Bool {
+        switch value {
+        case let text as String:
+            // A carriage return can join the next line end into one character, which changes
+            // where swift-mustache indents an indented partial's lines: no skeleton then.
+            if text.utf8.contains(where: { $0 == 0x0D || $0 == 0xEE }) {
+                guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\u{E000}" || $0 == "\u{E001}" }) else { return false }
+            }
+            // An indented partial's next line is indented after a value that ends a line, and
+            // not after an empty one: so the marker is empty, or ends the line, as the text does.
+            if text.isEmpty {
+                filling.shape += "e"
+            } else if text.utf8.last == 0x0A {
+                filling.shape += "n"
+                filling.leaves.append(String(text.dropLast()))
+            } else {
+                filling.shape += "s"
+                filling.leaves.append(text)
+            }
+            return true
+        case let flag as Bool:
+            filling.shape += flag ? "t" : "f"
+            return true
+        case let dictionary as [String: Any]:
+            // Keys in the dictionary's own order: the same order again when marking it.
+            filling.shape += "{"
+            for (key, value) in dictionary {
+                // With its length, so that no key can pass for part of another shape.
+                filling.shape += String(key.utf8.count) + key + ":"
+                guard walk(value, &filling) else { return false }
+                filling.shape += ","
+            }
+            filling.shape += "}"
+            return true
+        case let list as [Any]:
+            filling.shape += "["
+            for element in list {
+                guard walk(element, &filling) else { return false }
+                filling.shape += ","
+            }
+            filling.shape += "]"
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `value` (one `walk` accepted) with each non-empty text replaced by its marker, numbered
+    /// in `walk`'s order from `next`.
+    private static func marked(_ value: Any, next: inout Int) -> Any {
+        switch value {
+        case let text as String:
+            guard !text.isEmpty else { return text }
+            next += 1
+            return open + String(next - 1) + "&" + close + (text.utf8.last == 0x0A ? "\n" : "")
+        case let dictionary as [String: Any]:
+            var marked: [String: Any] = [:]
+            for (key, value) in dictionary { marked[key] = self.marked(value, next: &next) }
+            return marked
+        case let list as [Any]:
+            return list.map { marked($0, next: &next) }
+        default:
+            return value
+        }
+    }
+
+    /// The skeleton of a rendering with markers; nil when a marker came out changed.
+    private static func segments(of rendered: String, leafCount: Int) -> [Segment]? {
+        var segments: [Segment] = []
+        var rest = Substring(rendered)
+        while let start = rest.firstIndex(of: Character(open)) {
+            if start > rest.startIndex { segments.append(.text(String(rest[..<start]))) }
+            let afterOpen = rest.index(after: start)
+            guard let end = rest[afterOpen...].firstIndex(of: Character(close)) else { return nil }
+            let inside = rest[afterOpen..<end]
+            let digits = inside.prefix(while: \.isNumber)
+            guard let index = Int(digits), index < leafCount else { return nil }
+            switch inside[digits.endIndex...] {
+            case "&": segments.append(.value(index, escaped: false))
+            case "&amp;": segments.append(.value(index, escaped: true))
+            default: return nil
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        if !rest.isEmpty { segments.append(.text(String(rest))) }
+        return segments
+    }
+
+    /// What swift-mustache's HTML content type makes of a text, character by character.
+    static func htmlEscaped(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 16)
+        for character in text {
+            switch character {
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "&": escaped += "&amp;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

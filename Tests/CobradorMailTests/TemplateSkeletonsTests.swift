@@ -1,0 +1,80 @@
+import CobradorCore
+import CobradorTestSupport
+import Foundation
+import Testing
+
+@testable import CobradorMail
+
+/// Messages rendered from a skeleton must be byte for byte what swift-mustache renders.
+@Suite struct TemplateSkeletonsTests {
+    /// Texts that could trip a skeleton: markup, quotes, line ends, nothing at all.
+    static let texts = ["", "Acme S.L.", "<b>Müller & Söhne</b>", "O'Brien \"Ltd\"", "two\nlines", "ends a line\n", "crlf\r\n", "&amp; already", "ñandú"]
+
+    /// The sample context with every text replaced at random, lists of 0 to 3 elements, and
+    /// optional parts (false) present or not.
+    static func randomized(_ value: Any, _ generator: inout SeededGenerator) -> Any {
+        switch value {
+        case is String:
+            return texts[generator.next(texts.count)]
+        case let dictionary as [String: Any]:
+            return dictionary.mapValues { randomized($0, &generator) }
+        case let list as [Any]:
+            guard let first = list.first else { return list }
+            return (0..<generator.next(4)).map { _ in randomized(first, &generator) }
+        case is Bool:
+            return generator.next(2) == 0 ? false : ["summary": texts[generator.next(texts.count)], "amount": "1,00 €", "due_date": "1 May"] as [String: Any]
+        default:
+            return value
+        }
+    }
+
+    @Test(arguments: Language.allCases)
+    func everyShippedTemplateRendersFromItsSkeletonAsSwiftMustacheRendersIt(language: Language) throws {
+        let fast = try TemplateSet(folder: TemplateSetTests.shipped)
+        let direct = try TemplateSet(folder: TemplateSetTests.shipped, rendersFromSkeletons: false)
+        let names = try FileManager.default.contentsOfDirectory(atPath: TemplateSetTests.shipped + "/\(language.rawValue)")
+            .filter { $0.hasSuffix(".subject.mustache") }.map { String($0.dropLast(".subject.mustache".count)) }
+        #expect(names.count > 10)
+        var generator = SeededGenerator(seed: 3)
+        let sample = MessageContext.sample(language, sender: TemplateSetTests.sender)
+        for round in 0..<60 {
+            let context = Self.randomized(sample, &generator) as! [String: Any]
+            for name in names {
+                let expected = try direct.render(name, language: language, context: context)
+                // Twice: the first renders the skeleton, the second fills it in.
+                for _ in 0..<2 {
+                    let rendered = try fast.render(name, language: language, context: context)
+                    let same = rendered.subject == expected.subject && rendered.text == expected.text && rendered.html == expected.html
+                    #expect(same, "\(name), round \(round)")
+                }
+            }
+        }
+    }
+
+    @Test func tagsWhoseOutputDependsOnMoreThanTheShapeRenderAsSwiftMustacheRendersThem() throws {
+        let folder = TemporaryDirectory()
+        folder.write("en/partials/lines.html.mustache", "{{client.name}}\n{{#client.note}}[{{.}}]{{/client.note}}\n")
+        folder.write("en/edge.subject.mustache", "{{#client.note}}Note: {{.}}{{/client.note}}{{^client.note}}none{{/client.note}}")
+        folder.write("en/edge.text.mustache", "{{&client.name}} {{{client.name}}} {{client.name}}\n{{#flags}}{{.}};{{/flags}}\n")
+        folder.write("en/edge.html.mustache", "<ul>\n  {{> en/partials/lines.html}}\n</ul>\n{{{client.name}}}|{{client.name}}\n")
+        let fast = try TemplateSet(folder: folder.path)
+        let direct = try TemplateSet(folder: folder.path, rendersFromSkeletons: false)
+        for name in ["A & B\n", "", "<i>x</i>", "ok", "\u{E000}0&\u{E001}", "x\r", "\n"] {
+            for note in ["", "n\n", "<&>"] as [Any] + [false] {
+                let context: [String: Any] = ["client": ["name": name, "note": note] as [String: Any], "flags": [name, note]]
+                let expected = try direct.render("edge", language: .en, context: context)
+                let rendered = try fast.render("edge", language: .en, context: context)
+                let same = rendered.subject == expected.subject && rendered.text == expected.text && rendered.html == expected.html
+                #expect(same, "\(name) \(note): \(rendered) vs \(expected)")
+            }
+        }
+        // A transform reads the text itself: such templates are always rendered directly.
+        folder.write("en/shout.subject.mustache", "{{uppercased(client.name)}}")
+        folder.write("en/shout.text.mustache", "{{lowercased(client.name)}}\n")
+        let shouting = try TemplateSet(folder: folder.path)
+        for name in ["Acme", "Bolt"] {
+            let rendered = try shouting.render("shout", language: .en, context: ["client": ["name": name]])
+            #expect(rendered.subject == name.uppercased() && rendered.text == name.lowercased() + "\n")
+        }
+    }
+}
