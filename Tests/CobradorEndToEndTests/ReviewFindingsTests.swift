@@ -154,7 +154,7 @@ import Testing
         }
         let pass = try hiddenProcSys(["run", "--once", "--at", monday])
         let journal = workspace.ledgerPath + ".outbox"
-        let inData = try waitFor(20) { (try? String(contentsOfFile: journal, encoding: .utf8))?.hasPrefix("D\t") == true }
+        let inData = waitFor(20) { (try? String(contentsOfFile: journal, encoding: .utf8))?.hasPrefix("D\t") == true }
         kill(pass.processIdentifier, SIGKILL)
         pass.waitUntilExit()
         // The pass itself (killed with unshare) is gone once the pass lock is free.
