@@ -100,12 +100,13 @@ final class TemplateSkeletons: @unchecked Sendable {
             filling.shape += flag ? "t" : "f"
             return true
         case let dictionary as [String: Any]:
-            // Keys in the dictionary's own order: the same order again when marking it.
+            // Keys in order: two dictionaries with the same keys (even one dictionary, cast
+            // twice from [String: String]) need not iterate in the same order.
             filling.shape += "{"
-            for (key, value) in dictionary {
+            for key in dictionary.keys.sorted() {
                 // With its length, so that no key can pass for part of another shape.
                 filling.shape += String(key.utf8.count) + key + ":"
-                guard walk(value, &filling) else { return false }
+                guard walk(dictionary[key]!, &filling) else { return false }
                 filling.shape += ","
             }
             filling.shape += "}"
@@ -133,7 +134,7 @@ final class TemplateSkeletons: @unchecked Sendable {
             return open + String(next - 1) + "&" + close + (text.utf8.last == 0x0A ? "\n" : "")
         case let dictionary as [String: Any]:
             var marked: [String: Any] = [:]
-            for (key, value) in dictionary { marked[key] = self.marked(value, next: &next) }
+            for key in dictionary.keys.sorted() { marked[key] = self.marked(dictionary[key]!, next: &next) }
             return marked
         case let list as [Any]:
             return list.map { marked($0, next: &next) }

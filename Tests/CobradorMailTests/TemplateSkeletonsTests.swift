@@ -51,6 +51,23 @@ import Testing
         }
     }
 
+    /// The digest's lines are [String: String]: cast to [String: Any] afresh each time, they
+    /// need not list their keys in the same order twice.
+    @Test(arguments: Language.allCases)
+    func theDigestRendersFromItsSkeletonAsSwiftMustacheRendersIt(language: Language) throws {
+        let fast = try TemplateSet(folder: TemplateSetTests.shipped)
+        let direct = try TemplateSet(folder: TemplateSetTests.shipped, rendersFromSkeletons: false)
+        for owner in Self.texts + ["Lucía", "Ana"] {
+            let context = DigestContext.sample(owner: owner)
+            let expected = try direct.render("digest", language: language, context: context)
+            for _ in 0..<3 {
+                let rendered = try fast.render("digest", language: language, context: context)
+                let same = rendered.subject == expected.subject && rendered.text == expected.text && rendered.html == expected.html
+                #expect(same, "owner \(owner)")
+            }
+        }
+    }
+
     @Test func tagsWhoseOutputDependsOnMoreThanTheShapeRenderAsSwiftMustacheRendersThem() throws {
         let folder = TemporaryDirectory()
         folder.write("en/partials/lines.html.mustache", "{{client.name}}\n{{#client.note}}[{{.}}]{{/client.note}}\n")
