@@ -54,21 +54,20 @@ package enum FieldRules {
         guard address.unicodeScalars.allSatisfy({ $0.isASCII && !isControl($0) }) else {
             throw refuse("an e-mail address must be plain ASCII without control characters")
         }
-        let halves = address.split(separator: "@", omittingEmptySubsequences: false)
+        // Plain ASCII from here: one byte per character.
+        let bytes = Array(address.utf8)
+        let halves = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
         guard halves.count == 2 else { throw refuse("an e-mail address has exactly one '@', as in ana@example.com") }
         let local = halves[0]
         let domain = halves[1]
-        let localAtoms = local.split(separator: ".", omittingEmptySubsequences: false)
-        guard !local.isEmpty, local.utf8.count <= 64,
-            localAtoms.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(isAtomCharacter) })
+        let localAtoms = local.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard !local.isEmpty, local.count <= 64, localAtoms.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isAtomByte) })
         else { throw refuse("the part before '@' is not a valid mailbox name") }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, domain.utf8.count <= 253,
-            labels.allSatisfy({
-                !$0.isEmpty && $0.utf8.count <= 63 && $0.first != "-" && $0.last != "-"
-                    && $0.unicodeScalars.allSatisfy { isLetterOrDigit($0) || $0 == "-" }
-            }),
-            let top = labels.last, top.count >= 2, top.allSatisfy(\.isLetter)
+        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let dash = UInt8(ascii: "-")
+        guard labels.count >= 2, domain.count <= 253,
+            labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != dash && $0.last != dash && $0.allSatisfy { isLetterOrDigitByte($0) || $0 == dash } }),
+            let top = labels.last, top.count >= 2, top.allSatisfy(isLetterByte)
         else { throw refuse("the part after '@' is not a valid domain name") }
         guard address.utf8.count <= 254 else { throw refuse("an e-mail address is at most 254 characters") }
         return address
@@ -163,14 +162,20 @@ package enum FieldRules {
         return parsed
     }
 
-    private static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    private static func isLetterByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+    }
+
+    private static func isLetterOrDigitByte(_ byte: UInt8) -> Bool {
+        isLetterByte(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// RFC 5322 atext: what a dot-atom local part may hold.
-    private static func isAtomCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        isLetterOrDigit(scalar) || "!#$%&'*+/=?^_`{|}~-".unicodeScalars.contains(scalar)
+    private static func isAtomByte(_ byte: UInt8) -> Bool {
+        isLetterOrDigitByte(byte) || atomSymbols.contains(byte)
     }
+
+    private static let atomSymbols = Set("!#$%&'*+/=?^_`{|}~-".utf8)
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)

@@ -106,12 +106,8 @@ package enum MIMEComposer {
             }
         }
         func address(_ value: String, _ field: String) throws(MailError) {
-            do {
-                _ = try FieldRules.emailAddress(value)
-            } catch {
-                throw .invalidAddress(field: field, record: message.record, address: value)
-            }
-            guard value == value.trimmingCharacters(in: .whitespaces) else {
+            // Valid, and with no space around it (the rule trims it).
+            guard (try? FieldRules.emailAddress(value)) == value else {
                 throw .invalidAddress(field: field, record: message.record, address: value)
             }
         }
