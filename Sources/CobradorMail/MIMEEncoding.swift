@@ -82,13 +82,12 @@ enum MIMEEncoding {
         var words: [String] = []
         var chunk: [UInt8] = []
         for scalar in text.unicodeScalars {
-            let bytes = Array(String(scalar).utf8)
             // 45 octets of UTF-8 make 60 base64 characters; with "=?UTF-8?B?" and "?=", 72.
-            if chunk.count + bytes.count > 45 {
+            if chunk.count + UTF8.width(scalar) > 45 {
                 words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
-                chunk = []
+                chunk.removeAll(keepingCapacity: true)
             }
-            chunk += bytes
+            UTF8.encode(scalar) { chunk.append($0) }
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
         return words
@@ -123,7 +122,9 @@ enum MIMEEncoding {
     static func mailbox(_ mailbox: Mailbox) -> [String] {
         guard let name = mailbox.name, !name.isEmpty else { return ["<\(mailbox.address)>"] }
         if isPlainHeaderText(name) {
-            let quoted = "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            let needsEscapes = name.utf8.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }
+            let escaped = needsEscapes ? name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") : name
+            let quoted = "\"" + escaped + "\""
             return [quoted, "<\(mailbox.address)>"]
         }
         return encodedWords(name) + ["<\(mailbox.address)>"]
