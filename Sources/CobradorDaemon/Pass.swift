@@ -97,7 +97,10 @@ package struct Pass: Sendable {
         booked = limiter
         let planner = Planner(configuration: configuration)
         let horizon = now.addingTimeInterval(lookAhead)
-        let forecast = planner.events(try ledger.plannerInput(at: now, through: horizon, configuration: configuration), from: now, through: horizon)
+        let input = try ledger.plannerInput(at: now, through: horizon, configuration: configuration)
+        let forecast = planner.events(input, from: now, through: horizon)
+        // The clients' time zones name each message's day before its reservation reads the client.
+        let timeZones = Dictionary(input.clients.compactMap { file in file.client.id.map { ($0, file.client.timeZone) } }) { first, _ in first }
         let events = forecast.filter { $0.at <= now }
         summary.nextPlannedAt = forecast.lazy.map(\.at).filter { $0 > now }.min()
         var batch: [PlannedEvent] = []
@@ -107,7 +110,7 @@ package struct Pass: Sendable {
             defer { batch.removeAll() }
             guard !batch.isEmpty else { return true }
             let started = Date()
-            let (goOn, handedOver) = try sendBatch(batch, at: now, journal: journal, summary: &summary, shouldStop: shouldStop)
+            let (goOn, handedOver) = try sendBatch(batch, at: now, timeZones: timeZones, journal: journal, summary: &summary, shouldStop: shouldStop)
             for _ in 0..<handedOver { limiter.record(now) }
             booked = limiter
             // A message is re-checked when its batch is reserved: keep that under a second or so
@@ -162,14 +165,13 @@ package struct Pass: Sendable {
     /// batch takes over a second, for whoever reads the ledger). Says whether the pass goes on
     /// (else what was claimed and not sent is given back for the next pass) and how many
     /// messages went to the relay.
-    private func sendBatch(_ events: [PlannedEvent], at now: Date, journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool) throws
-        -> (goOn: Bool, handedOver: Int)
-    {
+    private func sendBatch(
+        _ events: [PlannedEvent], at now: Date, timeZones: [Int64: String?], journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool
+    ) throws -> (goOn: Bool, handedOver: Int) {
         var requests: [Ledger.ReservationRequest] = []
-        let facts = try ledger.messageFacts(events.map { ($0.clientCode, $0.invoiceNumbers, $0.negotiationID) })
-        for (event, read) in zip(events, facts) {
+        for event in events {
             do {
-                requests.append(try request(for: event, facts: read.get(), at: now))
+                requests.append(try request(for: event, timeZone: timeZones[event.clientID] ?? nil, at: now))
             } catch {
                 // One message that cannot be written must not hold back every other client.
                 summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(error)")
@@ -219,33 +221,32 @@ package struct Pass: Sendable {
         return (summary.configurationError == nil, handedOver)
     }
 
-    /// What the ledger needs to reserve one planned message: the facts read for it, and how
-    /// to compose it once the attempt has its Message-ID.
-    private func request(
-        for event: PlannedEvent, facts read: (client: Client, invoices: [InvoiceSummary], negotiation: NegotiationRecord?), at now: Date
-    ) throws -> Ledger.ReservationRequest {
-        var client = read.client
-        let zone = TimeZone(identifier: client.timeZone ?? configuration.policy.timeZone) ?? .current
-        let day = CalendarDate(event.at, in: zone)
-        client.emails = client.emails.filter { !$0.isEmpty }
-        var facts = MessageFacts(
-            sender: configuration.sender, client: client,
-            invoices: read.invoices.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
-            stage: event.stage ?? "", day: day, deadline: day.adding(days: configuration.policy.handOverDays),
-            negotiation: read.negotiation?.negotiation)
-        facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
+    /// What the ledger needs to reserve one planned message: its day in the client's time
+    /// zone, a notice's claim, and how to compose it, once the attempt has its Message-ID, from
+    /// the facts the reservation reads and re-checks.
+    private func request(for event: PlannedEvent, timeZone: String?, at now: Date) throws -> Ledger.ReservationRequest {
+        let day = CalendarDate(event.at, in: TimeZone(identifier: timeZone ?? configuration.policy.timeZone) ?? .current)
+        let claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
             .forMessage(stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers, on: day)
-        let finalFacts = facts
+        let configuration = self.configuration
         let builder = MessageBuilder(configuration: configuration, templates: templates)
         let template = event.template ?? event.stage ?? ""
         let readFile = self.readFile
-        let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }
         return Ledger.ReservationRequest(
             event: event, dispatchKey: Self.dispatchKey(event, day: day), day: day,
             checksNegotiations: !PlannedEvent.eventTemplates.contains(event.stage ?? ""),
-            compose: { messageID, references in
+            compose: { messageID, references, read in
+                var client = read.client
+                client.emails = client.emails.filter { !$0.isEmpty }
+                var facts = MessageFacts(
+                    sender: configuration.sender, client: client,
+                    invoices: read.invoices.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
+                    stage: event.stage ?? "", day: day, deadline: day.adding(days: configuration.policy.handOverDays),
+                    negotiation: read.negotiation?.negotiation)
+                facts.claims = claims
+                let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }
                 let message = try builder.message(
-                    finalFacts, template: template, messageID: messageID, references: references, date: now, stage: stage, readFile: readFile)
+                    facts, template: template, messageID: messageID, references: references, date: now, stage: stage, readFile: readFile)
                 return Ledger.ComposedMessage(
                     bytes: try MIMEComposer.compose(message), subject: message.subject, recipients: (message.to + message.cc).map(\.address) + message.bcc)
             })

@@ -22,28 +22,6 @@ extension Ledger {
         try read { db in try Self.client(code: code, db) }
     }
 
-    /// What a message says, read in one snapshot for a whole batch: for each message, the
-    /// client, the invoices with what is paid, and the negotiation it is about (or why they
-    /// cannot be read: an invoice deleted since the plan).
-    package func messageFacts(_ messages: [(clientCode: String, invoiceNumbers: [String], negotiationID: Int64?)]) throws(LedgerError)
-        -> [Result<(client: Client, invoices: [InvoiceSummary], negotiation: NegotiationRecord?), LedgerError>]
-    {
-        try read { db in
-            messages.map { message in
-                Result { () throws(LedgerError) in
-                    do {
-                        return (
-                            try Self.client(code: message.clientCode, db), try message.invoiceNumbers.map { try Self.invoice(number: $0, db) },
-                            try message.negotiationID.map { try Self.negotiation(id: $0, db) }
-                        )
-                    } catch {
-                        throw Self.describe(error, path: path)
-                    }
-                }
-            }
-        }
-    }
-
     /// Changes a client in place: `change` receives the stored client and edits it.
     @discardableResult
     package func updateClient(code: String, _ change: @Sendable (inout Client) throws -> Void) throws(LedgerError) -> Client {

@@ -56,18 +56,29 @@ extension Ledger {
         }
     }
 
-    /// One planned message to reserve. `compose` gets the attempt's Message-ID and the
-    /// Message-IDs of earlier messages about the same invoices (for In-Reply-To/References).
+    /// What a message is about, read in the transaction that re-checks and reserves it: the
+    /// message states exactly what was re-checked.
+    package struct DispatchFacts: Sendable {
+        package var client: Client
+        /// The invoices, with what is paid.
+        package var invoices: [InvoiceSummary]
+        /// The negotiation the message is about (a broken promise, an instalment).
+        package var negotiation: NegotiationRecord?
+    }
+
+    /// One planned message to reserve. `compose` gets the attempt's Message-ID, the
+    /// Message-IDs of earlier messages about the same invoices (for In-Reply-To/References)
+    /// and the facts read in the reservation.
     package struct ReservationRequest: Sendable {
         package var event: PlannedEvent
         package var dispatchKey: String
         package var day: CalendarDate
         package var checksNegotiations: Bool
-        package var compose: @Sendable (_ messageID: String, _ references: [String]) throws -> ComposedMessage
+        package var compose: @Sendable (_ messageID: String, _ references: [String], _ facts: DispatchFacts) throws -> ComposedMessage
 
         package init(
             event: PlannedEvent, dispatchKey: String, day: CalendarDate, checksNegotiations: Bool,
-            compose: @escaping @Sendable (String, [String]) throws -> ComposedMessage
+            compose: @escaping @Sendable (String, [String], DispatchFacts) throws -> ComposedMessage
         ) {
             self.event = event
             self.dispatchKey = dispatchKey
@@ -125,9 +136,12 @@ extension Ledger {
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM contact WHERE dispatch_key = ?"), arguments: [request.dispatchKey]) == true {
             return .refused(.alreadyReserved)
         }
+        let facts = DispatchFacts(
+            client: try Self.client(code: event.clientCode, db), invoices: try event.invoiceNumbers.map { try Self.invoice(number: $0, db) },
+            negotiation: try event.negotiationID.map { try Self.negotiation(id: $0, db) })
         if let refusal = try noLongerDue(
-            clientID: event.clientID, clientCode: event.clientCode, invoiceNumbers: event.invoiceNumbers, stage: event.stage ?? "", on: request.day,
-            tolerance: tolerance, checksNegotiations: request.checksNegotiations, db)
+            client: facts.client, invoices: facts.invoices, stage: event.stage ?? "", on: request.day, tolerance: tolerance,
+            checksNegotiations: request.checksNegotiations, db)
         {
             return .refused(refusal)
         }
@@ -136,7 +150,7 @@ extension Ledger {
         // so the row is written once, complete.
         let attemptID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM contact")) ?? 1
         let id = messageID(attemptID)
-        let composed = try request.compose(id, references)
+        let composed = try request.compose(id, references, facts)
         let recipients = composed.recipients.joined(separator: ", ")
         let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
         // A relay's verdict (server_reply set) on the same stage, invoices and recipients.
@@ -173,18 +187,17 @@ extension Ledger {
     /// longer open, was handed over, is paid (for every stage but the thank-you), is paused or,
     /// for a cadence stage, is under an open negotiation.
     static func noLongerDue(
-        clientID: Int64, clientCode: String, invoiceNumbers: [String], stage: String, on day: CalendarDate, tolerance: (Currency) -> Int64,
-        checksNegotiations: Bool, _ db: GRDB.Database
+        client: Client, invoices: [InvoiceSummary], stage: String, on day: CalendarDate, tolerance: (Currency) -> Int64, checksNegotiations: Bool,
+        _ db: GRDB.Database
     ) throws -> ReservationRefusal? {
-        let client = try GRDB.Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM client WHERE id = ?"), arguments: [clientID])
-        if let client, let pause = Pause(row: client), pause.isActive(on: day) {
-            return .noLongerDue("client \(clientCode) is paused")
+        if let pause = client.pause, pause.isActive(on: day) {
+            return .noLongerDue("client \(client.code) is paused")
         }
-        if let bad = try String.fetchOne(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1"), arguments: [clientID]) {
+        if let bad = try String.fetchOne(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1"), arguments: [client.id]) {
             return .badAddress(bad)
         }
-        for number in invoiceNumbers {
-            let summary = try Self.invoice(number: number, db)
+        for summary in invoices {
+            let number = summary.invoice.number
             if summary.invoice.status != .open { return .noLongerDue("invoice \(number) is \(summary.invoice.status.rawValue)") }
             if try String.fetchOne(db.cachedStatement(sql: "SELECT handed_over_at FROM invoice WHERE id = ?"), arguments: [summary.invoice.id]) != nil {
                 return .noLongerDue("invoice \(number) was handed over")
@@ -263,8 +276,8 @@ extension Ledger {
     ) throws -> ReservationRefusal? {
         let stage: String = row["stage"] ?? ""
         guard let refusal = try noLongerDue(
-            clientID: row["client_id"], clientCode: row["code"], invoiceNumbers: invoiceNumbers(row["numbers"]), stage: stage, on: day,
-            tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
+            client: try Self.client(code: row["code"], db), invoices: try invoiceNumbers(row["numbers"]).map { try Self.invoice(number: $0, db) },
+            stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
         else { return nil }
         let reason = "not sent: \(refusal.description) since it was written"
         try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?").execute(arguments: [reason, attemptID])

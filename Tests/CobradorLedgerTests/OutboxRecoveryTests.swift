@@ -30,7 +30,7 @@ import Testing
             kind: .message, at: now, clientID: Int64(index), clientCode: "C\(index)", stage: "reminder-1", template: nil, channel: nil,
             invoiceIDs: [Int64(index)], invoiceNumbers: ["F-\(index)"], negotiationID: nil, reasons: [])
         return Ledger.ReservationRequest(event: event, dispatchKey: "reminder-1|\(index)|2026-11-30", day: CalendarDate(iso: "2026-11-30")!, checksNegotiations: true) {
-            id, _ in Ledger.ComposedMessage(bytes: try compose(id), subject: "Reminder", recipients: ["ap@c\(index).example"])
+            id, _, _ in Ledger.ComposedMessage(bytes: try compose(id), subject: "Reminder", recipients: ["ap@c\(index).example"])
         }
     }
 
@@ -64,6 +64,23 @@ import Testing
             Issue.record("a dispatch was reserved twice")
             return
         }
+    }
+
+    /// The message states what its reservation re-checked, not what was read before.
+    @Test func aMessageIsComposedFromTheFactsItsReservationReChecked() throws {
+        try ledger.addPayment(
+            Payment(invoiceID: 0, amount: Money(minorUnits: 40_00, currency: euro), valueDate: CalendarDate(iso: "2026-11-29")!), invoiceNumber: "F-1")
+        var partlyPaid = request(1)
+        partlyPaid.compose = { id, _, facts in
+            let owed = facts.invoices.map { "\($0.invoice.number) \($0.balance.minorUnits)" }.joined()
+            return Ledger.ComposedMessage(
+                bytes: Array("Message-ID: <\(id)>\r\n\r\n\(facts.client.code) owes \(owed)\r\n".utf8), subject: "Reminder", recipients: ["ap@c1.example"])
+        }
+        guard case .claimed(let attempt) = try reserve([partlyPaid])[0] else {
+            Issue.record("not claimed")
+            return
+        }
+        #expect(String(decoding: attempt.bytes, as: UTF8.self).hasSuffix("C1 owes F-1 6000\r\n"))
     }
 
     @Test func afterACrashOnlyWhatNeverReachedDataGoesAgain() throws {
