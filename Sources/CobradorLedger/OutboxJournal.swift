@@ -48,7 +48,7 @@ package final class OutboxJournal {
 
     /// Notes that the relay asked for the body of try `attempt` of `attemptID`.
     package func bodyStarting(_ attemptID: Int64, attempt: Int) throws(LedgerError) {
-        try append("D\t\(attemptID)\t\(attempt)\n")
+        try append("D\t\(attemptID)\t\(attempt)")
         bodiesWithoutOutcome.insert(attemptID)
     }
 
@@ -57,7 +57,7 @@ package final class OutboxJournal {
         try append(
             ["O", String(outcome.attemptID), String(outcome.attempt), outcome.status.rawValue, Timestamp.string(outcome.at),
              Self.optional(outcome.nextAttempt.map(Timestamp.string)), Self.optional(outcome.refusedAddress), Self.escape(outcome.reply),
-             Self.optional(outcome.error)].joined(separator: "\t") + "\n")
+             Self.optional(outcome.error)].joined(separator: "\t"))
         unrecorded.append(outcome)
         bodiesWithoutOutcome.remove(outcome.attemptID)
     }
@@ -77,7 +77,7 @@ package final class OutboxJournal {
     }
 
     /// What the file holds: the attempts whose body started (with their try) and the outcomes.
-    /// A line cut short (the machine stopped while writing it) is ignored.
+    /// A line cut short (the machine stopped, or the disk filled, while writing it) is ignored.
     package func entries() throws(LedgerError) -> (bodyStarted: [(attemptID: Int64, attempt: Int)], outcomes: [Ledger.Outcome]) {
         var size = stat()
         guard fstat(descriptor, &size) == 0 else { throw .database(path: path, message: "cannot read the outbox journal: \(String(cString: strerror(errno)))") }
@@ -86,7 +86,9 @@ package final class OutboxJournal {
         guard count >= 0 else { throw .database(path: path, message: "cannot read the outbox journal: \(String(cString: strerror(errno)))") }
         var started: [(attemptID: Int64, attempt: Int)] = []
         var outcomes: [Ledger.Outcome] = []
-        for line in bytes[..<count].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+        // A line is whole once its line end is written.
+        let whole = bytes[..<count].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        for line in bytes[..<whole].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             guard fields.count >= 3, let id = Int64(fields[1]), let attempt = Int(fields[2]) else { continue }
             if fields[0] == "D" && fields.count == 3 {
@@ -101,8 +103,10 @@ package final class OutboxJournal {
         return (started, outcomes)
     }
 
-    private func append(_ line: String) throws(LedgerError) {
-        var line = line
+    /// Appends one line. It starts with a line end too, so a line a full disk cut short
+    /// stays apart from the next one.
+    private func append(_ record: String) throws(LedgerError) {
+        var line = "\n" + record + "\n"
         let written = line.withUTF8 { write(descriptor, $0.baseAddress, $0.count) }
         guard written == line.utf8.count else {
             throw .database(path: path, message: "cannot write the outbox journal: \(written < 0 ? String(cString: strerror(errno)) : "short write")")
@@ -112,7 +116,9 @@ package final class OutboxJournal {
     /// An absent value is empty; a present one starts with "=".
     private static func optional(_ value: String?) -> String { value.map { "=" + escape($0) } ?? "" }
 
-    private static func unoptional(_ field: String) -> String? { field.first == "=" ? unescape(String(field.dropFirst())) : nil }
+    private static func unoptional(_ field: String) -> String? {
+        field.utf8.first == UInt8(ascii: "=") ? unescape(String(decoding: field.utf8.dropFirst(), as: UTF8.self)) : nil
+    }
 
     /// A field holds no tab nor line break: a server's reply may.
     private static func escape(_ text: String) -> String {

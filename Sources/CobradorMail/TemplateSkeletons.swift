@@ -84,10 +84,11 @@ final class TemplateSkeletons: @unchecked Sendable {
             if text.utf8.contains(where: { $0 == 0x0D || $0 == 0xEE }) {
                 guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\u{E000}" || $0 == "\u{E001}" }) else { return false }
             }
-            // An indented partial's next line is indented after a value that ends a line, and
-            // not after an empty one: so the marker is empty, or ends the line, as the text does.
-            if text.isEmpty {
-                filling.shape += "e"
+            // An indented partial's next line is indented after a value that ends a line (unless
+            // a CR before it makes one character of both), and not after an empty one: so the
+            // marker is empty, or the line end itself, or ends the line, as the text does.
+            if text.isEmpty || text == "\n" {
+                filling.shape += text.isEmpty ? "e" : "l"
             } else if text.utf8.last == 0x0A {
                 filling.shape += "n"
                 filling.leaves.append(String(text.dropLast()))
@@ -129,9 +130,9 @@ final class TemplateSkeletons: @unchecked Sendable {
     private static func marked(_ value: Any, next: inout Int) -> Any {
         switch value {
         case let text as String:
-            guard !text.isEmpty else { return text }
+            guard !text.isEmpty, text != "\n" else { return text }
             next += 1
-            return open + String(next - 1) + "&" + close + (text.utf8.last == 0x0A ? "\n" : "")
+            return open + String(next - 1) + "&\\" + close + (text.utf8.last == 0x0A ? "\n" : "")
         case let dictionary as [String: Any]:
             var marked: [String: Any] = [:]
             for key in dictionary.keys.sorted() { marked[key] = self.marked(dictionary[key]!, next: &next) }
@@ -143,25 +144,30 @@ final class TemplateSkeletons: @unchecked Sendable {
         }
     }
 
-    /// The skeleton of a rendering with markers; nil when a marker came out changed.
+    /// The skeleton of a rendering with markers; nil when a marker came out changed (a list
+    /// printed as a variable doubles its backslash). Read by Unicode scalar: a marker may share
+    /// a character with the text before it.
     private static func segments(of rendered: String, leafCount: Int) -> [Segment]? {
+        let scalars = rendered.unicodeScalars
+        let (open, close) = (Unicode.Scalar(0xE000)!, Unicode.Scalar(0xE001)!)
         var segments: [Segment] = []
-        var rest = Substring(rendered)
-        while let start = rest.firstIndex(of: Character(open)) {
-            if start > rest.startIndex { segments.append(.text(String(rest[..<start]))) }
-            let afterOpen = rest.index(after: start)
-            guard let end = rest[afterOpen...].firstIndex(of: Character(close)) else { return nil }
-            let inside = rest[afterOpen..<end]
-            let digits = inside.prefix(while: \.isNumber)
+        var rest = scalars[...]
+        while let start = rest.firstIndex(of: open) {
+            if start > rest.startIndex { segments.append(.text(String(String.UnicodeScalarView(rest[..<start])))) }
+            let afterOpen = scalars.index(after: start)
+            guard let end = rest[afterOpen...].firstIndex(of: close) else { return nil }
+            let inside = String(String.UnicodeScalarView(rest[afterOpen..<end]))
+            let digits = inside.prefix(while: \.isASCII).prefix(while: \.isNumber)
             guard let index = Int(digits), index < leafCount else { return nil }
-            switch inside[digits.endIndex...] {
-            case "&": segments.append(.value(index, escaped: false))
-            case "&amp;": segments.append(.value(index, escaped: true))
+            switch inside.dropFirst(digits.count) {
+            case "&\\": segments.append(.value(index, escaped: false))
+            case "&amp;\\": segments.append(.value(index, escaped: true))
             default: return nil
             }
-            rest = rest[rest.index(after: end)...]
+            rest = rest[scalars.index(after: end)...]
         }
-        if !rest.isEmpty { segments.append(.text(String(rest))) }
+        guard !rest.contains(close) else { return nil }
+        if !rest.isEmpty { segments.append(.text(String(String.UnicodeScalarView(rest)))) }
         return segments
     }
 

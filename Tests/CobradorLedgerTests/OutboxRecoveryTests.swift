@@ -152,4 +152,46 @@ import Testing
             return
         }
     }
+
+    /// A full disk (or a file-size limit, a quota) can make `write` take only part of a line:
+    /// `append` throws, but the part stays in the journal without its line end, and the next
+    /// line (here: the relay asked for the next message's body) is appended to it. `entries`
+    /// drops the joined line as malformed, so after a kill -9 the next pass takes that message
+    /// as never having reached DATA and sends it again.
+    @Test func aLineCutShortDoesNotSwallowTheNextBodyThatStarted() throws {
+        let ids = try reserve([request(1), request(2)]).compactMap { if case .claimed(let attempt) = $0 { attempt.attemptID } else { nil } }
+        #expect(ids.count == 2)
+        let journal = try OutboxJournal(ledgerPath: ledger.path)
+        try journal.bodyStarting(ids[0], attempt: 1)
+        // 1 was delivered; the disk was full: only the first bytes of its outcome line were written
+        // (what a short `write` leaves), so `note` threw and Pass recorded the outcome in the ledger.
+        let sent = Ledger.Outcome(attemptID: ids[0], attempt: 1, status: .sent, reply: "250 2.0.0 Ok", error: nil, at: now, nextAttempt: nil)
+        let cut = try #require(FileHandle(forWritingAtPath: journal.path))
+        cut.seekToEndOfFile()
+        cut.write(Data("O\t\(ids[0])\t1\tse".utf8))
+        try cut.close()
+        try ledger.recordOutcomes([sent])
+        journal.recordedInLedger(ids[0])
+        // Room again: the relay asks for 2's body, the journal notes it, the body leaves, and the
+        // process is killed before the outcome.
+        try journal.bodyStarting(ids[1], attempt: 1)
+
+        let next = try OutboxJournal(ledgerPath: ledger.path)
+        #expect(try next.entries().bodyStarted.map(\.attemptID) == [ids[0], ids[1]])
+        let resolved = try ledger.resolveInterrupted(at: now, journal: next)
+        // 2 may have been delivered: unknown, never resent.
+        #expect(resolved.resent == 0)
+        #expect(try statuses() == ["sent/claimed", "unknown/data"])
+    }
+
+    /// An optional field is written "=" + text; read back, `field.first == "="` compares
+    /// characters, and "=" followed by a combining mark is one character: the text is lost.
+    @Test func anOptionalTextStartingWithACombiningMarkIsReadBack() throws {
+        let journal = try OutboxJournal(ledgerPath: ledger.path)
+        let failed = Ledger.Outcome(
+            attemptID: 1, attempt: 1, status: .failed, reply: "\u{301}550 no", error: "\u{301}550 no", at: now, nextAttempt: nil,
+            refusedAddress: "\u{301}ap@c1.example")
+        try journal.note(failed)
+        #expect(try OutboxJournal(ledgerPath: ledger.path).entries().outcomes == [failed])
+    }
 }

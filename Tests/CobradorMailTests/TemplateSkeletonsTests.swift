@@ -95,3 +95,60 @@ import Testing
         }
     }
 }
+
+/// Contexts and templates that once made a skeleton give other bytes than swift-mustache.
+@Suite struct TemplateSkeletonsEdgeTests {
+    /// Renders `name` both ways with each context and records every difference.
+    static func expectSameBothWays(_ folder: TemporaryDirectory, _ name: String, _ contexts: [[String: Any]]) throws {
+        let fast = try TemplateSet(folder: folder.path)
+        let direct = try TemplateSet(folder: folder.path, rendersFromSkeletons: false)
+        for context in contexts {
+            let expected = try direct.render(name, language: .en, context: context)
+            // Twice: the first renders the skeleton, the second fills it in.
+            for _ in 0..<2 {
+                let rendered = try fast.render(name, language: .en, context: context)
+                #expect(rendered.subject == expected.subject, "subject: \(rendered.subject.debugDescription) vs \(expected.subject.debugDescription)")
+                #expect(rendered.text == expected.text, "text: \(rendered.text.debugDescription) vs \(expected.text.debugDescription)")
+                #expect(rendered.html == expected.html, "html: \(rendered.html.debugDescription) vs \(expected.html.debugDescription)")
+            }
+        }
+    }
+
+    /// A list (or dictionary) interpolated as a variable is printed by `String(describing:)`,
+    /// which quotes its texts and escapes quotes, backslashes, tabs and line breaks in them: the
+    /// skeleton puts the raw text between the printed marker's quotes instead.
+    @Test func aListInterpolatedAsAVariableRendersAsSwiftMustacheRendersIt() throws {
+        let folder = TemporaryDirectory()
+        folder.write("en/list.subject.mustache", "Totals")
+        folder.write("en/list.text.mustache", "{{totals}}\n")
+        folder.write("en/list.html.mustache", "<p>{{totals}}</p>\n")
+        try Self.expectSameBothWays(folder, "list", [
+            ["totals": [["amount": "1.815,00 €"]]],
+            ["totals": [["amount": "say \"when\""]]],
+            ["totals": [["amount": "two\nlines"]]],
+            ["totals": [["amount": "C:\\tmp\tx"]]],
+        ])
+    }
+
+    /// A partial that ends in a Unicode "prepend" character (U+0600 ARABIC NUMBER SIGN, written
+    /// before the digits it spans), followed by a variable: the marker's first character joins
+    /// it into one grapheme, the marker is not found and comes out as is.
+    @Test func aPrependCharacterBeforeAVariableRendersAsSwiftMustacheRendersIt() throws {
+        let folder = TemporaryDirectory()
+        folder.write("en/partials/sign.text.mustache", "Total \u{0600}")
+        folder.write("en/arabic.subject.mustache", "{{> en/partials/sign.text}}{{total}}")
+        folder.write("en/arabic.text.mustache", "{{> en/partials/sign.text}}{{total}}\n")
+        try Self.expectSameBothWays(folder, "arabic", [["total": "1815"], ["total": "20"]])
+    }
+
+    /// In an indented partial, a bare CR in the template before a value that is just "\n"
+    /// makes one "\r\n" character in swift-mustache's output (which does not end in "\n", so
+    /// the next line is not indented); the skeleton's marker keeps them apart.
+    @Test func aCarriageReturnBeforeALineEndValueInAnIndentedPartial() throws {
+        let folder = TemporaryDirectory()
+        folder.write("en/partials/p.text.mustache", "a\r{{end}}{{name}}\n")
+        folder.write("en/cr.subject.mustache", "s")
+        folder.write("en/cr.text.mustache", "x\n  {{> en/partials/p.text}}\ny\n")
+        try Self.expectSameBothWays(folder, "cr", [["end": "\n", "name": "Bob"]])
+    }
+}
