@@ -45,11 +45,10 @@ extension Ledger {
     }
 
     static func client(code: String, _ db: GRDB.Database) throws -> Client {
-        guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM client WHERE code = ?"), arguments: [code]) else {
-            throw LedgerError.unknownClient(code)
-        }
-        let emails = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position"), arguments: [row["id"]])
-        return Client(row: row, emails: emails)
+        guard var client = try firstRow(db.cachedStatement(sql: "SELECT * FROM client WHERE code = ?"), arguments: [code], { Client(row: $0, emails: []) })
+        else { throw LedgerError.unknownClient(code) }
+        client.emails = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position"), arguments: [client.id])
+        return client
     }
 
     static func insert(_ client: Client, _ db: GRDB.Database) throws -> Client {

@@ -117,7 +117,7 @@ extension Ledger {
 
     static func invoice(number: String, _ db: GRDB.Database) throws -> InvoiceSummary {
         guard
-            let row = try GRDB.Row.fetchOne(
+            let summary = try firstRow(
                 db.cachedStatement(
                     sql: """
                     SELECT invoice.*, client.code AS client_code, client.name AS client_name,
@@ -125,9 +125,9 @@ extension Ledger {
                            invoice.gross_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS balance_minor
                     FROM invoice JOIN client ON client.id = invoice.client_id
                     WHERE invoice.number = ?
-                    """), arguments: [number])
+                    """), arguments: [number], InvoiceSummary.init(row:))
         else { throw LedgerError.unknownInvoice(number) }
-        return InvoiceSummary(row: row)
+        return summary
     }
 
     static func insert(_ invoice: Invoice, _ db: GRDB.Database) throws {

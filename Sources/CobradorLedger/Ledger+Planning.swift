@@ -83,9 +83,11 @@ extension Ledger {
     /// sees are loaded even when settled: a plan counts the payments on all of them.
     private static func clientFiles(_ db: GRDB.Database, recentPayments: CalendarDate, now: Date) throws -> PlannerInput {
         let brokenSince = Timestamp.string(now.addingTimeInterval(-30 * 86_400))
-        let invoiceRows = try GRDB.Row.fetchAll(
-            db,
-            sql: """
+        let payments = try Self.payments(db)
+        var invoicesByClient: [Int64: [PlannerInput.InvoiceState]] = [:]
+        try forEachRow(
+            db.cachedStatement(
+                sql: """
                 SELECT invoice.*, invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
                 FROM invoice
                 LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS total, MAX(value_date) AS last FROM payment
@@ -100,10 +102,8 @@ extension Ledger {
                                          WHERE negotiation.client_id IN (SELECT id FROM planned_client)
                                            AND (negotiation.closed_at IS NULL OR (negotiation.outcome = 'broken' AND negotiation.closed_at >= ?))))
                 ORDER BY invoice.due_date, invoice.number
-                """, arguments: [recentPayments.description, brokenSince])
-        let payments = try Self.payments(db)
-        var invoicesByClient: [Int64: [PlannerInput.InvoiceState]] = [:]
-        for row in invoiceRows {
+                """), arguments: [recentPayments.description, brokenSince]
+        ) { row in
             let invoice = Invoice(row: row)
             invoicesByClient[invoice.clientID, default: []].append(
                 PlannerInput.InvoiceState(
@@ -111,22 +111,23 @@ extension Ledger {
                     payments: payments[invoice.id!] ?? []))
         }
         var emails: [Int64: [String]] = [:]
-        for row in try GRDB.Row.fetchAll(
-            db, sql: "SELECT client_id, address FROM client_email WHERE client_id IN (SELECT id FROM planned_client) ORDER BY client_id, position")
-        {
+        try forEachRow(
+            db.cachedStatement(sql: "SELECT client_id, address FROM client_email WHERE client_id IN (SELECT id FROM planned_client) ORDER BY client_id, position")
+        ) { row in
             emails[row["client_id"], default: []].append(row["address"])
         }
         let contacts = try Self.plannedContacts(db)
         let negotiations = try Self.plannedNegotiations(db, since: now.addingTimeInterval(-30 * 86_400))
-        let clients = try GRDB.Row.fetchAll(db, sql: "SELECT * FROM client WHERE id IN (SELECT id FROM planned_client) ORDER BY code")
-        return PlannerInput(
-            clients: clients.compactMap { row in
-                let id: Int64 = row["id"]
-                guard let invoices = invoicesByClient[id] else { return nil }
-                return PlannerInput.ClientFile(
+        var clients: [PlannerInput.ClientFile] = []
+        try forEachRow(db.cachedStatement(sql: "SELECT * FROM client WHERE id IN (SELECT id FROM planned_client) ORDER BY code")) { row in
+            let id: Int64 = row["id"]
+            guard let invoices = invoicesByClient[id] else { return }
+            clients.append(
+                PlannerInput.ClientFile(
                     client: Client(row: row, emails: emails[id] ?? []), invoices: invoices, contacts: contacts[id] ?? [],
-                    negotiations: negotiations[id] ?? [])
-            })
+                    negotiations: negotiations[id] ?? []))
+        }
+        return PlannerInput(clients: clients)
     }
 
     /// Records what the planner decided that is not a message: a negotiation that broke,
@@ -188,13 +189,13 @@ extension Ledger {
 
     private static func payments(_ db: GRDB.Database) throws -> [Int64: [Payment]] {
         var result: [Int64: [Payment]] = [:]
-        for row in try GRDB.Row.fetchAll(
-            db,
-            sql: """
-                SELECT payment.*, invoice.currency FROM payment JOIN invoice ON invoice.id = payment.invoice_id
-                WHERE invoice.client_id IN (SELECT id FROM planned_client) ORDER BY payment.value_date
-                """)
-        {
+        try forEachRow(
+            db.cachedStatement(
+                sql: """
+                    SELECT payment.*, invoice.currency FROM payment JOIN invoice ON invoice.id = payment.invoice_id
+                    WHERE invoice.client_id IN (SELECT id FROM planned_client) ORDER BY payment.value_date
+                    """)
+        ) { row in
             result[row["invoice_id"], default: []].append(
                 Payment(
                     id: row["id"], invoiceID: row["invoice_id"], amount: Money(minorUnits: row["amount_minor"], currency: Currency(storedCode: row["currency"])),
@@ -205,15 +206,15 @@ extension Ledger {
 
     private static func plannedContacts(_ db: GRDB.Database) throws -> [Int64: [PlannerInput.PastContact]] {
         var byContact: [Int64: (client: Int64, stage: String, at: Date, invoices: [Int64])] = [:]
-        for row in try GRDB.Row.fetchAll(
-            db,
-            sql: """
-                SELECT contact.id, contact.client_id, contact.stage, contact.occurred_at, contact_invoice.invoice_id
-                FROM contact LEFT JOIN contact_invoice ON contact_invoice.contact_id = contact.id
-                WHERE contact.client_id IN (SELECT id FROM planned_client) AND contact.stage IS NOT NULL
-                  AND contact.status IN (\(plannedStatuses))
-                """)
-        {
+        try forEachRow(
+            db.cachedStatement(
+                sql: """
+                    SELECT contact.id, contact.client_id, contact.stage, contact.occurred_at, contact_invoice.invoice_id
+                    FROM contact LEFT JOIN contact_invoice ON contact_invoice.contact_id = contact.id
+                    WHERE contact.client_id IN (SELECT id FROM planned_client) AND contact.stage IS NOT NULL
+                      AND contact.status IN (\(plannedStatuses))
+                    """)
+        ) { row in
             let id: Int64 = row["id"]
             var entry = byContact[id] ?? (row["client_id"], row["stage"], Timestamp.date(row["occurred_at"]) ?? .distantPast, [])
             if let invoice: Int64 = row["invoice_id"] { entry.invoices.append(invoice) }

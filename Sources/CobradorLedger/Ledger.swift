@@ -136,6 +136,23 @@ package final class Ledger: Sendable {
     }
 
     /// Maps any error met during a transaction to a `LedgerError` the owner can read.
+    /// Calls `body` with each row of `statement`, decoded while SQLite still holds it: GRDB
+    /// finds a column of such a row by a hash lookup, but of a copied row (what `fetchAll` and
+    /// `fetchOne` give) by lowering every column's name, which costs more than the query.
+    static func forEachRow(_ statement: Statement, arguments: StatementArguments = [], _ body: (GRDB.Row) throws -> Void) throws {
+        let rows = try GRDB.Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { try body(row) }
+    }
+
+    /// The first row of `statement`, decoded by `decode` while SQLite still holds it (see
+    /// `forEachRow`); nil when there is none.
+    static func firstRow<T>(_ statement: Statement, arguments: StatementArguments = [], _ decode: (GRDB.Row) throws -> T) throws -> T? {
+        let rows = try GRDB.Row.fetchCursor(statement, arguments: arguments)
+        guard let row = try rows.next() else { return nil }
+        // The row reads the statement: the cursor (which resets it when it goes) must outlive it.
+        return try withExtendedLifetime(rows) { try decode(row) }
+    }
+
     static func describe(_ error: any Error, path: String) -> LedgerError {
         switch error {
         case let error as LedgerError: return error
