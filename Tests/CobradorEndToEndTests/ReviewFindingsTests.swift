@@ -154,13 +154,14 @@ import Testing
         }
         let pass = try hiddenProcSys(["run", "--once", "--at", monday])
         let journal = workspace.ledgerPath + ".outbox"
-        let inData = waitFor(20) { (try? String(contentsOfFile: journal, encoding: .utf8))?.hasPrefix("D\t") == true }
+        let inData = waitFor(20) { (try? String(contentsOfFile: journal, encoding: .utf8))?.contains("\nD\t") == true }
         kill(pass.processIdentifier, SIGKILL)
         pass.waitUntilExit()
         // The pass itself (killed with unshare) is gone once the pass lock is free.
         #expect(try waitFor(10) { try ProcessResult.run("/usr/bin/flock", ["-n", workspace.ledgerPath + ".lock", "true"]).status == 0 })
         try #require(inData, "the pass never reached DATA")
-        let delivered = try #require(try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\t").dropFirst().first)
+        // The journal's line "D<tab>attempt id<tab>try".
+        let delivered = try #require(try String(contentsOfFile: journal, encoding: .utf8).split(whereSeparator: \.isWhitespace).dropFirst().first)
         // Where /proc/sys is hidden anyway, no boot id could be read.
         #expect(try sqlite("SELECT DISTINCT quote(claim_boot) FROM contact") == "''")
         // The machine loses power: the unsynced DATA step is gone, the synced claim is not.
