@@ -26,7 +26,9 @@ package final class SentLog: @unchecked Sendable {
     }
 
     package func append(_ line: String) {
-        let bytes = Array((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
+        // One line per attempt, whatever a relay's reply holds.
+        var bytes = Array(line.utf8).map { $0 == UInt8(ascii: "\n") ? UInt8(ascii: " ") : $0 }
+        bytes.append(UInt8(ascii: "\n"))
         let kept: Int32? = lock.withLock { self.descriptor }
         if let kept {
             _ = bytes.withUnsafeBytes { write(kept, $0.baseAddress, $0.count) }
