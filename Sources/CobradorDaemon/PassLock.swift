@@ -1,3 +1,4 @@
+import CobradorLedger
 import Foundation
 
 /// Only one process sends from a ledger at a time: a daemon and a `run --once` from cron
@@ -27,14 +28,11 @@ package final class PassLock {
         let path = path(forLedger: ledgerPath)
         let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .lockFile(path: path, reason: String(cString: strerror(errno))) }
-        // Readable by whoever runs the next pass, whatever this process's umask; made by root
-        // (a `run --once` by hand), it belongs to the ledger's owner (the service's user).
+        // Readable by whoever runs the next pass, whatever this process's umask, and the ledger
+        // owner's when root made it.
         var file = stat()
-        var ledger = stat()
-        if fstat(descriptor, &file) == 0, file.st_uid == geteuid() {
-            _ = fchmod(descriptor, 0o644)
-            if geteuid() == 0, stat(ledgerPath, &ledger) == 0, ledger.st_uid != 0 { _ = fchown(descriptor, ledger.st_uid, ledger.st_gid) }
-        }
+        if fstat(descriptor, &file) == 0, file.st_uid == geteuid() { _ = fchmod(descriptor, 0o644) }
+        Ledger.giveToLedgerOwner(descriptor, ledgerPath: ledgerPath)
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
             close(descriptor)

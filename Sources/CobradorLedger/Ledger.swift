@@ -54,6 +54,16 @@ package final class Ledger: Sendable {
 
     /// Gives back the page caches a pass filled (up to 64 MiB per connection on a big ledger):
     /// an idle daemon has no use for them.
+    /// Gives a file made next to the ledger at `ledgerPath` to the ledger's owner when this
+    /// process is root and the ledger is not root's: a `run --once` by hand must not leave a
+    /// file the service's user cannot open.
+    package static func giveToLedgerOwner(_ descriptor: Int32, ledgerPath: String) {
+        var file = stat()
+        var ledger = stat()
+        guard geteuid() == 0, fstat(descriptor, &file) == 0, file.st_uid == 0, stat(ledgerPath, &ledger) == 0, ledger.st_uid != 0 else { return }
+        _ = fchown(descriptor, ledger.st_uid, ledger.st_gid)
+    }
+
     package func releaseMemory() {
         database.releaseMemory()
     }

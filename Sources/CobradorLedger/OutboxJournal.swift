@@ -34,12 +34,7 @@ package final class OutboxJournal {
         path = Self.path(forLedger: ledgerPath)
         descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .database(path: path, message: "cannot open the outbox journal: \(String(cString: strerror(errno)))") }
-        // Made by root (a `run --once` by hand), it belongs to the ledger's owner (the service's user).
-        var file = stat()
-        var ledger = stat()
-        if geteuid() == 0, fstat(descriptor, &file) == 0, file.st_uid == 0, stat(ledgerPath, &ledger) == 0, ledger.st_uid != 0 {
-            _ = fchown(descriptor, ledger.st_uid, ledger.st_gid)
-        }
+        Ledger.giveToLedgerOwner(descriptor, ledgerPath: ledgerPath)
     }
 
     deinit {

@@ -57,8 +57,13 @@ package struct LocalizedFormat: Sendable {
         /// Spanish, 4 in English).
         var groupsFrom: Int
 
+        /// Minor units in one major unit: 10 to the power `digits`.
+        static func scale(_ digits: Int) -> Int64 {
+            (0..<digits).reduce(Int64(1)) { value, _ in value * 10 }
+        }
+
         func format(_ minorUnits: Int64) -> String {
-            let scale = (0..<minorDigits).reduce(Int64(1)) { value, _ in value * 10 }
+            let scale = Self.scale(minorDigits)
             let whole = String(minorUnits / scale)
             var text = prefix
             if whole.count >= groupsFrom {
@@ -81,7 +86,7 @@ package struct LocalizedFormat: Sendable {
     /// decimals) and 1234.56, and keeps it only if it writes a range of amounts exactly as ICU.
     func moneyLayout(_ currency: Currency) -> MoneyLayout? {
         let digits = currency.minorDigits
-        let scale = (0..<digits).reduce(Int64(1)) { value, _ in value * 10 }
+        let scale = MoneyLayout.scale(digits)
         let sample = icuMoney(Money(minorUnits: 1_234_567 * scale + (scale - 1) / 9 * 8, currency: currency))
         guard let first = sample.firstIndex(where: \.isASCIIDigit), let last = sample.lastIndex(where: \.isASCIIDigit) else { return nil }
         let body = sample[first...last]
@@ -100,7 +105,7 @@ package struct LocalizedFormat: Sendable {
         if layout.format(1234 * scale) != icuMoney(Money(minorUnits: 1234 * scale, currency: currency)) { layout.groupsFrom = 5 }
         let checks: [Int64] = [0, 1, 5, 99, 100, 999, 1000, 1234, 9999, 10_000, 12_345, 99_999, 100_000, 123_456, 999_999, 1_000_000, 1_234_567, 12_345_678, 987_654_321]
         for whole in checks {
-            for minor in [0, 1, scale / 2, scale - 1] where minor < scale || minor == 0 {
+            for minor in Set([0, 1, scale / 2, scale - 1]) where minor < scale {
                 let money = Money(minorUnits: whole * scale + minor, currency: currency)
                 guard layout.format(money.minorUnits) == icuMoney(money) else { return nil }
             }

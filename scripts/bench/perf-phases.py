@@ -22,7 +22,7 @@ PHASES = [
     ("recordOutcomes txn (one per batch)", "Ledger.recordOutcomes("),
     ("outbox journal lines", "OutboxJournal."),
     ("SMTP send (libcurl, cobrador side)", "SMTPTransport.send("),
-    ("reads: client(code:) (twice per message)", "Ledger.client(code:"),
+    ("reads: client(code:) (in the reservation)", "Ledger.client(code:"),
     ("reads: invoice(number:)", "Ledger.invoice(number:"),
     ("reads: Claims", "Claims."),
     ("plan (plannerInput, Planner.events)", "Ledger.plannerInput("),
