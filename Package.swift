@@ -33,7 +33,7 @@ let package = Package(
         ),
         .target(
             name: "CobradorCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["CCrypto", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(
             name: "CobradorLedger",
@@ -48,6 +48,7 @@ let package = Package(
             dependencies: ["CobradorCore", "CobradorLedger", "CobradorMail", .product(name: "Logging", package: "swift-log")]
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(
             name: "CobradorTestSupport",

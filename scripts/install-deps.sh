@@ -3,7 +3,7 @@
 # Run as root (or with sudo). The Swift 6 toolchain itself is expected in /opt/swift or on PATH.
 set -euo pipefail
 
-packages=(libsqlite3-dev sqlite3 libstdc++-12-dev tzdata pkg-config python3 libcurl4-openssl-dev python3-aiosmtpd openssl)
+packages=(libsqlite3-dev sqlite3 libstdc++-12-dev tzdata pkg-config python3 libcurl4-openssl-dev python3-aiosmtpd openssl libssl-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

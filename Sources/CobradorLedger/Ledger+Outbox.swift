@@ -38,7 +38,7 @@ extension Ledger {
         }
     }
 
-    /// Rolls one reservation back when what `compose` made was refused before.
+    /// Refuses one reservation, before it writes anything, when what `compose` made was refused before.
     private struct RefusedAfterComposing: Error {
         let refusal: ReservationRefusal
     }
@@ -110,21 +110,17 @@ extension Ledger {
     ) throws(LedgerError) -> [Reservation] {
         try write { db in
             try requests.map { request in
-                var reservation = Reservation.refused(.alreadyReserved)
+                // Every refusal comes before the request's first write, and a database error
+                // rolls the whole batch back: no savepoint is needed per request.
                 do {
-                    try db.inSavepoint {
-                        reservation = try Self.reserve(request, at: moment, tolerance: tolerance, messageID: messageID, db)
-                        if case .claimed = reservation { return .commit }
-                        return .rollback
-                    }
+                    return try Self.reserve(request, at: moment, tolerance: tolerance, messageID: messageID, db)
                 } catch let refused as RefusedAfterComposing {
-                    reservation = .refused(refused.refusal)
+                    return .refused(refused.refusal)
                 } catch let error as DatabaseError {
                     throw error
                 } catch {
-                    reservation = .unwritable("\(error)")
+                    return .unwritable("\(error)")
                 }
-                return reservation
             }
         }
     }
@@ -164,6 +160,7 @@ extension Ledger {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }
         let sha256 = SHA256.hex(composed.bytes)
+        // The request's first write: nothing may refuse it from here on.
         try db.cachedStatement(sql: """
                 INSERT INTO contact (id, client_id, stage, channel, status, occurred_at, dispatch_key, send_phase, claim_boot, attempt_count, last_attempt_at,
                                      message_id, message, sha256, subject, recipients)
