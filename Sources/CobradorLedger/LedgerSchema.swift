@@ -7,7 +7,7 @@ import GRDB
 /// Never edit a migration that has shipped; add a new one and bump `version`.
 enum LedgerSchema {
     /// The schema version this build writes, stored in `PRAGMA user_version`.
-    static let version = 3
+    static let version = 4
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -22,6 +22,10 @@ enum LedgerSchema {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: version3)
             try db.execute(sql: "PRAGMA user_version = 3")
+        }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: version4)
+            try db.execute(sql: "PRAGMA user_version = 4")
         }
         return migrator
     }
@@ -42,6 +46,29 @@ enum LedgerSchema {
     }
 
     private static let now = "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+    /// Version 4: the attempt log's `hash` is no longer a UNIQUE column. Nothing looks a step up
+    /// by its hash (the chain is checked in id order), and the unique index on random hashes
+    /// put every new step on a random page of it: about two more page writes per message, more
+    /// as the log grows. SQLite cannot drop a column's UNIQUE, so the table is copied, same
+    /// columns and ids.
+    private static let version4 = """
+        CREATE TABLE attempt_event_v4 (
+            id              INTEGER PRIMARY KEY,
+            contact_id      INTEGER NOT NULL REFERENCES contact(id),
+            at              TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            detail          TEXT NOT NULL,
+            message_sha256  TEXT,
+            previous_hash   TEXT NOT NULL,
+            hash            TEXT NOT NULL
+        );
+        INSERT INTO attempt_event_v4 (id, contact_id, at, status, detail, message_sha256, previous_hash, hash)
+            SELECT id, contact_id, at, status, detail, message_sha256, previous_hash, hash FROM attempt_event ORDER BY id;
+        DROP TABLE attempt_event;
+        ALTER TABLE attempt_event_v4 RENAME TO attempt_event;
+        CREATE INDEX attempt_event_contact ON attempt_event(contact_id);
+        """
 
     /// Version 3: what a crash must know, and addresses the relay refused. An attempt being
     /// sent says how far it got (`claimed`: nothing left yet; `data`: the relay asked for the

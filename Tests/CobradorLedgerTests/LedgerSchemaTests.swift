@@ -10,7 +10,7 @@ import Testing
     @Test func aNewLedgerHasTheDocumentedTablesAndVersion() throws {
         let folder = TemporaryDirectory()
         let ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
-        #expect(try ledger.schemaVersion() == 3)
+        #expect(try ledger.schemaVersion() == 4)
         let tables = try ledger.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
@@ -31,7 +31,7 @@ import Testing
         let path = folder.file("ledger.sqlite")
         _ = try Ledger.create(path: path)
         let reopened = try Ledger.open(path: path)
-        #expect(try reopened.schemaVersion() == 3)
+        #expect(try reopened.schemaVersion() == 4)
         #expect(throws: LedgerError.self) { try Ledger.create(path: path) }
     }
 
@@ -41,14 +41,14 @@ import Testing
         do {
             let ledger = try Ledger.create(path: path)
             try ledger.write { db in
-                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v4')")
-                try db.execute(sql: "PRAGMA user_version = 4")
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v5')")
+                try db.execute(sql: "PRAGMA user_version = 5")
             }
             try ledger.database.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let error = #expect(throws: LedgerError.self) { try Ledger.open(path: path) }
-        #expect(error?.description.contains("newer cobrador (ledger schema 4; this version knows up to 3)") == true)
+        #expect(error?.description.contains("newer cobrador (ledger schema 5; this version knows up to 4)") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let wal = FileManager.default.contents(atPath: path + "-wal") ?? Data()
         #expect(wal.isEmpty)
@@ -67,12 +67,46 @@ import Testing
             try queue.close()
         }
         let ledger = try Ledger.open(path: path)
-        #expect(try ledger.schemaVersion() == 3)
+        #expect(try ledger.schemaVersion() == 4)
         #expect(try ledger.invoice(number: "F-1").clientCode == "ACME")
         let columns = try ledger.read { db in try db.columns(in: "invoice").map(\.name) }
         #expect(columns.contains("handed_over_at"))
         let contactColumns = try ledger.read { db in try db.columns(in: "contact").map(\.name) }
         #expect(contactColumns.contains("send_phase") && contactColumns.contains("claim_boot"))
+    }
+
+    @Test func aVersion3AttemptLogKeepsEveryStepAndItsChainThroughVersion4() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("ledger.sqlite")
+        var steps: [[String]] = []
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try LedgerSchema.migrator.migrate(queue, upTo: "v3")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO client (code, name, country) VALUES ('ACME', 'Acme', 'ES')")
+                try db.execute(sql: "INSERT INTO contact (id, client_id, channel, status, message, sha256) VALUES (7, 1, 'email', 'sent', x'6869', ?)", arguments: [SHA256.hex(Array("hi".utf8))])
+                var previous = AttemptChain.origin
+                for (index, status) in ["pending", "sending", "sent"].enumerated() {
+                    let sha256 = index == 0 ? SHA256.hex(Array("hi".utf8)) : nil
+                    let at = "2026-11-0\(index + 1)T10:00:00Z"
+                    let hash = AttemptChain.hash(previous: previous, attemptID: 7, at: at, status: status, detail: "step \(index)", sha256: sha256)
+                    try db.execute(
+                        sql: "INSERT INTO attempt_event (id, contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, 7, ?, ?, ?, ?, ?, ?)",
+                        arguments: [10 + index, at, status, "step \(index)", sha256, previous, hash])
+                    previous = hash
+                }
+                steps = try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id").map { [$0] }
+            }
+            try queue.close()
+        }
+        let ledger = try Ledger.open(path: path)
+        #expect(try ledger.schemaVersion() == 4)
+        let after = try ledger.read { db in try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id").map { [$0] } }
+        #expect(after == steps && after.count == 3)
+        #expect(try ledger.verifyEvidence() == [])
+        // The only index left on the log is by attempt, not unique: a step lands at the end.
+        let indexes = try ledger.read { db in try GRDB.Row.fetchAll(db, sql: "PRAGMA index_list(attempt_event)").map { "\($0["name"] as String) \($0["unique"] as Int)" } }
+        #expect(indexes == ["attempt_event_contact 0"])
     }
 
     @Test func aFileThatIsNotALedgerIsRefused() throws {
