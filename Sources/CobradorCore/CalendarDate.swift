@@ -37,10 +37,16 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
 
     /// The calendar day that `instant` falls on in `timeZone`.
     package init(_ instant: Date, in timeZone: TimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        self = CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        self = Self.wallClock(instant, in: timeZone).day
+    }
+
+    /// The day and the second within it (0..<86400) that a clock in `timeZone` shows at
+    /// `instant`, the fraction of a second dropped. Computed from the zone's offset at that
+    /// instant: a Calendar's date components cost several microseconds, paid for every message.
+    package static func wallClock(_ instant: Date, in timeZone: TimeZone) -> (day: CalendarDate, secondOfDay: Int) {
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: instant)
+        let (days, second) = local.quotientAndRemainder(dividingBy: 86_400)
+        return second < 0 ? (CalendarDate(dayNumber: days - 1), second + 86_400) : (CalendarDate(dayNumber: days), second)
     }
 
     /// Days since 1970-01-01 (negative before it).

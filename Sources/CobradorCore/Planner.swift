@@ -55,10 +55,8 @@ package struct Planner: Sendable {
 
     /// "2026-12-01 09:00 Europe/Madrid".
     package static func localTime(_ instant: Date, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.hour, .minute], from: instant)
+        let (day, second) = CalendarDate.wallClock(instant, in: zone)
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(CalendarDate(instant, in: zone)) \(pad(parts.hour ?? 0)):\(pad(parts.minute ?? 0)) \(zone.identifier)"
+        return "\(day) \(pad(second / 3600)):\(pad(second / 60 % 60)) \(zone.identifier)"
     }
 }

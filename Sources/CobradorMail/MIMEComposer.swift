@@ -65,16 +65,15 @@ package enum MIMEComposer {
     /// "Mon, 30 Nov 2026 09:00:00 +0100", English names whatever the machine's locale. Built
     /// by hand: a DateFormatter per message cost more than the rest of the message.
     package static func rfc5322Date(_ date: Date, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.weekday, .day, .month, .year, .hour, .minute, .second], from: date)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let (day, second) = CalendarDate.wallClock(date, in: zone)
+        let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let offset = zone.secondsFromGMT(for: date) / 60
         let sign = offset < 0 ? "-" : "+"
-        return "\(days[(parts.weekday ?? 1) - 1]), \(two(parts.day ?? 1)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 1970) "
-            + "\(two(parts.hour ?? 0)):\(two(parts.minute ?? 0)):\(two(parts.second ?? 0)) \(sign)\(two(abs(offset) / 60))\(two(abs(offset) % 60))"
+        let weekday = days[((day.dayNumber % 7) + 7) % 7]
+        return "\(weekday), \(two(day.day)) \(months[day.month - 1]) \(day.year) "
+            + "\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) \(sign)\(two(abs(offset) / 60))\(two(abs(offset) % 60))"
     }
 
     /// A boundary no quoted-printable or base64 text can contain ("=_" never occurs in either).
