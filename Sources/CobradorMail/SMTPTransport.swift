@@ -130,8 +130,7 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
             // lines (TEXT) cost time and say nothing the replies do not.
             guard let context, let data, type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT else { return 0 }
             let session = Unmanaged<SMTPSession>.fromOpaque(context).takeUnretainedValue()
-            let bytes = UnsafeRawBufferPointer(start: data, count: size)
-            session.record(type, String(decoding: bytes, as: UTF8.self))
+            session.record(type, UnsafeRawBufferPointer(start: data, count: size))
             return 0
         }
         _ = cobrador_setopt_read_callback(curl) { buffer, size, count, context in

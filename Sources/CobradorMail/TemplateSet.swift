@@ -72,7 +72,25 @@ package struct TemplateSet: Sendable {
             throw .template(file: "\(folder)/\(base).subject.mustache", line: nil, message: "missing: each message needs a .subject and a .text template")
         }
         let html = render(base + ".html") ?? Self.html(fromText: text)
-        return (subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces), text, html)
+        return (Self.oneLine(subject), text, html)
+    }
+
+    /// The subject on one line: its lines joined with spaces, trimmed.
+    static func oneLine(_ subject: String) -> String {
+        // Nearly always already one: printable ASCII at both ends, and no line end inside (an
+        // ASCII control, NEL C2 85, LINE or PARAGRAPH SEPARATOR E2 80 A8/A9).
+        let isOneLine = subject.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let first = bytes.first, let last = bytes.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) else { return false }
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte < 0x20 { return false }
+                if byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0x85 { return false }
+                if byte == 0xE2 && index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9) { return false }
+            }
+            return true
+        }
+        if isOneLine == true { return subject }
+        return subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
 
     /// Every variable, section and partial of the templates `matching` their name (all by

@@ -102,4 +102,14 @@ import Testing
             }
         }
     }
+
+    @Test func aSubjectIsPutOnOneLineTheSameWayWhateverItsCharacters() {
+        let pieces = ["a", "Z", "é", "º", " ", "\t", "\n", "\r\n", "\r", "\u{0B}", "\u{85}", "\u{2028}", "\u{2029}", "\u{A0}", "\u{301}", "€", "1.815,00", "nº", "!"]
+        var generator = SeededGenerator(seed: 30)
+        for _ in 0..<5_000 {
+            let subject = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let slow = subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+            #expect(TemplateSet.oneLine(subject) == slow, "\(subject.debugDescription)")
+        }
+    }
 }
