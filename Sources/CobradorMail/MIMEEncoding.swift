@@ -87,7 +87,12 @@ enum MIMEEncoding {
     /// Whether `text` can stand in a header as is: printable ASCII and no "=?" that a reader
     /// would take for an encoded-word.
     static func isPlainHeaderText(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !text.contains("=?")
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            guard byte >= 0x20 && byte < 0x7F, !(previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?")) else { return false }
+            previous = byte
+        }
+        return true
     }
 
     /// `text` as RFC 2047 encoded-words (UTF-8, base64), each at most 75 characters and never

@@ -1,4 +1,4 @@
-import CobradorMail
+@testable import CobradorMail
 import CobradorTestSupport
 import Foundation
 import Testing
@@ -99,6 +99,11 @@ import Testing
         let parsed = try parse([message(text: text)])[0]
         #expect((parsed["defects"] as? [String]) == [])
         #expect(((parsed["parts"] as! [[String: Any]])[1]["text"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n") == text)
+    }
+
+    @Test(arguments: [("Invoice 2026-041", true), ("a =?utf-8?b?x?= trap", false), ("ends with =", true), ("= ?", true), ("Factura nº 7", false), ("tab\there", false)])
+    func onlyPrintableASCIIWithNoEncodedWordStandsInAHeaderAsIs(text: String, plain: Bool) {
+        #expect(MIMEEncoding.isPlainHeaderText(text) == plain)
     }
 
     @Test func theSameMessageGivesTheSameBytes() throws {
