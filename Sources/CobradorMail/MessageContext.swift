@@ -3,11 +3,13 @@ import Foundation
 
 /// The values templates can use, as the nested dictionaries swift-mustache renders. Every key
 /// is listed in README's template section; `sample` holds all of them, so `cobrador check` can
-/// render each template and find a variable the context does not have.
+/// render each template and find a variable the context does not have. Nested values are
+/// typed `[String: Any]` and lists `[Any]`, as templates read them: a `[String: String]` in an
+/// `Any` is converted, a new dictionary, every time it is read as `[String: Any]`.
 package enum MessageContext {
     package static func dictionary(_ facts: MessageFacts) -> [String: Any] {
         let format = LocalizedFormat(language: facts.client.language)
-        let invoices: [[String: Any]] = facts.invoices.map { item in
+        let invoices: [Any] = facts.invoices.map { item -> [String: Any] in
             [
                 "number": item.invoice.number, "concept": item.invoice.concept,
                 "issue_date": format.date(item.invoice.issueDate), "due_date": format.date(item.invoice.dueDate),
@@ -30,7 +32,7 @@ package enum MessageContext {
             ],
             "invoices": invoices,
             "total": totalList.joined(separator: " + "),
-            "totals": totalList.map { ["amount": $0] },
+            "totals": totalList.map { ["amount": $0] as [String: Any] } as [Any],
             "stage": facts.stage,
             "date": format.date(facts.day),
             "due_date": format.date(earliestDue),
@@ -52,8 +54,8 @@ package enum MessageContext {
             context["negotiation"] = [
                 "kind": negotiation.kind.rawValue, "opened_date": format.date(CalendarDate(negotiation.openedAt, in: TimeZone(identifier: "UTC")!)),
                 "promised_date": negotiation.promisedDate.map(format.date) ?? "", "missed_date": missed.map { format.date($0.dueDate) } ?? "",
-            ]
-            if let unpaid { context["instalment"] = ["due_date": format.date(unpaid.dueDate), "amount": format.money(unpaid.amount)] }
+            ] as [String: Any]
+            if let unpaid { context["instalment"] = ["due_date": format.date(unpaid.dueDate), "amount": format.money(unpaid.amount)] as [String: Any] }
         }
         return context
     }
