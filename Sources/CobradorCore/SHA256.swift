@@ -5,12 +5,6 @@ import CCrypto
 /// which libcurl already loads, computes it with the CPU's SHA extensions: about 1.5 us for a
 /// reminder, where a hash written out in Swift took 10 (scripts/bench-daemon.sh).
 package enum SHA256 {
-    /// The algorithm, fetched once: fetching it at every digest costs as much as a short one.
-    private nonisolated(unsafe) static let algorithm: OpaquePointer = {
-        guard let algorithm = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("libcrypto has no SHA256") }
-        return algorithm
-    }()
-
     /// Lower-case hex digest of `bytes`.
     package static func hex(_ bytes: [UInt8]) -> String {
         let digits: StaticString = "0123456789abcdef"
@@ -28,11 +22,12 @@ package enum SHA256 {
 
     package static func digest(_ bytes: [UInt8]) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+            var context = SHA256_CTX()
             let done = bytes.withUnsafeBytes { bytes in
-                EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, nil, algorithm, nil)
+                SHA256_Init(&context) == 1 && SHA256_Update(&context, bytes.baseAddress, bytes.count) == 1 && SHA256_Final(digest.baseAddress, &context) == 1
             }
-            // Only an allocation failure inside libcrypto makes EVP_Digest fail.
-            guard done == 1 else { fatalError("libcrypto could not compute a SHA-256") }
+            // These only fail on a null argument.
+            precondition(done, "libcrypto could not compute a SHA-256")
             count = 32
         }
     }
