@@ -4,28 +4,21 @@ import GRDB
 /// docs/ledger-schema.md): other programs write clients, invoices and payments straight into
 /// the file, so the CHECK constraints here guard them as much as they guard cobrador.
 ///
-/// Never edit a migration that has shipped; add a new one and bump `version`.
+/// Never edit a migration that has shipped; add a new one to `migrations`.
 enum LedgerSchema {
+    /// Each version's statements, in order: version N is `migrations[N - 1]`.
+    private static let migrations = [version1, version2, version3, version4]
+
     /// The schema version this build writes, stored in `PRAGMA user_version`.
-    static let version = 4
+    static let version = migrations.count
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: version1)
-            try db.execute(sql: "PRAGMA user_version = 1")
-        }
-        migrator.registerMigration("v2") { db in
-            try db.execute(sql: version2)
-            try db.execute(sql: "PRAGMA user_version = 2")
-        }
-        migrator.registerMigration("v3") { db in
-            try db.execute(sql: version3)
-            try db.execute(sql: "PRAGMA user_version = 3")
-        }
-        migrator.registerMigration("v4") { db in
-            try db.execute(sql: version4)
-            try db.execute(sql: "PRAGMA user_version = 4")
+        for (index, statements) in migrations.enumerated() {
+            migrator.registerMigration("v\(index + 1)") { db in
+                try db.execute(sql: statements)
+                try db.execute(sql: "PRAGMA user_version = \(index + 1)")
+            }
         }
         return migrator
     }

@@ -78,7 +78,7 @@ import Testing
     @Test func aVersion3AttemptLogKeepsEveryStepAndItsChainThroughVersion4() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("ledger.sqlite")
-        var steps: [[String]] = []
+        var steps: [String] = []
         do {
             let queue = try DatabaseQueue(path: path)
             try LedgerSchema.migrator.migrate(queue, upTo: "v3")
@@ -95,13 +95,13 @@ import Testing
                         arguments: [10 + index, at, status, "step \(index)", sha256, previous, hash])
                     previous = hash
                 }
-                steps = try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id").map { [$0] }
+                steps = try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id")
             }
             try queue.close()
         }
         let ledger = try Ledger.open(path: path)
         #expect(try ledger.schemaVersion() == 4)
-        let after = try ledger.read { db in try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id").map { [$0] } }
+        let after = try ledger.read { db in try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id") }
         #expect(after == steps && after.count == 3)
         #expect(try ledger.verifyEvidence() == [])
         // The only index left on the log is by attempt, not unique: a step lands at the end.
