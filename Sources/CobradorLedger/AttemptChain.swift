@@ -7,9 +7,16 @@ package enum AttemptChain {
     package static let origin = String(repeating: "0", count: 64)
 
     package static func hash(previous: String, attemptID: Int64, at: String, status: String, detail: String, sha256: String?) -> String {
-        let fields = [previous, String(attemptID), at, status, detail, sha256 ?? ""]
-        // Lengths first, so no choice of field contents can collide with another split.
-        let record = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SHA256.hex(Array(record.utf8))
+        // "length:field" joined by "|": lengths first, so no choice of field contents can
+        // collide with another split.
+        var record: [UInt8] = []
+        record.reserveCapacity(previous.utf8.count + at.utf8.count + status.utf8.count + detail.utf8.count + 128)
+        for (index, field) in [previous, String(attemptID), at, status, detail, sha256 ?? ""].enumerated() {
+            if index > 0 { record.append(UInt8(ascii: "|")) }
+            record.append(contentsOf: String(field.utf8.count).utf8)
+            record.append(UInt8(ascii: ":"))
+            record.append(contentsOf: field.utf8)
+        }
+        return SHA256.hex(record)
     }
 }

@@ -112,6 +112,9 @@ extension Ledger {
     /// oldest first: a new reminder replies to the last of them, so the client's mail program
     /// shows the whole conversation as one thread.
     package func threadReferences(clientCode: String, invoiceNumbers: [String]) throws(LedgerError) -> [String] {
-        try read { db in try Self.threadReferences(clientID: try Self.client(code: clientCode, db).id!, invoiceNumbers: invoiceNumbers, db) }
+        try read { db in
+            try Self.threadReferences(
+                clientID: try Self.client(code: clientCode, db).id!, invoiceIDs: try invoiceNumbers.compactMap { try Self.invoice(number: $0, db).invoice.id }, db)
+        }
     }
 }

@@ -172,6 +172,7 @@ extension InvoiceSummary {
         self.init(
             invoice: invoice, clientCode: row["client_code"], clientName: row["client_name"],
             paid: Money(minorUnits: row["paid_minor"], currency: invoice.gross.currency),
-            balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency))
+            balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency),
+            handedOver: (row["handed_over_at"] as String?) != nil)
     }
 }

@@ -109,11 +109,12 @@ extension Ledger {
         _ requests: [ReservationRequest], at moment: Date, tolerance: @Sendable (Currency) -> Int64, messageID: @Sendable (Int64) -> String
     ) throws(LedgerError) -> [Reservation] {
         try write { db in
-            try requests.map { request in
+            var log = AttemptLogWriter()
+            return try requests.map { request in
                 // Every refusal comes before the request's first write, and a database error
                 // rolls the whole batch back: no savepoint is needed per request.
                 do {
-                    return try Self.reserve(request, at: moment, tolerance: tolerance, messageID: messageID, db)
+                    return try Self.reserve(request, at: moment, tolerance: tolerance, messageID: messageID, log: &log, db)
                 } catch let refused as RefusedAfterComposing {
                     return .refused(refused.refusal)
                 } catch let error as DatabaseError {
@@ -126,7 +127,8 @@ extension Ledger {
     }
 
     private static func reserve(
-        _ request: ReservationRequest, at moment: Date, tolerance: (Currency) -> Int64, messageID: (Int64) -> String, _ db: GRDB.Database
+        _ request: ReservationRequest, at moment: Date, tolerance: (Currency) -> Int64, messageID: (Int64) -> String, log: inout AttemptLogWriter,
+        _ db: GRDB.Database
     ) throws -> Reservation {
         let event = request.event
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM contact WHERE dispatch_key = ?"), arguments: [request.dispatchKey]) == true {
@@ -141,7 +143,7 @@ extension Ledger {
         {
             return .refused(refusal)
         }
-        let references = try threadReferences(clientID: event.clientID, invoiceNumbers: event.invoiceNumbers, db)
+        let references = try threadReferences(clientID: event.clientID, invoiceIDs: facts.invoices.compactMap(\.invoice.id), db)
         // The id the attempt gets (the write lock is held): its Message-ID is in the bytes,
         // so the row is written once, complete.
         let attemptID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM contact")) ?? 1
@@ -172,8 +174,8 @@ extension Ledger {
         for invoiceID in event.invoiceIDs {
             try db.cachedStatement(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)").execute(arguments: [attemptID, invoiceID])
         }
-        try logAttempt(db, attemptID, at: event.at, status: "pending", detail: "reserved \(id) for \(recipients)", sha256: sha256)
-        try logAttempt(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
+        try log.append(db, attemptID, at: event.at, status: "pending", detail: "reserved \(id) for \(recipients)", sha256: sha256)
+        try log.append(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
         return .claimed(
             StoredAttempt(
                 attemptID: attemptID, clientCode: event.clientCode, stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers,
@@ -196,9 +198,7 @@ extension Ledger {
         for summary in invoices {
             let number = summary.invoice.number
             if summary.invoice.status != .open { return .noLongerDue("invoice \(number) is \(summary.invoice.status.rawValue)") }
-            if try String.fetchOne(db.cachedStatement(sql: "SELECT handed_over_at FROM invoice WHERE id = ?"), arguments: [summary.invoice.id]) != nil {
-                return .noLongerDue("invoice \(number) was handed over")
-            }
+            if summary.handedOver { return .noLongerDue("invoice \(number) was handed over") }
             if summary.balance.minorUnits <= tolerance(summary.balance.currency) && stage != "thank-you" {
                 return .noLongerDue("invoice \(number) is paid")
             }
@@ -315,12 +315,13 @@ extension Ledger {
     package func recordOutcomes(_ outcomes: [Outcome], durable: Bool = true) throws(LedgerError) {
         guard !outcomes.isEmpty else { return }
         let body = { (db: GRDB.Database) throws in
-            for outcome in outcomes { try Self.record(outcome, db) }
+            var log = AttemptLogWriter()
+            for outcome in outcomes { try Self.record(outcome, log: &log, db) }
         }
         if durable { try write(body) } else { try writeWithoutSync(body) }
     }
 
-    private static func record(_ outcome: Outcome, _ db: GRDB.Database) throws {
+    private static func record(_ outcome: Outcome, log: inout AttemptLogWriter, _ db: GRDB.Database) throws {
         let at = Timestamp.string(outcome.at)
         try db.cachedStatement(sql: """
                 UPDATE contact SET status = ?, server_reply = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
@@ -330,7 +331,7 @@ extension Ledger {
                     outcome.attemptID, outcome.attempt,
                 ])
         guard db.changesCount == 1 else { return }
-        try logAttempt(db, outcome.attemptID, at: outcome.at, status: outcome.status.rawValue, detail: outcome.error ?? outcome.reply, sha256: nil)
+        try log.append(db, outcome.attemptID, at: outcome.at, status: outcome.status.rawValue, detail: outcome.error ?? outcome.reply, sha256: nil)
         // Only the client's own address: a refused certification copy or blind copy to the
         // owner is the stage's problem, shown as this failure, not the client's.
         if let refusedAddress = outcome.refusedAddress {
@@ -348,12 +349,13 @@ extension Ledger {
     package func release(_ attemptIDs: [Int64], at moment: Date) throws(LedgerError) {
         guard !attemptIDs.isEmpty else { return }
         try write { db in
+            var log = AttemptLogWriter()
             for id in attemptIDs {
                 try db.cachedStatement(sql: """
                         UPDATE contact SET status = 'pending', send_phase = NULL, attempt_count = max(0, attempt_count - 1)
                         WHERE id = ? AND status = 'sending' AND send_phase = 'claimed'
                         """).execute(arguments: [id])
-                try Self.logAttempt(db, id, at: moment, status: "pending", detail: "not sent: the pass stopped first; it goes with the next pass", sha256: nil)
+                try log.append(db, id, at: moment, status: "pending", detail: "not sent: the pass stopped first; it goes with the next pass", sha256: nil)
             }
         }
     }
@@ -409,8 +411,9 @@ extension Ledger {
     package func resolveInterrupted(at moment: Date, journal: OutboxJournal) throws(LedgerError) -> (resent: Int, unknown: Int) {
         let (started, outcomes) = try journal.entries()
         let resolved = try write { db in
+            var log = AttemptLogWriter()
             // What the journal knew first: outcomes as they came, bodies that started.
-            for outcome in outcomes { try Self.record(outcome, db) }
+            for outcome in outcomes { try Self.record(outcome, log: &log, db) }
             for (id, attempt) in started {
                 try db.cachedStatement(sql: "UPDATE contact SET send_phase = 'data' WHERE id = ? AND status = 'sending' AND send_phase = 'claimed' AND attempt_count = ?")
                     .execute(arguments: [id, attempt])
@@ -424,14 +427,14 @@ extension Ledger {
                 // Without a boot id (a hidden /proc/sys) no boot can be told from another.
                 if phase == "claimed" && boot == Self.bootID && !Self.bootID.isEmpty {
                     try db.cachedStatement(sql: "UPDATE contact SET status = 'pending', send_phase = NULL WHERE id = ?").execute(arguments: [id])
-                    try Self.logAttempt(db, id, at: moment, status: "pending", detail: Self.interruptedBeforeData, sha256: nil)
+                    try log.append(db, id, at: moment, status: "pending", detail: Self.interruptedBeforeData, sha256: nil)
                     resent += 1
                 } else {
                     let detail = phase == "data" || boot == Self.bootID
                         ? "interrupted while sending: it may have been delivered"
                         : "the machine restarted while this message was being sent: it may have been delivered"
                     try db.cachedStatement(sql: "UPDATE contact SET status = 'unknown', error = ? WHERE id = ?").execute(arguments: [detail, id])
-                    try Self.logAttempt(db, id, at: moment, status: "unknown", detail: detail, sha256: nil)
+                    try log.append(db, id, at: moment, status: "unknown", detail: detail, sha256: nil)
                     unknown += 1
                 }
             }
@@ -478,24 +481,23 @@ extension Ledger {
         }
     }
 
-    /// Appends one step to the hash-chained attempt log.
+    /// Appends one step to the hash-chained attempt log, in a transaction that writes no other.
     static func logAttempt(_ db: GRDB.Database, _ attemptID: Int64, at moment: Date, status: String, detail: String, sha256: String?) throws {
-        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM attempt_event ORDER BY id DESC LIMIT 1")) ?? AttemptChain.origin
-        let at = Timestamp.string(moment)
-        let hash = AttemptChain.hash(previous: previous, attemptID: attemptID, at: at, status: status, detail: detail, sha256: sha256)
-        try db.cachedStatement(sql: "INSERT INTO attempt_event (contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(arguments: [attemptID, at, status, detail, sha256, previous, hash])
+        var log = AttemptLogWriter()
+        try log.append(db, attemptID, at: moment, status: status, detail: detail, sha256: sha256)
     }
 
-    static func threadReferences(clientID: Int64, invoiceNumbers: [String], _ db: GRDB.Database) throws -> [String] {
-        guard !invoiceNumbers.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: invoiceNumbers.count).joined(separator: ", ")
+    /// The Message-IDs of the messages sent (or maybe sent) to a client about any of the
+    /// invoices, oldest first.
+    static func threadReferences(clientID: Int64, invoiceIDs: [Int64], _ db: GRDB.Database) throws -> [String] {
+        guard !invoiceIDs.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: invoiceIDs.count).joined(separator: ", ")
         return try String.fetchAll(db.cachedStatement(sql: """
-                SELECT DISTINCT contact.message_id FROM contact
-                JOIN contact_invoice ON contact_invoice.contact_id = contact.id
-                JOIN invoice ON invoice.id = contact_invoice.invoice_id
-                WHERE contact.client_id = ? AND contact.message_id IS NOT NULL AND contact.status IN ('sent', 'unknown')
-                  AND invoice.number IN (\(placeholders))
+                SELECT DISTINCT contact.message_id FROM contact_invoice
+                JOIN contact ON contact.id = contact_invoice.contact_id
+                WHERE contact_invoice.invoice_id IN (\(placeholders)) AND contact.client_id = ? AND contact.message_id IS NOT NULL
+                  AND contact.status IN ('sent', 'unknown')
                 ORDER BY contact.occurred_at, contact.id
-                """), arguments: StatementArguments([clientID] + invoiceNumbers))
+                """), arguments: StatementArguments(invoiceIDs + [clientID]))
     }
 }

@@ -77,19 +77,21 @@ package struct TemplateSet: Sendable {
 
     /// The subject on one line: its lines joined with spaces, trimmed.
     static func oneLine(_ subject: String) -> String {
-        // Nearly always already one: printable ASCII at both ends, and no line end inside (an
-        // ASCII control, NEL C2 85, LINE or PARAGRAPH SEPARATOR E2 80 A8/A9).
-        let isOneLine = subject.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard let first = bytes.first, let last = bytes.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) else { return false }
+        // Nearly always already one, but for the line end the template file ends with:
+        // printable ASCII at both ends, and no line end inside (an ASCII control, NEL C2 85,
+        // LINE or PARAGRAPH SEPARATOR E2 80 A8/A9).
+        let kept = subject.utf8.withContiguousStorageIfAvailable { whole -> Int? in
+            let bytes = whole.last == 0x0A ? UnsafeBufferPointer(rebasing: whole.dropLast()) : whole
+            guard let first = bytes.first, let last = bytes.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) else { return nil }
             for index in bytes.indices {
                 let byte = bytes[index]
-                if byte < 0x20 { return false }
-                if byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0x85 { return false }
-                if byte == 0xE2 && index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9) { return false }
+                if byte < 0x20 { return nil }
+                if byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0x85 { return nil }
+                if byte == 0xE2 && index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9) { return nil }
             }
-            return true
+            return bytes.count
         }
-        if isOneLine == true { return subject }
+        if let count = kept ?? nil { return count == subject.utf8.count ? subject : String(subject.utf8.prefix(count))! }
         return subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
 
