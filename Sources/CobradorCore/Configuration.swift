@@ -23,6 +23,9 @@ package struct Configuration: Sendable, Hashable {
     package var tickSeconds: Int = 300
     /// When the owner's daily digest goes out (owner's time zone, minutes after midnight); nil: never.
     package var digestMinute: Int? = 8 * 60
+    /// Days a message is retried after temporary failures, counted from when it was planned;
+    /// then it fails and the owner is told. A retry older than this is never sent.
+    package var retryDays: Int = 3
 
     /// How late-payment interest is computed: `[interest]`.
     package struct InterestSettings: Sendable, Hashable {

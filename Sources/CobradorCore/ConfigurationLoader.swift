@@ -51,6 +51,7 @@ package enum ConfigurationLoader {
         let csvImport = reader.table("import").map(readImport) ?? Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: nil)
         let interest = reader.table("interest").map(readInterest) ?? Configuration.InterestSettings()
         var digestMinute: Int? = 8 * 60
+        var retryDays = 3
         let tick = reader.table("daemon").map { table -> Int in
             defer { table.rejectUnknownKeys() }
             if let text = table.string("digest_time", { text throws -> Int? in
@@ -60,6 +61,7 @@ package enum ConfigurationLoader {
             }) {
                 digestMinute = text
             }
+            retryDays = table.int("retry_days", in: 1...30) ?? retryDays
             return table.int("tick_seconds", in: 1...86_400) ?? 300
         } ?? 300
         reader.rejectUnknownKeys()
@@ -76,6 +78,7 @@ package enum ConfigurationLoader {
         configuration.archiveMaildirPath = archivePath
         configuration.tickSeconds = tick
         configuration.digestMinute = digestMinute
+        configuration.retryDays = retryDays
         return configuration
     }
 

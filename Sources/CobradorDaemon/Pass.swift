@@ -18,8 +18,8 @@ package struct Pass: Sendable {
     /// Reads an invoice's PDF; nil when it cannot.
     package let readFile: @Sendable (String) -> [UInt8]?
 
-    /// A temporary failure older than this is given up and the owner told.
-    package static let retryLimit: TimeInterval = 3 * 86_400
+    /// A message planned longer ago than this is not retried: it fails and the owner is told.
+    var retryLimit: TimeInterval { TimeInterval(configuration.retryDays) * 86_400 }
 
     package struct Summary: Sendable {
         package var sent = 0
@@ -80,6 +80,11 @@ package struct Pass: Sendable {
         }
         for attempt in try ledger.attemptsDue(at: now) {
             if shouldStop() { return summary }
+            // Days late, a reminder would arrive out of step with the cadence and its Date.
+            if now.timeIntervalSince(attempt.createdAt) > retryLimit {
+                giveUp(attempt, at: now, summary: &summary)
+                continue
+            }
             if let until = blocked(limiter) {
                 summary.quotaReachedUntil = until
                 return summary
@@ -294,6 +299,24 @@ package struct Pass: Sendable {
         return false
     }
 
+    /// Closes a stored attempt planned longer ago than the retry limit, without sending it.
+    private func giveUp(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) {
+        let tried = attempt.attemptCount > 0
+        let reason = tried
+            ? Self.givenUp(days: configuration.retryDays)
+            : "not sent: written more than \(configuration.retryDays) days ago and never handed to the relay; planned again from today's ledger"
+        do {
+            guard let detail = try ledger.giveUp(attempt.attemptID, at: now, reason: reason, appendingLastReply: tried) else { return }
+            summary.failed += 1
+            log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), "failed", "<\(attempt.messageID)>", detail)
+        } catch {
+            summary.problems.append("\(attempt.clientCode) \(attempt.stage): \(error)")
+        }
+    }
+
+    /// The start of the error of a message given up after temporary failures; the last reply follows.
+    static func givenUp(days: Int) -> String { "given up after \(days) day\(days == 1 ? "" : "s") of temporary failures: " }
+
     /// A message checked longer ago than this (its batch behind a slow relay) is checked
     /// again just before its body leaves.
     static let recheckAfter: TimeInterval = 0.5
@@ -355,9 +378,9 @@ package struct Pass: Sendable {
             summary.unknown += 1
         case .temporaryFailure, .configurationError:
             error = outcome.reply
-            if now.timeIntervalSince(attempt.createdAt) > Self.retryLimit {
+            if now.timeIntervalSince(attempt.createdAt) > retryLimit {
                 status = .failed
-                error = "given up after 3 days of temporary failures: " + outcome.reply
+                error = Self.givenUp(days: configuration.retryDays) + outcome.reply
                 summary.failed += 1
             } else {
                 status = .deferred

@@ -344,6 +344,23 @@ extension Ledger {
         }
     }
 
+    /// Closes a reserved or deferred attempt as `failed` without sending it (planned too long
+    /// ago to go out now). With `appendingLastReply`, the relay's last reply follows `reason`.
+    /// Returns the error recorded, or nil when the attempt was no longer waiting (another
+    /// process took it).
+    package func giveUp(_ attemptID: Int64, at moment: Date, reason: String, appendingLastReply: Bool) throws(LedgerError) -> String? {
+        try write { db -> String? in
+            guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: "SELECT status, server_reply FROM contact WHERE id = ?"), arguments: [attemptID]),
+                ["pending", "deferred"].contains(row["status"] as String)
+            else { return nil }
+            let error = reason + (appendingLastReply ? (row["server_reply"] as String?) ?? "no reply" : "")
+            try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL, send_phase = NULL WHERE id = ?")
+                .execute(arguments: [error, attemptID])
+            try Self.logAttempt(db, attemptID, at: moment, status: "failed", detail: error, sha256: nil)
+            return error
+        }
+    }
+
     /// Gives claimed attempts back when the pass stops before sending them (SIGTERM, the
     /// relay refusing the configuration): they are `pending` again, sent by the next pass.
     package func release(_ attemptIDs: [Int64], at moment: Date) throws(LedgerError) {

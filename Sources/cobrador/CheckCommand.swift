@@ -22,11 +22,7 @@ struct CheckCommand: ParsableCommand {
         if configuration.sender.iban == nil && configuration.sender.paymentLink == nil {
             problems.append("sender: set iban or payment_link in \(configuration.file): every reminder and the formal notice must say how to pay")
         }
-        if configuration.sender.email == InitCommand.placeholderEmail || configuration.sender.legalName == InitCommand.placeholderName
-            || configuration.sender.iban == InitCommand.placeholderIBAN
-        {
-            problems.append("sender: \(configuration.file) still has the example sender; set [sender] legal_name, email and iban to yours")
-        }
+        if let example = SendingReadiness.exampleSenderProblem(configuration) { problems.append(example) }
         do {
             let ledger = try Ledger.open(path: configuration.ledgerPath)
             let version = try ledger.schemaVersion()
@@ -82,6 +78,10 @@ struct CheckCommand: ParsableCommand {
             print("Transport: Maildir \(path) (nothing is sent; open it with any mail client)")
         } else if case .smtp(let settings) = configuration.transport {
             print("Transport: SMTP \(settings.host):\(settings.port), TLS \(settings.tls.rawValue)")
+            // A systemd credential exists only inside the unit; a password file can be read now.
+            if !smtp && settings.passwordFile != nil {
+                do { _ = try SMTPSecret.read(settings) } catch { problems.append("transport: \(error)") }
+            }
             if smtp {
                 do {
                     let outcome = SMTPTransport(settings: settings, secret: try SMTPSecret.read(settings)).probe()
@@ -102,32 +102,12 @@ struct CheckCommand: ParsableCommand {
         guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
     }
 
-    /// Parses every template, renders each against a complete sample context to find names the
-    /// context lacks, and checks that the formal notice states what the law asks.
+    /// Parses every template and reports what `SendingReadiness` finds in them.
     private func templateProblems(_ configuration: Configuration) -> [String] {
-        let templates: TemplateSet
         do {
-            templates = try TemplateSet(folder: configuration.templatesPath)
+            return SendingReadiness.templateProblems(try TemplateSet(folder: configuration.templatesPath), configuration)
         } catch {
             return ["\(error)"]
         }
-        let messages = templates.unknownNames(in: MessageContext.sample(.en, sender: configuration.sender)) { !TemplateSet.isDigest($0) }
-        let digest = templates.unknownNames(in: DigestContext.sample(owner: configuration.sender.legalName), matching: TemplateSet.isDigest)
-        var problems = (messages + digest).map { "\($0.file):\($0.line): \($0.message)" }
-        for language in Language.allCases where !templates.has("digest", language: language, part: "text") {
-            problems.append("\(configuration.templatesPath)/\(language.rawValue)/digest.text.mustache: missing: the owner's daily digest")
-        }
-        let formal = Set((configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.name == "formal-notice" }.map(\.template))
-        for template in formal.sorted() {
-            for language in Language.allCases where templates.has(template, language: language, part: "text") {
-                do {
-                    let gaps = try templates.missingFormalParts(template, language: language, sample: MessageContext.sample(language, sender: configuration.sender))
-                    problems += gaps.map { "\(configuration.templatesPath)/\(language.rawValue)/\(template): a formal notice must state \($0)" }
-                } catch {
-                    problems.append("\(error)")
-                }
-            }
-        }
-        return problems
     }
 }

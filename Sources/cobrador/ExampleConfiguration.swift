@@ -127,6 +127,9 @@ enum ExampleConfiguration {
         tick_seconds = 300
         # When your daily digest goes out (your time zone), or "never".
         digest_time = "08:00"
+        # Days a message that met temporary failures (the relay down) is retried; then it
+        # fails and your digest says so. An older one is never sent late.
+        retry_days = 3
 
         [import]
         # CSV amounts written 1234,56 instead of 1234.56.

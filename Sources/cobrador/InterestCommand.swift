@@ -25,6 +25,9 @@ struct InterestCommand: ParsableCommand {
     func run() throws {
         let (configuration, ledger) = try global.openLedger()
         let day = try CommandInput.parseIfGiven("--as-of", asOf) { try FieldRules.date($0) } ?? CommandInput.today(configuration)
+        if try ledger.invoice(number: invoice).invoice.status == .void {
+            throw CommandFailure("invoice \(invoice) is void: it is not owed, so no interest nor compensation accrues")
+        }
         let claims = Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
         let breakdown = try claims.breakdown(invoice, on: day)
         if output.json { return try Terminal.printJSON(JSONView(invoice: invoice, breakdown)) }

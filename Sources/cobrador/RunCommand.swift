@@ -74,12 +74,16 @@ struct RunCommand: ParsableCommand {
     /// Another process is running a pass (EX_TEMPFAIL): nothing was done.
     static let busyExitStatus: Int32 = 75
 
-    /// Everything a pass needs, from the configuration file: read at start and on each reload.
+    /// Everything a pass needs, from the configuration file: read at start and on each reload,
+    /// refused whole when a template or the sender is not fit to write to clients.
     static func pass(_ global: GlobalOptions) throws -> Pass {
         let configuration = try global.loadConfiguration(checkTemplates: true)
+        let templates = try TemplateSet(folder: configuration.templatesPath)
+        let problems = SendingReadiness.runProblems(templates, configuration)
+        guard problems.isEmpty else { throw CommandFailure("not fit to write to clients (`cobrador check` lists the same):\n" + problems.joined(separator: "\n")) }
         return Pass(
             configuration: configuration, ledger: try Ledger.open(path: configuration.ledgerPath), transport: try global.transport(configuration),
-            templates: try TemplateSet(folder: configuration.templatesPath), sentLog: SentLog(path: configuration.sentLogPath),
+            templates: templates, sentLog: SentLog(path: configuration.sentLogPath),
             rates: try ShippedRates.table(for: configuration), readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
     }
 }

@@ -49,6 +49,29 @@ import Testing
         #expect(try maildirFiles().count == 1, "\(third)")
     }
 
+    /// The relay down for days: what was written on the first day must not arrive days late,
+    /// dated then and out of step with the cadence. It fails, and the owner is told.
+    @Test(arguments: [(retryDays: 3, goesOut: false), (retryDays: 10, goesOut: true)])
+    func aRetryIsSentOnlyWithinTheRetryDays(retryDays: Int, goesOut: Bool) throws {
+        try workspace.editConfiguration { $0.replacingOccurrences(of: "retry_days = 3", with: "retry_days = \(retryDays)") }
+        try breakMaildir()
+        #expect(try workspace.succeed(["run", "--once", "--at", monday]).contains("2 deferred"))
+        try fixMaildir()
+        let late = try workspace.succeed(["run", "--once", "--at", "2026-12-09T10:00:00+01:00"])
+        let delivered = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        let written = delivered.filter { $0.contains("Date: Mon, 30 Nov 2026 10:00:00 +0100") }
+        let errors = try workspace.sqlite("SELECT error FROM contact WHERE occurred_at < '2026-12-01' ORDER BY id").standardOutput
+        if goesOut {
+            #expect(written.count == 2, "\(late)")
+        } else {
+            #expect(written.isEmpty, "written on 30 November, sent on 9 December: \(late)")
+            #expect(late.contains("2 failed"), "\(late)")
+            #expect(errors.split(separator: "\n").count == 2 && errors.split(separator: "\n").allSatisfy { $0.hasPrefix("given up after 3 days of temporary failures: ") }, "\(errors)")
+            let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
+            #expect(log.contains("ACME  F-1  reminder-1  pagos@acme.example  failed"), "\(log)")
+        }
+    }
+
     @Test func aDeferredRetryWaitsForTheSendWindow() throws {
         try breakMaildir()
         #expect(try workspace.succeed(["run", "--once", "--at", "2026-11-30T17:58:00+01:00"]).contains("2 deferred"))

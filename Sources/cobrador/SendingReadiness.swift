@@ -1,0 +1,48 @@
+import CobradorCore
+import CobradorMail
+
+/// What must hold before cobrador writes to clients: `check` reports it, and every run and
+/// reload refuses to start without it, so that a template typo never reaches a client as
+/// "Dear ," and the example sender never leaves through a relay.
+enum SendingReadiness {
+    /// Every template problem, each naming its file and line: a name the message context
+    /// lacks, a missing digest, a formal notice that leaves out what the law asks it to state.
+    static func templateProblems(_ templates: TemplateSet, _ configuration: Configuration) -> [String] {
+        let messages = templates.unknownNames(in: MessageContext.sample(.en, sender: configuration.sender)) { !TemplateSet.isDigest($0) }
+        let digest = templates.unknownNames(in: DigestContext.sample(owner: configuration.sender.legalName), matching: TemplateSet.isDigest)
+        var problems = (messages + digest).map { "\($0.file):\($0.line): \($0.message)" }
+        for language in Language.allCases where !templates.has("digest", language: language, part: "text") {
+            problems.append("\(configuration.templatesPath)/\(language.rawValue)/digest.text.mustache: missing: the owner's daily digest")
+        }
+        let formal = Set((configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.name == "formal-notice" }.map(\.template))
+        for template in formal.sorted() {
+            for language in Language.allCases where templates.has(template, language: language, part: "text") {
+                do {
+                    let gaps = try templates.missingFormalParts(template, language: language, sample: MessageContext.sample(language, sender: configuration.sender))
+                    problems += gaps.map { "\(configuration.templatesPath)/\(language.rawValue)/\(template): a formal notice must state \($0)" }
+                } catch {
+                    problems.append("\(error)")
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Set when `[sender]` still holds what `cobrador init` writes without your details.
+    static func exampleSenderProblem(_ configuration: Configuration) -> String? {
+        let sender = configuration.sender
+        guard sender.email == InitCommand.placeholderEmail || sender.legalName == InitCommand.placeholderName || sender.iban == InitCommand.placeholderIBAN
+        else { return nil }
+        return "sender: \(configuration.file) still has the example sender; set [sender] legal_name, email and iban to yours"
+    }
+
+    /// What stops `run` (and a reload) before anything is sent: template problems, and the
+    /// example sender when messages go through a relay (the Maildir transport only rehearses).
+    static func runProblems(_ templates: TemplateSet, _ configuration: Configuration) -> [String] {
+        var problems = templateProblems(templates, configuration)
+        if case .smtp = configuration.transport, let sender = exampleSenderProblem(configuration) {
+            problems.append(sender + " before messages go through the relay")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,61 @@
+import CobradorTestSupport
+import Foundation
+import Testing
+
+/// What a new user found wrong when trying cobrador from a clean clone, each reproduced
+/// through the real binary and guarded here.
+@Suite(.serialized) struct UserTrialFindingsTests {
+    let workspace: CobradorWorkspace
+    let monday = "2026-11-30T10:00:00+01:00"
+
+    init() throws {
+        workspace = try CobradorWorkspace()
+        try workspace.seed()
+        try workspace.setDigestTime("never")
+    }
+
+    /// A typo in a template name (`{{client.nmae}}`) went out to clients as "Dear ,":
+    /// `check` caught it but `run` did not look.
+    @Test func aTemplateNamingWhatTheContextLacksStopsThePassBeforeAnythingIsSent() throws {
+        let template = workspace.directory.file("templates/en/reminder-1.text.mustache")
+        let text = try String(contentsOfFile: template, encoding: .utf8)
+        #expect(text.contains("{{client.name}}"))
+        try text.replacingOccurrences(of: "{{client.name}}", with: "{{client.nmae}}").write(toFile: template, atomically: true, encoding: .utf8)
+        let refused = try workspace.run(["run", "--once", "--at", monday])
+        #expect(refused.status == 1, "\(refused.standardOutput)")
+        #expect(refused.standardError.contains("templates/en/reminder-1.text.mustache:") && refused.standardError.contains("{{client.nmae}}"), "\(refused.standardError)")
+        #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
+        let delivered = workspace.directory.file("maildir/new")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: delivered))?.isEmpty ?? true)
+    }
+
+    /// After `init` without the sender's details, the example sender and its IBAN
+    /// "XX00 0000..." went to clients through the relay.
+    @Test func theExampleSenderNeverLeavesThroughARelay() throws {
+        try workspace.editConfiguration {
+            $0.replacingOccurrences(of: #"iban = "[^"]*""#, with: "iban = \"XX00 0000 0000 0000 0000 0000\"", options: .regularExpression)
+                .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+                .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = 9\ntls = \"none\"")
+        }
+        let refused = try workspace.run(["run", "--once", "--at", monday])
+        #expect(refused.status == 1 && refused.standardError.contains("still has the example sender"), "\(refused.standardError)")
+        #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
+    }
+
+    /// `check` said all was well with a password file that does not exist; `run` then failed.
+    @Test func checkReadsThePasswordFile() throws {
+        try workspace.editConfiguration {
+            $0.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+                .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = 9\ntls = \"starttls\"\nusername = \"lucia\"\npassword_file = \"/nonexistent/pw\"")
+        }
+        let check = try workspace.run(["check"])
+        #expect(check.status == 1 && check.standardError.contains("/nonexistent/pw: cannot read the SMTP password file"), "\(check.standardOutput) \(check.standardError)")
+    }
+
+    /// `interest` claimed 1,869.64 on an invoice the owner had voided.
+    @Test func aVoidInvoiceAccruesNoInterest() throws {
+        _ = try workspace.succeed(["invoice", "void", "F-1"])
+        let interest = try workspace.run(["interest", "F-1", "--as-of", "2026-12-31", "--json"])
+        #expect(interest.status == 1 && interest.standardError.contains("invoice F-1 is void"), "\(interest.standardOutput)")
+    }
+}
