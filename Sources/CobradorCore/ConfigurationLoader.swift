@@ -56,7 +56,10 @@ package enum ConfigurationLoader {
             defer { table.rejectUnknownKeys() }
             if let text = table.string("digest_time", { text throws -> Int? in
                 if text == "never" { return nil }
-                let range = try ContactPolicy.ClockRange(parsing: text + "-24:00")
+                // A time of day is the start of a clock range that ends at midnight.
+                guard let range = try? ContactPolicy.ClockRange(parsing: text + "-24:00"), !text.contains("-") else {
+                    throw CoreError.invalidValue(field: nil, value: text, reason: "expected a time of day such as \"08:00\", or \"never\"")
+                }
                 return range.startMinute
             }) {
                 digestMinute = text

@@ -32,7 +32,7 @@ package struct TemplateSet: Sendable {
             do {
                 try library.register((isPlain ? "{{% CONTENT_TYPE: TEXT}}" : "") + text, named: name)
             } catch let error as MustacheTemplate.ParserError {
-                throw .template(file: path, line: error.context.lineNumber, message: "does not parse: \(error.error)")
+                throw .template(file: path, line: error.context.lineNumber, message: "does not parse: \(Self.explain(error.error))")
             } catch {
                 throw .template(file: path, line: nil, message: "does not parse: \(error)")
             }
@@ -50,6 +50,20 @@ package struct TemplateSet: Sendable {
     }
 
     /// Whether `name` ("es/digest.text") is one of the owner's digest templates or partials.
+    /// swift-mustache's parser error in words a template's author can act on.
+    static func explain(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect: "a section is closed ({{/name}}) with another name than the one it was opened with"
+        case .unfinishedName: "a tag is not closed with }}, or its name holds a character a name cannot have"
+        case .expectedSectionEnd: "a section ({{#name}} or {{^name}}) is never closed with its {{/name}}"
+        case .invalidSetDelimiter: "a delimiter change ({{=<% %>=}}) is badly written"
+        case .transformAppliedToInheritanceSection, .illegalTokenInsideInheritSection, .textInsideInheritSection:
+            "a partial block ({{<name}}...{{/name}}) holds something it may not"
+        case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: "a {{% ...}} setting is not one swift-mustache knows"
+        case nil: "\(error)"
+        }
+    }
+
     package static func isDigest(_ name: String) -> Bool {
         name.split(separator: "/").last.map { $0.hasPrefix("digest") } ?? false
     }

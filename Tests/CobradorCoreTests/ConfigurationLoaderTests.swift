@@ -100,6 +100,11 @@ import Testing
         #expect(found.contains { $0.key == "transport.smtp.username" && $0.message.contains("needs a secret") })
     }
 
+    @Test func aDigestTimeThatIsNotATimeOfDaySaysWhatIsExpected() {
+        let found = issues(Self.minimal + "\n[daemon]\ndigest_time = \"8am\"\n")
+        #expect(found.map(\.description) == [#"cobrador.toml:7: daemon.digest_time: "8am" is not valid: expected a time of day such as "08:00", or "never""#], "\(found)")
+    }
+
     @Test func plainTextSMTPOnlyTowardsLoopbackWithoutCredentials() throws {
         let remote = issues(Self.minimal + "\n[transport]\nkind = \"smtp\"\n[transport.smtp]\nhost = \"mail.example.com\"\ntls = \"none\"\n")
         #expect(remote.map(\.key) == ["transport.smtp.tls"])

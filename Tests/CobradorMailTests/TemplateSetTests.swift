@@ -56,6 +56,8 @@ import Testing
         folder.write("en/due.text.mustache", "Dear {{client.name}},\n\n{{#invoices}}{{number}}\n")
         let error = #expect(throws: MailError.self) { try TemplateSet(folder: folder.path) }
         #expect(error?.description.hasPrefix(folder.file("en/due.text.mustache") + ":") == true)
+        // In words the template's author can act on, not the parser's internal names.
+        #expect(error?.description.hasSuffix("does not parse: a section ({{#name}} or {{^name}}) is never closed with its {{/name}}") == true, "\(String(describing: error))")
     }
 
     @Test func textIsNotEscapedAndHTMLIs() throws {
