@@ -18,7 +18,14 @@ package final class Ledger: Sendable {
 
     /// Opens an existing ledger, bringing its schema up to date.
     package static func open(path: String) throws(LedgerError) -> Ledger {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(path: path) }
+        guard !isDirectory.boolValue else { throw .notALedger(path: path, detail: "it is a folder; `ledger` names the ledger file itself") }
+        // SQLite would take an empty file for a new database, and a read-only command would
+        // then show an empty ledger ("nothing is owed") instead of saying it is the wrong file.
+        guard ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 1) > 0 else {
+            throw .notALedger(path: path, detail: "the file is empty; remove it and run `cobrador init`, or point `ledger` at the right file")
+        }
         try refuseForeignOrNewer(path: path)
         return try Ledger(path: path)
     }
@@ -43,8 +50,7 @@ package final class Ledger: Sendable {
             // A commit must survive power loss: the ledger is evidence. Set on the writer after
             // the pool opened, since GRDB's WAL set-up sets NORMAL after prepareDatabase.
             try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            // The savepoint of each message a batch reserves keeps its undo pages in memory,
-            // not in a temporary file written for every message.
+            // Temporary tables (the planner's candidate ids) stay in memory, not in a file.
             try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA temp_store = MEMORY") }
             try LedgerSchema.migrator.migrate(database)
         } catch {
@@ -52,8 +58,6 @@ package final class Ledger: Sendable {
         }
     }
 
-    /// Gives back the page caches a pass filled (up to 64 MiB per connection on a big ledger):
-    /// an idle daemon has no use for them.
     /// Gives a file made next to the ledger at `ledgerPath` to the ledger's owner when this
     /// process is root and the ledger is not root's: a `run --once` by hand must not leave a
     /// file the service's user cannot open.
@@ -64,6 +68,8 @@ package final class Ledger: Sendable {
         _ = fchown(descriptor, ledger.st_uid, ledger.st_gid)
     }
 
+    /// Gives back the page caches a pass filled (up to 64 MiB per connection on a big ledger):
+    /// an idle daemon has no use for them.
     package func releaseMemory() {
         database.releaseMemory()
     }

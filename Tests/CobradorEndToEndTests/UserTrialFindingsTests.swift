@@ -58,4 +58,18 @@ import Testing
         let interest = try workspace.run(["interest", "F-1", "--as-of", "2026-12-31", "--json"])
         #expect(interest.status == 1 && interest.standardError.contains("invoice F-1 is void"), "\(interest.standardOutput)")
     }
+
+    /// An empty file named as the ledger was silently made a new, empty ledger by `status`
+    /// ("Nothing is owed."); a folder gave only "disk I/O error".
+    @Test func anEmptyFileOrAFolderIsNotTakenForALedger() throws {
+        let empty = workspace.directory.file("empty.sqlite")
+        #expect(FileManager.default.createFile(atPath: empty, contents: nil))
+        try FileManager.default.createDirectory(atPath: workspace.directory.file("folder.sqlite"), withIntermediateDirectories: false)
+        for (path, reason) in [(empty, "the file is empty"), (workspace.directory.file("folder.sqlite"), "it is a folder")] {
+            try workspace.editConfiguration { $0.replacingOccurrences(of: #"(?m)^ledger = "[^"]*""#, with: "ledger = \"\(path)\"", options: .regularExpression) }
+            let status = try workspace.run(["status"])
+            #expect(status.status == 1 && status.standardError.contains("\(path) is not a cobrador ledger (\(reason)"), "\(status.standardOutput) \(status.standardError)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
+    }
 }
