@@ -36,6 +36,9 @@ package enum MessageContext {
             "stage": facts.stage,
             "date": format.date(facts.day),
             "due_date": format.date(earliestDue),
+            // A message held back past the due date (a weekend, another message that day)
+            // says it fell due, not that it falls due.
+            "past_due": earliestDue < facts.day,
             "deadline": format.date(facts.deadline),
             "payment": [
                 "iban": orFalse(facts.sender.iban), "link": orFalse(facts.sender.paymentLink),

@@ -39,6 +39,18 @@ import Testing
         return try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
     }
 
+    /// F-2 falls due on Tuesday 1 December; ACME's reminder for F-1 takes Wednesday (one
+    /// contact a day), so F-2's due-day message goes on Thursday and must say it fell due.
+    @Test func aDueMessageHeldPastItsDaySaysItFellDue() throws {
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-02T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
+        let messages = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        let due = try #require(messages.first { $0.contains("Subject: Factura F-2: vencimiento el 1 de diciembre de 2026") }, "\(messages.map { $0.prefix(400) })")
+        #expect(due.contains("Date: Thu, 03 Dec 2026"))
+        #expect(due.contains("Le recuerdo que el 1 de diciembre de 2026 venci=C3=B3 lo siguiente:"), "\(due)")
+        #expect(!due.contains(" vence lo siguiente"))
+    }
+
     @Test func aPassStoresExactlyWhatItDeliversAndNeverSendsTwice() throws {
         let first = try workspace.succeed(["run", "--once", "--at", monday])
         #expect(first.hasPrefix("Pass done: 2 sent"))
