@@ -509,12 +509,17 @@ extension Ledger {
     static func threadReferences(clientID: Int64, invoiceIDs: [Int64], _ db: GRDB.Database) throws -> [String] {
         guard !invoiceIDs.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: invoiceIDs.count).joined(separator: ", ")
+        // Appended one by one: the initializer from a sequence instantiates a key path at
+        // every call, which cost more than the query.
+        var arguments: StatementArguments = []
+        for id in invoiceIDs { arguments += [id] }
+        arguments += [clientID]
         return try String.fetchAll(db.cachedStatement(sql: """
                 SELECT DISTINCT contact.message_id FROM contact_invoice
                 JOIN contact ON contact.id = contact_invoice.contact_id
                 WHERE contact_invoice.invoice_id IN (\(placeholders)) AND contact.client_id = ? AND contact.message_id IS NOT NULL
                   AND contact.status IN ('sent', 'unknown')
                 ORDER BY contact.occurred_at, contact.id
-                """), arguments: StatementArguments(invoiceIDs + [clientID]))
+                """), arguments: arguments)
     }
 }
