@@ -19,7 +19,7 @@ package struct MessageBuilder: Sendable {
         _ facts: MessageFacts, template: String, messageID: String, references: [String], date: Date, stage: Configuration.Stage? = nil,
         readFile: (String) -> [UInt8]?
     ) throws(MailError) -> OutgoingMessage {
-        let rendered = try templates.render(template, language: facts.client.language, context: MessageContext.dictionary(facts))
+        let rendered = try templates.render(template, language: facts.client.language, context: MessageContext.context(facts))
         var attachments: [MailAttachment] = []
         for item in facts.invoices {
             guard let path = item.invoice.attachment else { continue }

@@ -1,71 +1,75 @@
 import CobradorCore
 import Foundation
 
-/// The values templates can use, as the nested dictionaries swift-mustache renders. Every key
-/// is listed in README's template section; `sample` holds all of them, so `cobrador check` can
-/// render each template and find a variable the context does not have. Nested values are
-/// typed `[String: Any]` and lists `[Any]`, as templates read them: a `[String: String]` in an
-/// `Any` is converted, a new dictionary, every time it is read as `[String: Any]`.
+/// The values templates can use. Every key is listed in README's template section; `sample`
+/// holds all of them, so `cobrador check` can render each template and find a variable the
+/// context does not have. Built typed (`TemplateContext`), keys in order, for the skeletons.
 package enum MessageContext {
-    package static func dictionary(_ facts: MessageFacts) -> [String: Any] {
+    package static func context(_ facts: MessageFacts) -> TemplateContext {
         let format = LocalizedFormat(language: facts.client.language)
-        let invoices: [Any] = facts.invoices.map { item -> [String: Any] in
-            [
-                "number": item.invoice.number, "concept": item.invoice.concept,
-                "issue_date": format.date(item.invoice.issueDate), "due_date": format.date(item.invoice.dueDate),
-                "gross": format.money(item.invoice.gross), "paid": format.money(item.paid), "outstanding": format.money(item.outstanding),
-                "days_overdue": String(max(0, item.invoice.dueDate.days(until: facts.day))),
-            ]
+        let invoices = facts.invoices.map { item -> TemplateContext in
+            .object(
+                .init("concept", .text(item.invoice.concept)), .init("days_overdue", .text(String(max(0, item.invoice.dueDate.days(until: facts.day))))),
+                .init("due_date", .text(format.date(item.invoice.dueDate))), .init("gross", .text(format.money(item.invoice.gross))),
+                .init("issue_date", .text(format.date(item.invoice.issueDate))), .init("number", .text(item.invoice.number)),
+                .init("outstanding", .text(format.money(item.outstanding))), .init("paid", .text(format.money(item.paid))))
         }
         var totals: [Currency: Int64] = [:]
         for item in facts.invoices { totals[item.outstanding.currency, default: 0] += item.outstanding.minorUnits }
         let totalList = totals.keys.sorted().map { format.money(Money(minorUnits: totals[$0]!, currency: $0)) }
         let earliestDue = facts.invoices.map(\.invoice.dueDate).min() ?? facts.day
-        var context: [String: Any] = [
-            "sender": [
-                "legal_name": facts.sender.legalName, "tax_id": orFalse(facts.sender.taxID), "address": orFalse(facts.sender.address),
-                "email": facts.sender.email, "signature": orFalse(facts.sender.signature),
-            ],
-            "client": [
-                "name": facts.client.name, "code": facts.client.code, "tax_id": orFalse(facts.client.taxID),
-                "address": facts.client.postalAddress ?? "",
-            ],
-            "invoices": invoices,
-            "total": totalList.joined(separator: " + "),
-            "totals": totalList.map { ["amount": $0] as [String: Any] } as [Any],
-            "stage": facts.stage,
-            "date": format.date(facts.day),
-            "due_date": format.date(earliestDue),
+        var negotiation = TemplateContext.flag(false)
+        var instalment = TemplateContext.flag(false)
+        if let open = facts.negotiation {
+            let unpaid = open.instalments.first { $0.dueDate >= facts.day } ?? open.instalments.last
+            let missed = open.instalments.last { $0.dueDate < facts.day }
+            negotiation = .object(
+                .init("kind", .text(open.kind.rawValue)), .init("missed_date", .text(missed.map { format.date($0.dueDate) } ?? "")),
+                .init("opened_date", .text(format.date(CalendarDate(open.openedAt, in: TimeZone(identifier: "UTC")!)))),
+                .init("promised_date", .text(open.promisedDate.map(format.date) ?? "")))
+            if let unpaid { instalment = .object(.init("amount", .text(format.money(unpaid.amount))), .init("due_date", .text(format.date(unpaid.dueDate)))) }
+        }
+        return .object(
+            // Statutory interest and compensation, or false.
+            .init("claim", claim(facts, format: format) ?? .flag(false)),
+            .init(
+                "client",
+                .object(
+                    .init("address", .text(facts.client.postalAddress ?? "")), .init("code", .text(facts.client.code)), .init("name", .text(facts.client.name)),
+                    .init("tax_id", .textOrFalse(facts.client.taxID)))),
+            .init("date", .text(format.date(facts.day))),
+            .init("deadline", .text(format.date(facts.deadline))),
+            .init("due_date", .text(format.date(earliestDue))),
+            .init("instalment", instalment),
+            .init("invoices", .list(invoices)),
+            .init("negotiation", negotiation),
             // A message held back past the due date (a weekend, another message that day)
             // says it fell due, not that it falls due.
-            "past_due": earliestDue < facts.day,
-            "deadline": format.date(facts.deadline),
-            "payment": [
-                "iban": orFalse(facts.sender.iban), "link": orFalse(facts.sender.paymentLink),
-                "instructions": orFalse(facts.sender.paymentInstructions),
-                "reference": facts.invoices.map(\.invoice.number).joined(separator: ", "),
-            ],
-            // Statutory interest and compensation: filled by the formal-notice issue.
-            "claim": false,
-            "negotiation": false,
-            "instalment": false,
-        ]
-        if let claim = claim(facts, format: format) { context["claim"] = claim }
-        if let negotiation = facts.negotiation {
-            let unpaid = negotiation.instalments.first { $0.dueDate >= facts.day } ?? negotiation.instalments.last
-            let missed = negotiation.instalments.last { $0.dueDate < facts.day }
-            context["negotiation"] = [
-                "kind": negotiation.kind.rawValue, "opened_date": format.date(CalendarDate(negotiation.openedAt, in: TimeZone(identifier: "UTC")!)),
-                "promised_date": negotiation.promisedDate.map(format.date) ?? "", "missed_date": missed.map { format.date($0.dueDate) } ?? "",
-            ] as [String: Any]
-            if let unpaid { context["instalment"] = ["due_date": format.date(unpaid.dueDate), "amount": format.money(unpaid.amount)] as [String: Any] }
-        }
-        return context
+            .init("past_due", .flag(earliestDue < facts.day)),
+            .init(
+                "payment",
+                .object(
+                    .init("iban", .textOrFalse(facts.sender.iban)), .init("instructions", .textOrFalse(facts.sender.paymentInstructions)),
+                    .init("link", .textOrFalse(facts.sender.paymentLink)), .init("reference", .text(facts.invoices.map(\.invoice.number).joined(separator: ", "))))),
+            .init(
+                "sender",
+                .object(
+                    .init("address", .textOrFalse(facts.sender.address)), .init("email", .text(facts.sender.email)),
+                    .init("legal_name", .text(facts.sender.legalName)), .init("signature", .textOrFalse(facts.sender.signature)),
+                    .init("tax_id", .textOrFalse(facts.sender.taxID)))),
+            .init("stage", .text(facts.stage)),
+            .init("total", .text(totalList.joined(separator: " + "))),
+            .init("totals", .list(totalList.map { .object(.init("amount", .text($0))) })))
+    }
+
+    /// The context as the nested dictionaries swift-mustache renders.
+    package static func dictionary(_ facts: MessageFacts) -> [String: Any] {
+        context(facts).rendered as! [String: Any]
     }
 
     /// The claim of a notice: every interest line and compensation in words a debtor can check,
     /// and the total as of the message's day. Nil when nothing is owed beyond the balance.
-    private static func claim(_ facts: MessageFacts, format: LocalizedFormat) -> [String: Any]? {
+    private static func claim(_ facts: MessageFacts, format: LocalizedFormat) -> TemplateContext? {
         let spanish = facts.client.language == .es
         var lines: [String] = []
         var extras: [Currency: Int64] = [:]
@@ -98,11 +102,10 @@ package enum MessageContext {
                 : "  A rate used is provisional: it will be adjusted to the officially published one.")
         }
         lines.append(spanish ? "  Los intereses siguen devengándose hasta el pago." : "  Interest keeps accruing until payment.")
-        return ["summary": lines.joined(separator: "\n"), "as_of": format.date(facts.day), "total": list(totals), "extras": list(extras)]
+        return .object(
+            .init("as_of", .text(format.date(facts.day))), .init("extras", .text(list(extras))), .init("summary", .text(lines.joined(separator: "\n"))),
+            .init("total", .text(list(totals))))
     }
-
-    /// The value, or false: an absent value makes its `{{#section}}` render nothing.
-    private static func orFalse(_ value: String?) -> Any { value.map { $0 as Any } ?? false }
 
     /// A context with every key set, in `language`, for checking templates.
     package static func sample(_ language: Language, sender: Configuration.Sender) -> [String: Any] {

@@ -75,11 +75,27 @@ package struct TemplateSet: Sendable {
     /// Subject, text and HTML of `template` in `language`. Without an HTML template, the HTML
     /// part says what the text says, paragraph by paragraph (text and HTML must agree).
     package func render(_ template: String, language: Language, context: [String: Any]) throws(MailError) -> (subject: String, text: String, html: String) {
+        try render(template, language: language, filling: skeletons == nil ? nil : TemplateSkeletons.filling(for: context)) { context }
+    }
+
+    /// `render` with a typed context: its dictionaries are built only if swift-mustache renders.
+    package func render(_ template: String, language: Language, context: TemplateContext) throws(MailError) -> (subject: String, text: String, html: String) {
+        var dictionary: [String: Any]?
+        return try render(template, language: language, filling: skeletons == nil ? nil : TemplateSkeletons.filling(for: context)) {
+            if let dictionary { return dictionary }
+            let built = context.rendered as! [String: Any]
+            dictionary = built
+            return built
+        }
+    }
+
+    private func render(
+        _ template: String, language: Language, filling: TemplateSkeletons.Filling?, context: () -> [String: Any]
+    ) throws(MailError) -> (subject: String, text: String, html: String) {
         let base = "\(language.rawValue)/\(template)"
         let library = self.library
-        let filling = skeletons == nil ? nil : TemplateSkeletons.filling(for: context)
         func render(_ name: String) -> String? {
-            guard let skeletons else { return library.render(context, withTemplate: name) }
+            guard let skeletons else { return library.render(context(), withTemplate: name) }
             return skeletons.render(name, context: context, filling: filling) { library.render($1, withTemplate: $0) }
         }
         guard let subject = render(base + ".subject"), let text = render(base + ".text") else {

@@ -23,7 +23,7 @@ final class TemplateSkeletons: @unchecked Sendable {
 
     /// What fills a skeleton in: the context's shape, and its texts in the order the markers
     /// number them.
-    struct Filling {
+    struct Filling: Equatable {
         fileprivate var shape = ""
         fileprivate var leaves: [String] = []
     }
@@ -48,23 +48,30 @@ final class TemplateSkeletons: @unchecked Sendable {
         return walk(context, &filling) ? filling : nil
     }
 
+    /// The filling of a typed context: the same as `filling(for: context.rendered)`.
+    static func filling(for context: TemplateContext) -> Filling? {
+        var filling = Filling()
+        return walk(context, &filling) ? filling : nil
+    }
+
     /// `template` rendered with `context` as `render` (swift-mustache) renders it; nil when
-    /// `render` gives nil. `filling` is `filling(for: context)`.
-    func render(_ template: String, context: [String: Any], filling: Filling?, with render: (String, [String: Any]) -> String?) -> String? {
-        guard let filling else { return render(template, context) }
+    /// `render` gives nil. `filling` is `filling(for: context())`; `context` is called only
+    /// when swift-mustache renders.
+    func render(_ template: String, context: () -> [String: Any], filling: Filling?, with render: (String, [String: Any]) -> String?) -> String? {
+        guard let filling else { return render(template, context()) }
         let skeleton: [Segment]?
         if let known = lock.withLock({ skeletons[template]?[filling.shape] }) {
             skeleton = known
         } else {
             var next = 0
-            skeleton = render(template, Self.marked(context, next: &next) as! [String: Any]).flatMap { Self.segments(of: $0, leafCount: filling.leaves.count) }
+            skeleton = render(template, Self.marked(context(), next: &next) as! [String: Any]).flatMap { Self.segments(of: $0, leafCount: filling.leaves.count) }
             lock.withLock {
                 // A few shapes per template in practice; a bound all the same.
                 if skeletons[template, default: [:]].count > 256 { skeletons[template] = [:] }
                 skeletons[template, default: [:]][filling.shape] = .some(skeleton)
             }
         }
-        guard let skeleton else { return render(template, context) }
+        guard let skeleton else { return render(template, context()) }
         var output = ""
         for segment in skeleton {
             switch segment {
@@ -79,24 +86,7 @@ final class TemplateSkeletons: @unchecked Sendable {
     private static func walk(_ value: Any, _ filling: inout Filling) -> Bool {
         switch value {
         case let text as String:
-            // A carriage return can join the next line end into one character, which changes
-            // where swift-mustache indents an indented partial's lines: no skeleton then.
-            if text.utf8.contains(where: { $0 == 0x0D || $0 == 0xEE }) {
-                guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\u{E000}" || $0 == "\u{E001}" }) else { return false }
-            }
-            // An indented partial's next line is indented after a value that ends a line (unless
-            // a CR before it makes one character of both), and not after an empty one: so the
-            // marker is empty, or the line end itself, or ends the line, as the text does.
-            if text.isEmpty || text == "\n" {
-                filling.shape += text.isEmpty ? "e" : "l"
-            } else if text.utf8.last == 0x0A {
-                filling.shape += "n"
-                filling.leaves.append(String(text.dropLast()))
-            } else {
-                filling.shape += "s"
-                filling.leaves.append(text)
-            }
-            return true
+            return walk(text: text, &filling)
         case let flag as Bool:
             filling.shape += flag ? "t" : "f"
             return true
@@ -123,6 +113,57 @@ final class TemplateSkeletons: @unchecked Sendable {
         default:
             return false
         }
+    }
+
+    /// `walk` for a typed context: the same shape and texts, read without casts.
+    private static func walk(_ value: TemplateContext, _ filling: inout Filling) -> Bool {
+        switch value {
+        case .text(let text):
+            return walk(text: text, &filling)
+        case .flag(let flag):
+            filling.shape += flag ? "t" : "f"
+            return true
+        case .object(let entries):
+            filling.shape += "{"
+            for entry in entries {
+                filling.shape += String(entry.key.utf8.count) + entry.key + ":"
+                guard walk(entry.value, &filling) else { return false }
+                filling.shape += ","
+            }
+            filling.shape += "}"
+            return true
+        case .list(let elements):
+            filling.shape += "["
+            for element in elements {
+                guard walk(element, &filling) else { return false }
+                filling.shape += ","
+            }
+            filling.shape += "]"
+            return true
+        }
+    }
+
+    /// Appends a text's shape, and the text itself when it is a leaf; false when it cannot
+    /// have a skeleton.
+    private static func walk(text: String, _ filling: inout Filling) -> Bool {
+        // A carriage return can join the next line end into one character, which changes
+        // where swift-mustache indents an indented partial's lines: no skeleton then.
+        if text.utf8.contains(where: { $0 == 0x0D || $0 == 0xEE }) {
+            guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\u{E000}" || $0 == "\u{E001}" }) else { return false }
+        }
+        // An indented partial's next line is indented after a value that ends a line (unless
+        // a CR before it makes one character of both), and not after an empty one: so the
+        // marker is empty, or the line end itself, or ends the line, as the text does.
+        if text.isEmpty || text == "\n" {
+            filling.shape += text.isEmpty ? "e" : "l"
+        } else if text.utf8.last == 0x0A {
+            filling.shape += "n"
+            filling.leaves.append(String(text.dropLast()))
+        } else {
+            filling.shape += "s"
+            filling.leaves.append(text)
+        }
+        return true
     }
 
     /// `value` (one `walk` accepted) with each non-empty text replaced by its marker, numbered

@@ -51,6 +51,38 @@ import Testing
         }
     }
 
+    /// A dictionary context as a typed one, its keys in whatever order the dictionary gives.
+    static func typed(_ value: Any) -> TemplateContext {
+        switch value {
+        case let text as String: .text(text)
+        case let flag as Bool: .flag(flag)
+        case let dictionary as [String: Any]: .ordered(dictionary.map { TemplateContext.Entry($0.key, typed($0.value)) })
+        case let list as [Any]: .list(list.map(typed))
+        default: .text("\(value)")
+        }
+    }
+
+    /// A typed context must fill the same skeletons as its dictionaries, and render the same bytes.
+    @Test(arguments: Language.allCases)
+    func aTypedContextFillsAndRendersAsItsDictionariesDo(language: Language) throws {
+        let fast = try TemplateSet(folder: TemplateSetTests.shipped)
+        let direct = try TemplateSet(folder: TemplateSetTests.shipped, rendersFromSkeletons: false)
+        var generator = SeededGenerator(seed: 11)
+        let sample = MessageContext.sample(language, sender: TemplateSetTests.sender)
+        for round in 0..<60 {
+            let context = Self.randomized(sample, &generator) as! [String: Any]
+            let typed = Self.typed(context)
+            #expect(TemplateSkeletons.filling(for: typed) == TemplateSkeletons.filling(for: context), "round \(round)")
+            for name in ["reminder-1", "formal-notice", "plan-broken", "due"] {
+                let expected = try direct.render(name, language: language, context: context)
+                for _ in 0..<2 {
+                    let rendered = try fast.render(name, language: language, context: typed)
+                    #expect(rendered.subject == expected.subject && rendered.text == expected.text && rendered.html == expected.html, "\(name), round \(round)")
+                }
+            }
+        }
+    }
+
     /// The digest's lines are [String: String]: cast to [String: Any] afresh each time, they
     /// need not list their keys in the same order twice.
     @Test(arguments: Language.allCases)
