@@ -121,18 +121,21 @@ enum MIMEEncoding {
 
     /// Joins `words` after "Name: ", starting a new line (CRLF + space) before a word that
     /// would pass 78 characters. A plain word longer than a line stays whole (at most 998).
+    /// Header words are ASCII (plain text or encoded-words), so characters are counted as bytes.
     static func fold(name: String, words: [String]) -> String {
         var output = name + ":"
-        var lineLength = output.count
+        output.reserveCapacity(output.utf8.count + words.reduce(0) { $0 + $1.utf8.count + 3 })
+        var lineLength = output.utf8.count
         for word in words {
-            let piece = " " + word
-            if lineLength + piece.count > 78 && lineLength > name.count + 1 {
-                output += crlf + " " + word
-                lineLength = 1 + word.count
+            let length = word.utf8.count
+            if lineLength + 1 + length > 78 && lineLength > name.utf8.count + 1 {
+                output += crlf + " "
+                lineLength = 0
             } else {
-                output += piece
-                lineLength += piece.count
+                output += " "
             }
+            output += word
+            lineLength += 1 + length
         }
         return output
     }
