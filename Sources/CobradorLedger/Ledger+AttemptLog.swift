@@ -35,18 +35,22 @@ extension Ledger {
         package var reply: String
     }
 
+    /// When a message's line is dated: when it went out, else when it was last tried, else
+    /// when it was planned (a retry that went out days later shows the day it went out).
+    private static let attemptMoment = "coalesce(contact.sent_at, contact.last_attempt_at, contact.occurred_at)"
+
     /// Automatic messages matching `filter`, newest first, each with its current status.
     package func attemptLines(_ filter: AttemptFilter) throws(LedgerError) -> [AttemptLine] {
         try read { db in
-            let (conditions, arguments) = try Self.conditions(filter, statusColumn: "contact.status", timeColumn: "contact.occurred_at", db)
+            let (conditions, arguments) = try Self.conditions(filter, statusColumn: "contact.status", timeColumn: Self.attemptMoment, db)
             return try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT contact.id, contact.occurred_at AS at, contact.status, coalesce(contact.server_reply, contact.error, '') AS reply,
+                    SELECT contact.id, \(Self.attemptMoment) AS at, contact.status, coalesce(contact.server_reply, contact.error, '') AS reply,
                            contact.stage, contact.recipients, contact.message_id, client.code, \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message_id IS NOT NULL \(conditions)
-                    ORDER BY contact.occurred_at DESC, contact.id DESC
+                    ORDER BY at DESC, contact.id DESC
                     """, arguments: arguments
             ).map(Self.attemptLine)
         }

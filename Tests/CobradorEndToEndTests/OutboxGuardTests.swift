@@ -63,6 +63,9 @@ import Testing
         let errors = try workspace.sqlite("SELECT error FROM contact WHERE occurred_at < '2026-12-01' ORDER BY id").standardOutput
         if goesOut {
             #expect(written.count == 2, "\(late)")
+            // The record dates it the day it went out, not the day it was written.
+            let log = try workspace.succeed(["log", "--client", "ACME"])
+            #expect(log.split(separator: "\n").contains { $0.hasPrefix("2026-12-09 10:00") && $0.contains("reminder-1  sent") }, "\(log)")
         } else {
             #expect(written.isEmpty, "written on 30 November, sent on 9 December: \(late)")
             #expect(late.contains("2 failed"), "\(late)")
