@@ -55,9 +55,10 @@ struct ClientCommand: ParsableCommand {
 
         func run() throws {
             let (_, ledger) = try global.openLedger()
-            guard details.name != nil else { throw CommandFailure("--name is required") }
-            guard !details.email.isEmpty else { throw CommandFailure("at least one --email is required") }
-            guard details.country != nil else { throw CommandFailure("--country is required (such as ES or GB)") }
+            // Missing options are usage errors (status 64), like any other wrong command line.
+            guard details.name != nil else { throw ValidationError("--name is required to add a client") }
+            guard !details.email.isEmpty else { throw ValidationError("at least one --email is required to add a client") }
+            guard details.country != nil else { throw ValidationError("--country is required to add a client (such as ES or GB)") }
             var client = Client(
                 code: try CommandInput.parse("CODE", code) { try FieldRules.code($0) }, name: "", emails: [], language: .es,
                 country: "", debtorKind: .company)

@@ -68,7 +68,7 @@ struct InitCommand: ParsableCommand {
         }
         print("""
             Created:
-              \(configPath)  (configuration: edit [sender] first)
+              \(configPath)  (configuration\(senderName == Self.placeholderName || senderEmail == Self.placeholderEmail || iban == Self.placeholderIBAN ? ": edit [sender] first" : ""))
               \(ledgerPath)  (ledger)
               \(templatesPath)/  (templates, es and en)
             Next: cobrador check --config \(global.configPath)

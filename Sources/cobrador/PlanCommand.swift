@@ -67,7 +67,7 @@ struct PlanCommand: ParsableCommand {
             return try Terminal.printJSON(events.map { JSONView($0, zone: zones[$0.clientID] ?? .current, held: held($0)) })
         }
         guard !events.isEmpty else {
-            print("Nothing planned in the next \(days) days.")
+            print(days == 0 ? "Nothing goes out now." : "Nothing planned in the next \(days) day\(days == 1 ? "" : "s").")
             return
         }
         Terminal.printTable(

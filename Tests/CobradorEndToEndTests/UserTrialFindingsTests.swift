@@ -72,4 +72,13 @@ import Testing
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
     }
+
+    /// A missing option of `client add` exited 1, as a refused value does, not 64 as every
+    /// other usage error; `plan --days 0` spoke of "the next 0 days".
+    @Test func aMissingOptionIsAUsageErrorAndAnEmptyPlanForNowSaysSo() throws {
+        let missing = try workspace.run(["client", "add", "X", "--email", "a@b.example", "--country", "ES"])
+        #expect(missing.status == 64 && missing.standardError.contains("--name is required"), "\(missing.standardError)")
+        let now = try workspace.succeed(["plan", "--days", "0", "--at", "2026-11-30T20:00:00+01:00"])
+        #expect(now.contains("Nothing goes out now."), "\(now)")
+    }
 }
