@@ -390,7 +390,10 @@ struct ClientSimulation {
                     let done = eventContacts.contains { $0.template == "instalment-reminder" && !$0.invoiceIDs.isDisjoint(with: covered) && $0.day >= slot && $0.day < slotEnd }
                     let owed = stillOwed(negotiation).filter { !isInvoicePaused($0, on: day) }
                     if !done && !owed.isEmpty {
-                        return (owed, id, ["instalment of \(instalment.dueDate) (\(instalment.amount)) of plan #\(id)" + (slot == instalment.dueDate ? " is due today" : " is due in \(policy.instalmentReminderDays) days")])
+                        // Counted from the day it goes out: a weekend may have moved it.
+                        let days = day.days(until: instalment.dueDate)
+                        let when = days == 0 ? "is due today" : days > 0 ? "is due in \(days) day\(days == 1 ? "" : "s")" : "was due \(-days) day\(days == -1 ? "" : "s") ago"
+                        return (owed, id, ["instalment of \(instalment.dueDate) (\(instalment.amount)) of plan #\(id) " + when])
                     }
                 }
             }

@@ -189,6 +189,24 @@ import Testing
         let reasons = fixture.planner.events(PlannerInput(clients: [keeping]), from: F.at("2026-11-30 08:00"), through: F.at("2027-01-16 08:00"))
             .first { $0.kind == .planBroken }?.reasons ?? []
         #expect(reasons.first?.contains("the instalment of 2027-01-11 (50.00 EUR) was not paid") == true)
+        let reminders = fixture.planner.events(PlannerInput(clients: [keeping]), from: F.at("2026-11-30 08:00"), through: F.at("2027-01-12 08:00"))
+            .filter { $0.template == "instalment-reminder" }.map { $0.reasons.first ?? "" }
+        #expect(reminders == ["instalment of 2027-01-11 (50.00 EUR) of plan #3 is due in 3 days", "instalment of 2027-01-11 (50.00 EUR) of plan #3 is due today"])
+    }
+
+    /// The reminder 3 days before a Tuesday instalment falls on a Saturday and goes on Monday:
+    /// its reason counts the days from Monday.
+    @Test func anInstalmentReminderMovedByAWeekendCountsTheDaysFromWhenItGoes() throws {
+        let fixture = try F()
+        let plan = Negotiation(
+            id: 5, clientID: 1, kind: .plan, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"),
+            instalments: [Instalment(dueDate: F.day("2027-01-12"), amount: Money(minorUnits: 100_00, currency: fixture.euro))])
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01", owed: 100_00, gross: 100_00)], negotiations: [.init(negotiation: plan)])
+        let events = fixture.planner.events(PlannerInput(clients: [file]), from: F.at("2027-01-08 08:00"), through: F.at("2027-01-12 08:00"))
+        let first = try #require(events.first { $0.template == "instalment-reminder" })
+        #expect(fixture.describe([first]) == ["2027-01-11 09:00 message instalment-reminder [F-1]"])
+        #expect(first.reasons.first == "instalment of 2027-01-12 (100.00 EUR) of plan #5 is due in 1 day", "\(first.reasons)")
     }
 
     @Test func aDisputeFreezesItsInvoicesAndTellsTheOwnerWhenItsReviewDatePasses() throws {
