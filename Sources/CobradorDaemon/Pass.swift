@@ -18,8 +18,11 @@ package struct Pass: Sendable {
     /// Reads an invoice's PDF; nil when it cannot.
     package let readFile: @Sendable (String) -> [UInt8]?
 
-    /// A message planned longer ago than this is not retried: it fails and the owner is told.
-    var retryLimit: TimeInterval { TimeInterval(configuration.retryDays) * 86_400 }
+    /// Whether `attempt` was planned longer ago than `[daemon] retry_days`: then it is not
+    /// tried again, it fails and the owner is told.
+    private func isPastRetryLimit(_ attempt: Ledger.StoredAttempt, at now: Date) -> Bool {
+        now.timeIntervalSince(attempt.createdAt) > TimeInterval(configuration.retryDays) * 86_400
+    }
 
     package struct Summary: Sendable {
         package var sent = 0
@@ -81,7 +84,7 @@ package struct Pass: Sendable {
         for attempt in try ledger.attemptsDue(at: now) {
             if shouldStop() { return summary }
             // Days late, a reminder would arrive out of step with the cadence and its Date.
-            if now.timeIntervalSince(attempt.createdAt) > retryLimit {
+            if isPastRetryLimit(attempt, at: now) {
                 giveUp(attempt, at: now, summary: &summary)
                 continue
             }
@@ -301,12 +304,13 @@ package struct Pass: Sendable {
 
     /// Closes a stored attempt planned longer ago than the retry limit, without sending it.
     private func giveUp(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) {
-        let tried = attempt.attemptCount > 0
-        let reason = tried
-            ? Self.givenUp(days: configuration.retryDays)
-            : "not sent: written more than \(configuration.retryDays) days ago and never handed to the relay; planned again from today's ledger"
+        let days = configuration.retryDays
         do {
-            guard let detail = try ledger.giveUp(attempt.attemptID, at: now, reason: reason, appendingLastReply: tried) else { return }
+            // Only a relay's answer makes it a failure not to repeat (see `ReservationRefusal.failedBefore`).
+            guard let detail = try ledger.giveUp(attempt.attemptID, at: now, reason: { lastReply in
+                lastReply.map { Self.givenUp(days: days) + $0 }
+                    ?? "not sent: written more than \(days) day\(days == 1 ? "" : "s") ago and no relay answered it; planned again from today's ledger"
+            }) else { return }
             summary.failed += 1
             log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), "failed", "<\(attempt.messageID)>", detail)
         } catch {
@@ -378,7 +382,7 @@ package struct Pass: Sendable {
             summary.unknown += 1
         case .temporaryFailure, .configurationError:
             error = outcome.reply
-            if now.timeIntervalSince(attempt.createdAt) > retryLimit {
+            if isPastRetryLimit(attempt, at: now) {
                 status = .failed
                 error = Self.givenUp(days: configuration.retryDays) + outcome.reply
                 summary.failed += 1

@@ -11,7 +11,7 @@ package struct InvoiceSummary: Hashable, Sendable {
     /// Handed over to the owner (the end of the ladder): no message chases it any more.
     package var handedOver: Bool
 
-    package init(invoice: Invoice, clientCode: String, clientName: String, paid: Money, balance: Money, handedOver: Bool = false) {
+    package init(invoice: Invoice, clientCode: String, clientName: String, paid: Money, balance: Money, handedOver: Bool) {
         self.invoice = invoice
         self.clientCode = clientCode
         self.clientName = clientName

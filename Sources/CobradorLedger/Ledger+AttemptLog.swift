@@ -35,9 +35,10 @@ extension Ledger {
         package var reply: String
     }
 
-    /// When a message's line is dated: when it went out, else when it was last tried, else
-    /// when it was planned (a retry that went out days later shows the day it went out).
-    private static let attemptMoment = "coalesce(contact.sent_at, contact.last_attempt_at, contact.occurred_at)"
+    /// When a message's line is dated: its latest step in the attempt log (it went out, was
+    /// tried, given up...), not when it was planned: a retry that went out days later shows
+    /// the day it went out.
+    private static let attemptMoment = "coalesce((SELECT max(at) FROM attempt_event WHERE attempt_event.contact_id = contact.id), contact.occurred_at)"
 
     /// Automatic messages matching `filter`, newest first, each with its current status.
     package func attemptLines(_ filter: AttemptFilter) throws(LedgerError) -> [AttemptLine] {
@@ -46,7 +47,9 @@ extension Ledger {
             return try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT contact.id, \(Self.attemptMoment) AS at, contact.status, coalesce(contact.server_reply, contact.error, '') AS reply,
+                    SELECT contact.id, \(Self.attemptMoment) AS at, contact.status,
+                           CASE WHEN contact.status = 'failed' THEN coalesce(contact.error, contact.server_reply, '')
+                                ELSE coalesce(contact.server_reply, contact.error, '') END AS reply,
                            contact.stage, contact.recipients, contact.message_id, client.code, \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message_id IS NOT NULL \(conditions)

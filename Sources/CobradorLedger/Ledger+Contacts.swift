@@ -113,8 +113,8 @@ extension Ledger {
     /// shows the whole conversation as one thread.
     package func threadReferences(clientCode: String, invoiceNumbers: [String]) throws(LedgerError) -> [String] {
         try read { db in
-            try Self.threadReferences(
-                clientID: try Self.client(code: clientCode, db).id!, invoiceIDs: try invoiceNumbers.compactMap { try Self.invoice(number: $0, db).invoice.id }, db)
+            let ids = try invoiceNumbers.compactMap { try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM invoice WHERE number = ?"), arguments: [$0]) }
+            return try Self.threadReferences(clientID: try Self.client(code: clientCode, db).id!, invoiceIDs: ids, db)
         }
     }
 }

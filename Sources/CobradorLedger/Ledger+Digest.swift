@@ -31,16 +31,20 @@ extension Ledger {
             for row in try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT contact.*, client.code, \(Self.contactInvoiceNumbers) AS numbers FROM contact JOIN client ON client.id = contact.client_id
+                    SELECT contact.*, client.code, \(Self.contactInvoiceNumbers) AS numbers,
+                           (SELECT max(at) FROM attempt_event WHERE attempt_event.contact_id = contact.id AND attempt_event.status = 'failed') AS failed_at
+                    FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message IS NOT NULL AND contact.stage IS NOT NULL AND contact.stage <> 'digest'
                       AND ((contact.status = 'sent' AND contact.sent_at >= ? AND contact.sent_at <= ?)
-                           OR (contact.status = 'failed' AND contact.last_attempt_at >= ? AND contact.last_attempt_at <= ?)
+                           OR (contact.status = 'failed' AND failed_at >= ? AND failed_at <= ?)
                            OR contact.status = 'unknown')
                     ORDER BY contact.id
                     """, arguments: [from, to, from, to])
             {
+                // A failure is dated by its step in the attempt log: a retry given up without
+                // being tried again failed days after its last try.
                 let line: [String: String] = [
-                    "time": time(row["sent_at"] ?? row["last_attempt_at"]), "client": row["code"], "stage": row["stage"] ?? "",
+                    "time": time(row["sent_at"] ?? row["failed_at"] ?? row["last_attempt_at"]), "client": row["code"], "stage": row["stage"] ?? "",
                     "invoices": row["numbers"] ?? "", "recipient": row["recipients"] ?? "", "error": row["error"] ?? row["server_reply"] ?? "",
                     "message_id": row["message_id"] ?? "",
                 ]

@@ -276,10 +276,15 @@ extension Ledger {
             client: try Self.client(code: row["code"], db), invoices: try invoiceNumbers(row["numbers"]).map { try Self.invoice(number: $0, db) },
             stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
         else { return nil }
-        let reason = "not sent: \(refusal.description) since it was written"
-        try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL WHERE id = ?").execute(arguments: [reason, attemptID])
-        try logAttempt(db, attemptID, at: moment, status: "failed", detail: reason, sha256: nil)
+        try closeAsFailed(attemptID, reason: "not sent: \(refusal.description) since it was written", at: moment, db)
         return refusal
+    }
+
+    /// Closes an attempt that will not be sent as `failed`, with why, in the attempt log too.
+    private static func closeAsFailed(_ attemptID: Int64, reason: String, at moment: Date, _ db: GRDB.Database) throws {
+        try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL, send_phase = NULL WHERE id = ?")
+            .execute(arguments: [reason, attemptID])
+        try logAttempt(db, attemptID, at: moment, status: "failed", detail: reason, sha256: nil)
     }
 
     /// What became of one try of an attempt (its `attempt_count`): `nextAttempt` is set for a
@@ -345,18 +350,16 @@ extension Ledger {
     }
 
     /// Closes a reserved or deferred attempt as `failed` without sending it (planned too long
-    /// ago to go out now). With `appendingLastReply`, the relay's last reply follows `reason`.
-    /// Returns the error recorded, or nil when the attempt was no longer waiting (another
-    /// process took it).
-    package func giveUp(_ attemptID: Int64, at moment: Date, reason: String, appendingLastReply: Bool) throws(LedgerError) -> String? {
+    /// ago to go out now), with the reason `reason` gives from the relay's last reply (nil
+    /// when no relay ever answered it). Returns that reason, or nil when the attempt was no
+    /// longer waiting (another process took it).
+    package func giveUp(_ attemptID: Int64, at moment: Date, reason: @Sendable (_ lastReply: String?) -> String) throws(LedgerError) -> String? {
         try write { db -> String? in
             guard let row = try GRDB.Row.fetchOne(db.cachedStatement(sql: "SELECT status, server_reply FROM contact WHERE id = ?"), arguments: [attemptID]),
                 ["pending", "deferred"].contains(row["status"] as String)
             else { return nil }
-            let error = reason + (appendingLastReply ? (row["server_reply"] as String?) ?? "no reply" : "")
-            try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL, send_phase = NULL WHERE id = ?")
-                .execute(arguments: [error, attemptID])
-            try Self.logAttempt(db, attemptID, at: moment, status: "failed", detail: error, sha256: nil)
+            let error = reason(row["server_reply"])
+            try Self.closeAsFailed(attemptID, reason: error, at: moment, db)
             return error
         }
     }
@@ -388,7 +391,7 @@ extension Ledger {
         package var bytes: [UInt8]
         /// Tries made before this one (the backoff grows with it).
         package var attemptCount: Int
-        /// When the message was first planned: retries give up 3 days after it.
+        /// When the message was first planned: retries give up `[daemon] retry_days` after it.
         package var createdAt: Date
 
         package init(

@@ -109,6 +109,13 @@ package enum MessageContext {
 
     /// A context with every key set, in `language`, for checking templates.
     package static func sample(_ language: Language, sender: Configuration.Sender) -> [String: Any] {
+        var context = dictionary(sampleFacts(language, sender: sender))
+        context["claim"] = ["summary": "interest and compensation", "as_of": "30/11/2026", "total": "1.900,00 €", "extras": "85,00 €"]
+        return context
+    }
+
+    /// Facts that fill every key but the claim: an overdue invoice under an instalment plan.
+    package static func sampleFacts(_ language: Language, sender: Configuration.Sender) -> MessageFacts {
         let euro = Currency(code: "EUR")!
         let day = CalendarDate(iso: "2026-11-30")!
         var senderWithAll = sender
@@ -128,12 +135,8 @@ package enum MessageContext {
                 Instalment(dueDate: day.adding(days: -5), amount: Money(minorUnits: 90_000, currency: euro)),
                 Instalment(dueDate: day.adding(days: 25), amount: Money(minorUnits: 91_500, currency: euro)),
             ])
-        var context = dictionary(
-            MessageFacts(
-                sender: senderWithAll, client: client,
-                invoices: [.init(invoice: invoice, paid: Money(minorUnits: 0, currency: euro), outstanding: invoice.gross)],
-                stage: "sample", day: day, deadline: day.adding(days: 14), negotiation: negotiation))
-        context["claim"] = ["summary": "interest and compensation", "as_of": "30/11/2026", "total": "1.900,00 €", "extras": "85,00 €"]
-        return context
+        return MessageFacts(
+            sender: senderWithAll, client: client, invoices: [.init(invoice: invoice, paid: Money(minorUnits: 0, currency: euro), outstanding: invoice.gross)],
+            stage: "sample", day: day, deadline: day.adding(days: 14), negotiation: negotiation)
     }
 }

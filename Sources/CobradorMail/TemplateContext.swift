@@ -6,9 +6,21 @@
 package indirect enum TemplateContext: Sendable, Equatable {
     case text(String)
     case flag(Bool)
-    /// Keys in ascending order (`object(_:)` and `ordered(_:)` sort them when they are not).
-    case object([Entry])
+    case keyed(Object)
     case list([TemplateContext])
+
+    /// An object's entries, in ascending key order and each key once, whatever order they
+    /// were given in: a skeleton numbers its texts in this order, so another order would put
+    /// one text where another belongs.
+    package struct Object: Sendable, Equatable {
+        package private(set) var entries: [Entry]
+
+        package init(_ entries: [Entry]) {
+            let ordered = entries.indices.dropFirst().allSatisfy { entries[$0 - 1].key < entries[$0].key } ? entries : entries.sorted { $0.key < $1.key }
+            precondition(ordered.indices.dropFirst().allSatisfy { ordered[$0 - 1].key != ordered[$0].key }, "a template context object names a key twice")
+            self.entries = ordered
+        }
+    }
 
     package struct Entry: Sendable, Equatable {
         package var key: String
@@ -20,14 +32,9 @@ package indirect enum TemplateContext: Sendable, Equatable {
         }
     }
 
-    /// An object from its entries, in key order whatever order they come in.
+    /// An object from its entries.
     package static func object(_ entries: Entry...) -> TemplateContext {
-        ordered(entries)
-    }
-
-    /// An object from its entries, in key order whatever order they come in.
-    package static func ordered(_ entries: [Entry]) -> TemplateContext {
-        .object(entries.indices.dropFirst().allSatisfy { entries[$0 - 1].key < entries[$0].key } ? entries : entries.sorted { $0.key < $1.key })
+        .keyed(Object(entries))
     }
 
     /// A text, or false when there is none: an absent value makes its `{{#section}}` render nothing.
@@ -38,7 +45,7 @@ package indirect enum TemplateContext: Sendable, Equatable {
         switch self {
         case .text(let text): text
         case .flag(let flag): flag
-        case .object(let entries): Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value.rendered) }) as [String: Any]
+        case .keyed(let object): Dictionary(uniqueKeysWithValues: object.entries.map { ($0.key, $0.value.rendered) }) as [String: Any]
         case .list(let elements): elements.map(\.rendered) as [Any]
         }
     }

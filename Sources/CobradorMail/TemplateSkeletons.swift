@@ -123,9 +123,9 @@ final class TemplateSkeletons: @unchecked Sendable {
         case .flag(let flag):
             filling.shape += flag ? "t" : "f"
             return true
-        case .object(let entries):
+        case .keyed(let object):
             filling.shape += "{"
-            for entry in entries {
+            for entry in object.entries {
                 filling.shape += String(entry.key.utf8.count) + entry.key + ":"
                 guard walk(entry.value, &filling) else { return false }
                 filling.shape += ","

@@ -80,7 +80,11 @@ struct CheckCommand: ParsableCommand {
             print("Transport: SMTP \(settings.host):\(settings.port), TLS \(settings.tls.rawValue)")
             // A systemd credential exists only inside the unit; a password file can be read now.
             if !smtp && settings.passwordFile != nil {
-                do { _ = try SMTPSecret.read(settings) } catch { problems.append("transport: \(error)") }
+                do {
+                    _ = try SMTPSecret.read(settings)
+                } catch {
+                    problems.append("transport: \(error) (read as \(NSUserName()); the service reads it as its own user)")
+                }
             }
             if smtp {
                 do {

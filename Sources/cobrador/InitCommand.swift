@@ -68,7 +68,7 @@ struct InitCommand: ParsableCommand {
         }
         print("""
             Created:
-              \(configPath)  (configuration\(senderName == Self.placeholderName || senderEmail == Self.placeholderEmail || iban == Self.placeholderIBAN ? ": edit [sender] first" : ""))
+              \(configPath)  (configuration\(SendingReadiness.isExampleSender(name: senderName, email: senderEmail, iban: iban) ? ": edit [sender] first" : ""))
               \(ledgerPath)  (ledger)
               \(templatesPath)/  (templates, es and en)
             Next: cobrador check --config \(global.configPath)

@@ -24,7 +24,7 @@ struct LogCommand: ParsableCommand {
     @Option(help: "Only this client's messages.") var client: String?
     @Option(help: "Only messages about this invoice.") var invoice: String?
     @Option(help: "Only from this day (YYYY-MM-DD, in the owner's time zone) or moment (ISO 8601) on.") var since: String?
-    @Option(help: "Only attempts with this status: \(ContactStatus.allCases.map(\.rawValue).joined(separator: ", ")).") var status: String?
+    @Option(help: "Only attempts with this status: \(ContactStatus.allCases.filter { $0 != .recorded }.map(\.rawValue).joined(separator: ", ")).") var status: String?
     @Flag(help: "Keep printing new steps as they are written (JSON: one object per line).") var follow = false
     @OptionGroup var output: OutputOptions
 

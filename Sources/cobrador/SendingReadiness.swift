@@ -11,7 +11,7 @@ enum SendingReadiness {
         let messages = templates.unknownNames(in: MessageContext.sample(.en, sender: configuration.sender)) { !TemplateSet.isDigest($0) }
         let digest = templates.unknownNames(in: DigestContext.sample(owner: configuration.sender.legalName), matching: TemplateSet.isDigest)
         var problems = (messages + digest).map { "\($0.file):\($0.line): \($0.message)" }
-        for language in Language.allCases where !templates.has("digest", language: language, part: "text") {
+        for language in Language.allCases where configuration.digestMinute != nil && !templates.has("digest", language: language, part: "text") {
             problems.append("\(configuration.templatesPath)/\(language.rawValue)/digest.text.mustache: missing: the owner's daily digest")
         }
         let formal = Set((configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.name == "formal-notice" }.map(\.template))
@@ -31,9 +31,13 @@ enum SendingReadiness {
     /// Set when `[sender]` still holds what `cobrador init` writes without your details.
     static func exampleSenderProblem(_ configuration: Configuration) -> String? {
         let sender = configuration.sender
-        guard sender.email == InitCommand.placeholderEmail || sender.legalName == InitCommand.placeholderName || sender.iban == InitCommand.placeholderIBAN
-        else { return nil }
+        guard isExampleSender(name: sender.legalName, email: sender.email, iban: sender.iban) else { return nil }
         return "sender: \(configuration.file) still has the example sender; set [sender] legal_name, email and iban to yours"
+    }
+
+    /// Whether any of these is the example `cobrador init` writes when not given yours.
+    static func isExampleSender(name: String, email: String, iban: String?) -> Bool {
+        name == InitCommand.placeholderName || email == InitCommand.placeholderEmail || iban == InitCommand.placeholderIBAN
     }
 
     /// What stops `run` (and a reload) before anything is sent: template problems, and the

@@ -57,6 +57,7 @@ import Testing
         try breakMaildir()
         #expect(try workspace.succeed(["run", "--once", "--at", monday]).contains("2 deferred"))
         try fixMaildir()
+        try workspace.setDigestTime("09:30")
         let late = try workspace.succeed(["run", "--once", "--at", "2026-12-09T10:00:00+01:00"])
         let delivered = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         let written = delivered.filter { $0.contains("Date: Mon, 30 Nov 2026 10:00:00 +0100") }
@@ -72,6 +73,11 @@ import Testing
             #expect(errors.split(separator: "\n").count == 2 && errors.split(separator: "\n").allSatisfy { $0.hasPrefix("given up after 3 days of temporary failures: ") }, "\(errors)")
             let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
             #expect(log.contains("ACME  F-1  reminder-1  pagos@acme.example  failed"), "\(log)")
+            // The owner hears of it the same day, dated the day it was given up.
+            let digest = try #require(delivered.first { $0.contains("Resumen diario") })
+            #expect(digest.contains("ACME  reminder-1  F-1: given up after 3 days of temporary failures"), "\(digest)")
+            let record = try workspace.succeed(["log", "--client", "ACME", "--status", "failed"])
+            #expect(record.contains("2026-12-09 10:00") && record.contains("given up after 3 days"), "\(record)")
         }
     }
 

@@ -56,7 +56,7 @@ import Testing
         switch value {
         case let text as String: .text(text)
         case let flag as Bool: .flag(flag)
-        case let dictionary as [String: Any]: .ordered(dictionary.map { TemplateContext.Entry($0.key, typed($0.value)) })
+        case let dictionary as [String: Any]: .keyed(.init(dictionary.map { TemplateContext.Entry($0.key, typed($0.value)) }))
         case let list as [Any]: .list(list.map(typed))
         default: .text("\(value)")
         }
@@ -81,6 +81,30 @@ import Testing
                 }
             }
         }
+    }
+
+    /// What a message is rendered with must fill a skeleton exactly as its dictionaries do:
+    /// flags true and false, a negotiation or none, optional texts present or not.
+    @Test(arguments: Language.allCases)
+    func aMessageContextFillsAsItsDictionariesDo(language: Language) throws {
+        let sample = MessageContext.sampleFacts(language, sender: TemplateSetTests.sender)
+        var variants = [sample]
+        var plain = sample
+        plain.negotiation = nil
+        plain.client.taxID = nil
+        plain.sender.signature = nil
+        plain.day = plain.invoices[0].invoice.dueDate.adding(days: -3)
+        variants.append(plain)
+        var several = sample
+        several.invoices += [several.invoices[0], several.invoices[0]]
+        variants.append(several)
+        for (index, facts) in variants.enumerated() {
+            let context = MessageContext.context(facts)
+            let filling = TemplateSkeletons.filling(for: context)
+            #expect(filling != nil && filling == TemplateSkeletons.filling(for: context.rendered as! [String: Any]), "variant \(index)")
+        }
+        #expect(MessageContext.dictionary(sample)["past_due"] as? Bool == true)
+        #expect(MessageContext.dictionary(plain)["past_due"] as? Bool == false)
     }
 
     /// The digest's lines are [String: String]: cast to [String: Any] afresh each time, they
