@@ -49,7 +49,6 @@ package struct TemplateSet: Sendable {
         skeletons = rendersFromSkeletons && sources.values.allSatisfy(TemplateSkeletons.allows) ? TemplateSkeletons() : nil
     }
 
-    /// Whether `name` ("es/digest.text") is one of the owner's digest templates or partials.
     /// swift-mustache's parser error in words a template's author can act on.
     static func explain(_ error: any Error) -> String {
         switch error as? MustacheTemplate.Error {
@@ -64,6 +63,7 @@ package struct TemplateSet: Sendable {
         }
     }
 
+    /// Whether `name` ("es/digest.text") is one of the owner's digest templates or partials.
     package static func isDigest(_ name: String) -> Bool {
         name.split(separator: "/").last.map { $0.hasPrefix("digest") } ?? false
     }
