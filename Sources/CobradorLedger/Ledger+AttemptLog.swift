@@ -29,10 +29,16 @@ extension Ledger {
         package var invoices: [String]
         package var stage: String
         package var status: String
-        package var recipients: String
+        package var recipients: [String]
         package var messageID: String?
         /// The relay's reply or what went wrong.
         package var reply: String
+
+        /// Snake case, as every other JSON cobrador prints.
+        private enum CodingKeys: String, CodingKey {
+            case attempt, at, client, invoices, stage, status, recipients, reply
+            case messageID = "message_id"
+        }
     }
 
     /// When a message's line is dated: its latest step in the attempt log (it went out, was
@@ -109,6 +115,8 @@ extension Ledger {
     private static func attemptLine(_ row: GRDB.Row) -> AttemptLine {
         AttemptLine(
             attempt: row["id"], at: Timestamp.date(row["at"]) ?? .distantPast, client: row["code"], invoices: invoiceNumbers(row["numbers"]),
-            stage: row["stage"] ?? "", status: row["status"], recipients: row["recipients"] ?? "", messageID: row["message_id"], reply: row["reply"])
+            stage: row["stage"] ?? "", status: row["status"],
+            recipients: ((row["recipients"] as String?) ?? "").split(separator: ",").map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty },
+            messageID: row["message_id"], reply: row["reply"])
     }
 }

@@ -64,7 +64,7 @@ struct LogCommand: ParsableCommand {
     static func cells(_ line: Ledger.AttemptLine, _ zone: TimeZone) -> [String] {
         [
             String(Planner.localTime(line.at, in: zone).dropLast(zone.identifier.count + 1)), line.client, line.invoices.joined(separator: ","), line.stage,
-            line.status, line.recipients, line.messageID.map { "<\($0)>" } ?? "", line.reply,
+            line.status, line.recipients.joined(separator: ", "), line.messageID.map { "<\($0)>" } ?? "", line.reply,
         ]
     }
 

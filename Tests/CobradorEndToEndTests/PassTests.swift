@@ -83,7 +83,8 @@ import Testing
         #expect(britLines.count == 1 && britLines.allSatisfy { $0.hasPrefix("2026-11-30 10:00") && $0.contains("BRIT") && $0.contains("F-3") }, "\(brit)")
         #expect(!(try workspace.succeed(["log", "--since", "2026-12-01"])).contains("reminder-1"))
         let json = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["log", "--status", "sent", "--json"]).utf8)) as? [[String: Any]]
-        #expect(json?.count == 2 && json?.allSatisfy { $0["status"] as? String == "sent" && ($0["messageID"] as? String)?.hasPrefix("cobrador.") == true } == true)
+        #expect(json?.count == 2 && json?.allSatisfy { $0["status"] as? String == "sent" && ($0["message_id"] as? String)?.hasPrefix("cobrador.") == true } == true)
+        #expect(json?.contains { $0["recipients"] as? [String] == ["ap@thames.example"] } == true, "\(String(describing: json))")
         #expect(try workspace.run(["log", "--invoice", "F-404"]).standardError.contains("no invoice numbered \"F-404\""))
 
         let output = workspace.directory.file("follow.out")
