@@ -108,7 +108,7 @@ struct ClientCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (_, ledger) = try global.openLedger()
+            let (configuration, ledger) = try global.openLedger()
             let client = try ledger.client(code: code)
             let invoices = try ledger.invoices(matching: .init(clientCode: client.code))
             let negotiations = try ledger.negotiations(clientCode: client.code, includeClosed: true)
@@ -141,7 +141,7 @@ struct ClientCommand: ParsableCommand {
             }
             if !contacts.isEmpty {
                 print("\nContacts")
-                ContactCommand.printTable(contacts)
+                ContactCommand.printTable(contacts, zone: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
             }
         }
     }

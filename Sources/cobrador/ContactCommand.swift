@@ -39,12 +39,13 @@ struct ContactCommand: ParsableCommand {
         }
     }
 
-    static func printTable(_ contacts: [Contact]) {
+    /// The contacts, their times in `zone` (the owner's) as every other table shows them.
+    static func printTable(_ contacts: [Contact], zone: TimeZone) {
         Terminal.printTable(
             ["WHEN", "CHANNEL", "STAGE", "STATUS", "SUMMARY"],
             contacts.map { contact in
                 [
-                    contact.occurredAt.formatted(.iso8601), contact.channel.rawValue, contact.stage ?? "", contact.status.rawValue,
+                    String(Planner.localTime(contact.occurredAt, in: zone).dropLast(zone.identifier.count + 1)), contact.channel.rawValue, contact.stage ?? "", contact.status.rawValue,
                     contact.summary ?? contact.subject ?? "",
                 ]
             })

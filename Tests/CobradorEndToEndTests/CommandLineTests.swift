@@ -103,6 +103,8 @@ import Testing
         #expect(client["region"] as? String == "ES-MD")
         #expect((client["negotiations"] as? [[String: Any]])?.first?["kind"] as? String == "plan")
         #expect((client["contacts"] as? [[String: Any]])?.first?["summary"] as? String == "Agreed two instalments with Marta")
+        // In the table, in the owner's time zone like every other table (a day's contact is at its noon).
+        #expect(try workspace.succeed(["client", "show", "ACME"]).contains("2026-11-28 12:00  phone"))
 
         let invoice = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["invoice", "show", "F-1", "--json"]).utf8)) as! [String: Any]
         #expect((invoice["balance"] as? [String: Any])?["amount"] as? String == "1000.00")
