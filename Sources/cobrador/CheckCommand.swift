@@ -103,6 +103,8 @@ struct CheckCommand: ParsableCommand {
         if smtp, case .maildir = configuration.transport {
             print("Relay: none configured ([transport] kind = \"maildir\")")
         }
+        // What was found fine goes out before the problems (stderr), even into a pipe.
+        fflush(nil)
         guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
     }
 
