@@ -60,17 +60,17 @@ package struct InterestCalculator: Sendable {
             notes.append("not yet late on \(asOf)")
         default:
             // The UK rate is fixed for the life of the debt at the rate in force when it became late.
-            let fixed = regime == .ukBusiness ? table.period("BOE", on: start) : nil
+            let fixed = regime == .ukBusiness ? table.periodOrAssumed("BOE", on: start) : nil
             var day = start
             while day <= asOf {
                 let period: RatePeriod?
                 let percent: Decimal
                 switch regime {
                 case .spainBusiness:
-                    period = table.period("ES", on: day)
+                    period = table.periodOrAssumed("ES", on: day)
                     percent = period?.percent ?? 0
                 case .euBusiness:
-                    period = table.period("ECB", on: day)
+                    period = table.periodOrAssumed("ECB", on: day)
                     percent = (period?.percent ?? 0) + euPoints
                 default:
                     period = fixed
@@ -79,6 +79,11 @@ package struct InterestCalculator: Sendable {
                 guard let period else {
                     notes.append("no rate is known from \(day): add it as [[interest.rate]] in the configuration; interest is computed up to \(day.adding(days: -1))")
                     break
+                }
+                if period.from == day && period.provisional && table.period(period.regime, on: day) == nil {
+                    notes.append(
+                        "no rate is known from \(day): the last known one (\(period.percent)%) is assumed and marked provisional; "
+                            + "add the published one as [[interest.rate]] in the configuration")
                 }
                 // The segment ends where the rate period, the base or the asked range changes.
                 var end = regime == .ukBusiness ? asOf : min(period.until, asOf)

@@ -65,4 +65,15 @@ package struct RateTable: Sendable, Hashable {
     package func period(_ regime: String, on day: CalendarDate) -> RatePeriod? {
         periods.first { $0.regime == regime && $0.from <= day && day <= $0.until }
     }
+
+    /// The period of `regime` that covers `day`, or, past the last known one (a rate not
+    /// published yet, or not in this table), that last rate assumed unchanged from `day` on
+    /// and marked provisional: a claim stays whole and says which rate is not confirmed.
+    package func periodOrAssumed(_ regime: String, on day: CalendarDate) -> RatePeriod? {
+        if let known = period(regime, on: day) { return known }
+        guard let last = periods.filter({ $0.regime == regime && $0.until < day }).max(by: { $0.until < $1.until }) else { return nil }
+        return RatePeriod(
+            regime: regime, from: day, until: day.adding(days: 100 * 366), percent: last.percent,
+            source: "no rate known from \(last.until.adding(days: 1)): the one of \(last.from) to \(last.until) assumed unchanged", provisional: true)
+    }
 }

@@ -87,10 +87,15 @@ import Testing
         #expect(waived.lines.isEmpty && waived.compensation == nil && waived.notes == ["interest waived in a negotiation", "compensation waived in a negotiation"])
         let consumer = calculator.compute(invoice: invoice(1_000_00, due: "2024-01-31"), payments: [], asOf: CalendarDate(iso: "2024-03-01")!, regime: .spainConsumer)
         #expect(consumer.lines.isEmpty && consumer.compensation == nil && consumer.notes.first?.contains("consumer") == true)
+        // Past the table's last rate the claim runs to the day asked, at that rate, provisional,
+        // and says so: a notice must not stop counting at the end of the table.
         let beyond = calculator.compute(invoice: invoice(1_000_00, due: "2026-12-15"), payments: [], asOf: CalendarDate(iso: "2027-01-10")!, regime: .spainBusiness)
-        #expect(beyond.lines.last?.through.description == "2026-12-31")
-        #expect(beyond.notes.first?.hasPrefix("no rate is known from 2027-01-01") == true)
+        #expect(beyond.lines.map(\.through.description) == ["2026-12-31", "2027-01-10"])
+        #expect(beyond.lines.last?.provisional == true && beyond.lines.last?.percent == beyond.lines.first?.percent && beyond.lines.last?.days == 10)
+        #expect(beyond.notes.first?.hasPrefix("no rate is known from 2027-01-01: the last known one (10.15%) is assumed and marked provisional") == true, "\(beyond.notes)")
         #expect(beyond.usesProvisionalRate)
+        let british = calculator.compute(invoice: invoice(1_000_00, due: "2027-02-15"), payments: [], asOf: CalendarDate(iso: "2027-03-10")!, regime: .ukBusiness)
+        #expect(british.lines.count == 1 && british.lines[0].through.description == "2027-03-10" && british.usesProvisionalRate)
     }
 
     @Test(arguments: [("ES", DebtorKind.company, InterestRegime.spainBusiness), ("ES", .consumer, .spainConsumer), ("FR", .selfEmployed, .euBusiness), ("GB", .company, .ukBusiness), ("US", .company, .none)])
