@@ -266,11 +266,13 @@ struct ClientSimulation {
             let invoiceID = state.invoice.id ?? 0
             guard let lastIndex = stages.indices.last, let record = sent[invoiceID]?[lastIndex],
                 record.count >= 1 + (stages[lastIndex].repeatTimes ?? 0),
-                day >= record.last.adding(days: policy.handOverDays)
+                // The last stage's deadline ("pay by" that day) is the client's to use, all of it.
+                day > record.last.adding(days: policy.handOverDays)
             else { continue }
             handedOver.insert(invoiceID)
             emit(.handOver, at: moment, invoices: [state], reasons: [
-                "\(stages[lastIndex].name) went out \(record.last) and \(policy.handOverDays) days passed unpaid: hand the case over (lawyer, court, agency)"
+                "\(stages[lastIndex].name) went out \(record.last) and its deadline, \(record.last.adding(days: policy.handOverDays)), passed unpaid: "
+                    + "hand the case over (lawyer, court, agency)"
             ])
         }
     }

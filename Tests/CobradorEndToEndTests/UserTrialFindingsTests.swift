@@ -81,4 +81,12 @@ import Testing
         let now = try workspace.succeed(["plan", "--days", "0", "--at", "2026-11-30T20:00:00+01:00"])
         #expect(now.contains("Nothing goes out now."), "\(now)")
     }
+
+    /// The final notice gave the interest as one sum: the README promises the formal notice's
+    /// lines, which a debtor or a judge can recompute. Its deadline is the client's whole day.
+    @Test func theFinalNoticeCarriesTheInterestLinesAndAWholeDayToPay() throws {
+        let notice = try workspace.succeed(["preview", "--client", "ACME", "--stage", "final-notice", "--format", "text"])
+        #expect(notice.contains("Intereses, factura F-1: del ") && notice.contains("Indemnización por costes de cobro, factura F-1: 40,00"), "\(notice)")
+        #expect(notice.contains("a más tardar el") && !notice.contains("antes del\n"), "\(notice)")
+    }
 }

@@ -16,7 +16,7 @@ import Testing
             "2026-12-18 09:00 message reminder-2 [F-1]",
             "2027-01-04 09:00 message formal-notice [F-1]",  // 2 January is a Saturday
             "2027-01-19 09:00 message final-notice [F-1]",  // 15 days after the late formal notice
-            "2027-02-02 00:00 hand-over [F-1]",
+            "2027-02-03 00:00 hand-over [F-1]",  // the day after the final notice's deadline, 2 February
         ])
     }
 
