@@ -4,7 +4,7 @@ import CobradorMail
 import Foundation
 
 /// The owner's daily digest: once a day, at `[daemon] digest_time` in the owner's time zone,
-/// what went out in the last 24 hours, what failed, what is of unknown fate, the tasks of the
+/// what went out since the last digest (or in the last 24 hours), what failed, what is of unknown fate, the tasks of the
 /// day, broken promises and plans, disputes past their review date and hand-overs.
 package struct DigestSender: Sendable {
     package let pass: Pass
@@ -22,7 +22,10 @@ package struct DigestSender: Sendable {
         let window = SendWindow(policy: configuration.policy, timeZone: zone, country: "")
         let today = window.day(of: now)
         guard now >= window.time(today, minute: minute), try !pass.ledger.digestDone(day: today) else { return nil }
-        let lines = try pass.ledger.digestLines(from: now.addingTimeInterval(-86_400), to: now, today: today, zone: zone)
+        // Since the last digest (at most a week back), else the last 24 hours: a digest sent
+        // later than the day before lists nothing twice and misses nothing.
+        let since = try pass.ledger.lastDigestSent(before: today).map { max($0, now.addingTimeInterval(-7 * 86_400)) } ?? now.addingTimeInterval(-86_400)
+        let lines = try pass.ledger.digestLines(from: since, to: now, today: today, zone: zone)
         let tomorrow = window.startOfDay(today.adding(days: 1))
         // Today's tasks: those a pass already handed over, then those still to come today.
         let planner = Planner(configuration: configuration)

@@ -17,6 +17,8 @@ extension Ledger {
         package var badAddresses: [[String: String]] = []
     }
 
+    /// What the digest lists: what happened after `start` (the last digest, which listed what
+    /// happened up to its own moment) and up to `end`.
     package func digestLines(from start: Date, to end: Date, today: CalendarDate, zone: TimeZone) throws(LedgerError) -> DigestLines {
         try read { db in
             var lines = DigestLines()
@@ -35,8 +37,8 @@ extension Ledger {
                            (SELECT max(at) FROM attempt_event WHERE attempt_event.contact_id = contact.id AND attempt_event.status = 'failed') AS failed_at
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message IS NOT NULL AND contact.stage IS NOT NULL AND contact.stage <> 'digest'
-                      AND ((contact.status = 'sent' AND contact.sent_at >= ? AND contact.sent_at <= ?)
-                           OR (contact.status = 'failed' AND failed_at >= ? AND failed_at <= ?)
+                      AND ((contact.status = 'sent' AND contact.sent_at > ? AND contact.sent_at <= ?)
+                           OR (contact.status = 'failed' AND failed_at > ? AND failed_at <= ?)
                            OR contact.status = 'unknown')
                     ORDER BY contact.id
                     """, arguments: [from, to, from, to])
@@ -61,7 +63,7 @@ extension Ledger {
                            (SELECT group_concat(invoice.number, ', ') FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
                             WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers
                     FROM negotiation_event JOIN negotiation ON negotiation.id = negotiation_event.negotiation_id JOIN client ON client.id = negotiation.client_id
-                    WHERE negotiation_event.kind IN ('promise-broken', 'plan-broken') AND negotiation_event.at >= ? AND negotiation_event.at <= ?
+                    WHERE negotiation_event.kind IN ('promise-broken', 'plan-broken') AND negotiation_event.at > ? AND negotiation_event.at <= ?
                     """, arguments: [from, to])
             {
                 lines.broken.append(["client": row["code"], "kind": row["kind"], "invoices": row["numbers"] ?? "", "cause": row["cause"]])
@@ -82,7 +84,7 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT invoice.number, invoice.gross_minor, invoice.currency, client.code FROM invoice JOIN client ON client.id = invoice.client_id
-                    WHERE invoice.handed_over_at >= ? AND invoice.handed_over_at <= ?
+                    WHERE invoice.handed_over_at > ? AND invoice.handed_over_at <= ?
                     """, arguments: [from, to])
             {
                 lines.handOvers.append([
@@ -109,6 +111,14 @@ extension Ledger {
         try read { db in
             try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM digest WHERE day = ? AND status IN ('sent', 'unknown', 'permanent-failure')", arguments: [day.description]) ?? false
+        }
+    }
+
+    /// When the last digest before `day` went out, if one did.
+    package func lastDigestSent(before day: CalendarDate) throws(LedgerError) -> Date? {
+        try read { db in
+            Timestamp.date(
+                try String.fetchOne(db, sql: "SELECT sent_at FROM digest WHERE status = 'sent' AND day < ? ORDER BY day DESC LIMIT 1", arguments: [day.description]))
         }
     }
 

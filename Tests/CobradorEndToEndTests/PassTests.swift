@@ -24,13 +24,13 @@ import Testing
         // The next day, not before its time.
         #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:00:00+01:00"])).contains("Daily digest"))
         #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:31:00+01:00"]).contains("Daily digest: digest for 2026-12-01"))
-        let digest = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") }
-        let text = try #require(digest)
-        #expect(text.contains("Delivered-To: cobros@lucia.example"))
-        #expect(text.contains("10:00  ACME  reminder-1  F-1"))
-        // The next day's digest dates what went out the day before.
         let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
-        #expect(digests.contains { $0.contains("2026-11-30 10:00  ACME  reminder-1  F-1") }, "\(digests)")
+        let first = try #require(digests.first { $0.contains("Date: Mon, 30 Nov 2026") })
+        #expect(first.contains("Delivered-To: cobros@lucia.example"))
+        #expect(first.contains("10:00  ACME  reminder-1  F-1"))
+        // The next day's digest lists what went out since the first, not again what it listed.
+        let next = try #require(digests.first { $0.contains("Date: Tue, 01 Dec 2026") })
+        #expect(next.contains("09:00  ACME  due  F-2") && !next.contains("reminder-1  F-1"), "\(next)")
     }
 
     func maildirFiles() throws -> [String] {
