@@ -199,6 +199,15 @@ struct ClientSimulation {
             } else if stageDay < day {
                 reasons.append("first message for this invoice")
             }
+            // The broken plan's message gave the client until its deadline to pay: no
+            // escalation before that day has passed.
+            if let broken = eventContacts.filter({ $0.template == "plan-broken" && $0.invoiceIDs.contains(invoiceID) }).map(\.day).max() {
+                let afterDeadline = broken.adding(days: policy.handOverDays + 1)
+                if afterDeadline > stageDay {
+                    reasons.append("the plan-broken message of \(broken) gave until \(broken.adding(days: policy.handOverDays)) to pay, so not before \(afterDeadline)")
+                    stageDay = afterDeadline
+                }
+            }
             stageStep = Step(stageIndex: index, isRepeat: false, day: stageDay, reasons: reasons)
         }
         switch (repeatStep, stageStep) {

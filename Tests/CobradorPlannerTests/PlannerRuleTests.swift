@@ -209,6 +209,25 @@ import Testing
         #expect(first.reasons.first == "instalment of 2027-01-12 (100.00 EUR) of plan #5 is due in 1 day", "\(first.reasons)")
     }
 
+    /// The plan-broken message asks to pay by its deadline: the cadence waits for that day to pass.
+    @Test func escalationAfterABrokenPlanWaitsForTheDeadlineItsMessageGave() throws {
+        let fixture = try F()
+        let plan = Negotiation(
+            id: 3, clientID: 1, kind: .plan, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"),
+            instalments: [Instalment(dueDate: F.day("2026-12-10"), amount: Money(minorUnits: 100_00, currency: fixture.euro))])
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01")],
+            contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-11-09 09:00"))], negotiations: [.init(negotiation: plan)])
+        let forecast = fixture.forecast([file], from: "2026-11-30 08:00", days: 40)
+        #expect(forecast == [
+            "2026-12-07 09:00 message instalment-reminder [F-1]",
+            "2026-12-10 09:00 message instalment-reminder [F-1]",
+            "2026-12-14 00:00 plan-broken [F-1]",
+            "2026-12-14 09:00 message plan-broken [F-1]",  // "please pay it by 28 December"
+            "2026-12-29 09:00 message reminder-2 [F-1]",  // not before the day after that deadline
+        ], "\(forecast)")
+    }
+
     @Test func aDisputeFreezesItsInvoicesAndTellsTheOwnerWhenItsReviewDatePasses() throws {
         let fixture = try F()
         let dispute = Negotiation(id: 4, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-20 10:00"), reviewDate: F.day("2026-12-02"), reason: "Hours")
