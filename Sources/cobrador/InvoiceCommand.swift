@@ -86,7 +86,7 @@ struct InvoiceCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (_, ledger) = try global.openLedger()
+            let (configuration, ledger) = try global.openLedger()
             let summary = try ledger.invoice(number: number)
             let payments = try ledger.payments(invoiceNumber: number)
             if output.json {
@@ -100,7 +100,9 @@ struct InvoiceCommand: ParsableCommand {
                 ("Issued", invoice.issueDate.description), ("Due", invoice.dueDate.description), ("Gross", invoice.gross.description),
                 ("Paid", summary.paid.description), ("Balance", summary.balance.description), ("Status", invoice.status.rawValue),
                 ("Attachment", invoice.attachment),
-                ("Paused", invoice.pause.map { "\($0.reason)" + ($0.until.map { " (until \($0))" } ?? "") }),
+                // A pause past its end is over: chasing resumed.
+                ("Paused", invoice.pause.flatMap { $0.isActive(on: CommandInput.today(configuration)) ? $0 : nil }.map { "\($0.reason)" + ($0.until.map { " (until \($0))" } ?? "") }),
+                ("Handed over", summary.handedOver ? "yes: no automatic message goes out for it" : nil),
             ])
             if !payments.isEmpty {
                 print("\nPayments")

@@ -47,7 +47,10 @@ struct PlanCommand: ParsableCommand {
             let invoice = try ledger.invoice(number: explain)
             let horizon = now.addingTimeInterval(Double(max(days, 90)) * 86_400)
             let input = try ledger.plannerInput(at: now, through: horizon, configuration: configuration, clientCode: invoice.clientCode)
-            let lines = planner.explain(input, invoiceID: invoice.invoice.id ?? 0, at: now, horizonDays: max(days, 90))
+            // A handed-over invoice is not the planner's any more: say so rather than "nothing owed".
+            let lines = invoice.handedOver
+                ? ["not chased: handed over to you (lawyer, court, agency) with \(invoice.balance) unpaid; no automatic message goes out for it"]
+                : planner.explain(input, invoiceID: invoice.invoice.id ?? 0, at: now, horizonDays: max(days, 90))
                 + (heldReason(invoice.clientCode).map { ["no e-mail goes out: " + $0] } ?? [])
             if output.json { return try Terminal.printJSON(["invoice": explain, "explanation": lines.joined(separator: "\n")]) }
             print("Invoice \(explain), as of \(Planner.localTime(now, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)):")

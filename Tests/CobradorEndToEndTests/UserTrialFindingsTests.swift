@@ -89,4 +89,17 @@ import Testing
         #expect(notice.contains("Intereses, factura F-1: del ") && notice.contains("Indemnización por costes de cobro, factura F-1: 40,00"), "\(notice)")
         #expect(notice.contains("a más tardar el") && !notice.contains("antes del\n"), "\(notice)")
     }
+
+    /// A handed-over invoice was explained as "not open, or nothing is owed"; a pause past its
+    /// end was still shown as a pause.
+    @Test func invoiceShowAndExplainTellAHandOverAndNoLongerShowAnEndedPause() throws {
+        #expect(try workspace.sqlite("""
+            UPDATE invoice SET handed_over_at = '2026-11-20T00:00:00Z' WHERE number = 'F-1';
+            UPDATE invoice SET paused_at = '2026-10-01T00:00:00Z', pause_reason = 'Waiting for the PO', paused_until = '2026-11-01' WHERE number = 'F-2';
+            """).status == 0)
+        let explained = try workspace.succeed(["plan", "--explain", "F-1"])
+        #expect(explained.contains("not chased: handed over to you") && explained.contains("1815.00 EUR unpaid"), "\(explained)")
+        #expect(try workspace.succeed(["invoice", "show", "F-1"]).contains("Handed over: yes"))
+        #expect(!(try workspace.succeed(["invoice", "show", "F-2"])).contains("Waiting for the PO"))
+    }
 }
