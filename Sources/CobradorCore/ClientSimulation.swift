@@ -202,10 +202,10 @@ struct ClientSimulation {
             // The broken plan's message gave the client until its deadline to pay: no
             // escalation before that day has passed.
             if let broken = eventContacts.filter({ $0.template == "plan-broken" && $0.invoiceIDs.contains(invoiceID) }).map(\.day).max() {
-                let afterDeadline = broken.adding(days: policy.handOverDays + 1)
-                if afterDeadline > stageDay {
-                    reasons.append("the plan-broken message of \(broken) gave until \(broken.adding(days: policy.handOverDays)) to pay, so not before \(afterDeadline)")
-                    stageDay = afterDeadline
+                let deadline = policy.deadline(after: broken, country: file.client.country, region: file.client.region)
+                if deadline.adding(days: 1) > stageDay {
+                    reasons.append("the plan-broken message of \(broken) gave until \(deadline) to pay, so not before \(deadline.adding(days: 1))")
+                    stageDay = deadline.adding(days: 1)
                 }
             }
             stageStep = Step(stageIndex: index, isRepeat: false, day: stageDay, reasons: reasons)
@@ -276,11 +276,12 @@ struct ClientSimulation {
             guard let lastIndex = stages.indices.last, let record = sent[invoiceID]?[lastIndex],
                 record.count >= 1 + (stages[lastIndex].repeatTimes ?? 0),
                 // The last stage's deadline ("pay by" that day) is the client's to use, all of it.
-                day > record.last.adding(days: policy.handOverDays)
+                day > policy.deadline(after: record.last, country: file.client.country, region: file.client.region)
             else { continue }
             handedOver.insert(invoiceID)
             emit(.handOver, at: moment, invoices: [state], reasons: [
-                "\(stages[lastIndex].name) went out \(record.last) and its deadline, \(record.last.adding(days: policy.handOverDays)), passed unpaid: "
+                "\(stages[lastIndex].name) went out \(record.last) and its deadline, "
+                    + "\(policy.deadline(after: record.last, country: file.client.country, region: file.client.region)), passed unpaid: "
                     + "hand the case over (lawyer, court, agency)"
             ])
         }

@@ -21,6 +21,21 @@ package struct ContactPolicy: Sendable, Hashable {
     /// Days after the last stage went out (the final notice's deadline) before the case is
     /// handed over (lawyer, court, agency) and the owner told.
     package var handOverDays: Int = 14
+
+    /// The pay-by date a message sent on `day` gives: `handOverDays` later, moved on past days
+    /// the send window is closed and holidays of `country` and `region` (nobody should be asked
+    /// to pay by a Sunday or 1 January). The hand-over comes the day after it.
+    package func deadline(after day: CalendarDate, country: String, region: String?) -> CalendarDate {
+        let closed = (holidays[country] ?? []).union(region.flatMap { holidays[$0] } ?? [])
+        var deadline = day.adding(days: handOverDays)
+        // A window open on no day at all must not loop: a fortnight is enough for any real one.
+        var moved = 0
+        while moved < 14, closed.contains(deadline) || window[SendWindow.weekday(deadline)] == nil {
+            deadline = deadline.adding(days: 1)
+            moved += 1
+        }
+        return deadline
+    }
     /// Send the `thank-you` message when an invoice that was chased is paid in full.
     package var thankYou: Bool = false
 

@@ -107,8 +107,9 @@ package struct Pass: Sendable {
         let horizon = now.addingTimeInterval(lookAhead)
         let input = try ledger.plannerInput(at: now, through: horizon, configuration: configuration)
         let forecast = planner.events(input, from: now, through: horizon)
-        // The clients' time zones name each message's day before its reservation reads the client.
-        let timeZones = Dictionary(input.clients.compactMap { file in file.client.id.map { ($0, file.client.timeZone) } }) { first, _ in first }
+        // The clients as planned: their time zone names each message's day, their country its
+        // deadline's holidays, before the reservation reads and re-checks the client.
+        let clients = Dictionary(input.clients.compactMap { file in file.client.id.map { ($0, file.client) } }) { first, _ in first }
         let events = forecast.filter { $0.at <= now }
         summary.nextPlannedAt = forecast.lazy.map(\.at).filter { $0 > now }.min()
         var batch: [PlannedEvent] = []
@@ -118,7 +119,7 @@ package struct Pass: Sendable {
             defer { batch.removeAll() }
             guard !batch.isEmpty else { return true }
             let started = Date()
-            let (goOn, handedOver) = try sendBatch(batch, at: now, timeZones: timeZones, journal: journal, summary: &summary, shouldStop: shouldStop)
+            let (goOn, handedOver) = try sendBatch(batch, at: now, clients: clients, journal: journal, summary: &summary, shouldStop: shouldStop)
             for _ in 0..<handedOver { limiter.record(now) }
             booked = limiter
             // A message is re-checked when its batch is reserved: keep that under a second or so
@@ -174,12 +175,12 @@ package struct Pass: Sendable {
     /// (else what was claimed and not sent is given back for the next pass) and how many
     /// messages went to the relay.
     private func sendBatch(
-        _ events: [PlannedEvent], at now: Date, timeZones: [Int64: String?], journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool
+        _ events: [PlannedEvent], at now: Date, clients: [Int64: Client], journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool
     ) throws -> (goOn: Bool, handedOver: Int) {
         var requests: [Ledger.ReservationRequest] = []
         for event in events {
             do {
-                requests.append(try request(for: event, timeZone: timeZones[event.clientID] ?? nil, at: now))
+                requests.append(try request(for: event, client: clients[event.clientID], at: now))
             } catch {
                 // One message that cannot be written must not hold back every other client.
                 summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(error)")
@@ -232,8 +233,8 @@ package struct Pass: Sendable {
     /// What the ledger needs to reserve one planned message: its day in the client's time
     /// zone, a notice's claim, and how to compose it, once the attempt has its Message-ID, from
     /// the facts the reservation reads and re-checks.
-    private func request(for event: PlannedEvent, timeZone: String?, at now: Date) throws -> Ledger.ReservationRequest {
-        let day = CalendarDate(event.at, in: TimeZone(identifier: timeZone ?? configuration.policy.timeZone) ?? .current)
+    private func request(for event: PlannedEvent, client planned: Client?, at now: Date) throws -> Ledger.ReservationRequest {
+        let day = CalendarDate(event.at, in: TimeZone(identifier: planned?.timeZone ?? configuration.policy.timeZone) ?? .current)
         let claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
             .forMessage(stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers, on: day)
         let configuration = self.configuration
@@ -249,7 +250,7 @@ package struct Pass: Sendable {
                 var facts = MessageFacts(
                     sender: configuration.sender, client: client,
                     invoices: read.invoices.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
-                    stage: event.stage ?? "", day: day, deadline: day.adding(days: configuration.policy.handOverDays),
+                    stage: event.stage ?? "", day: day, deadline: configuration.policy.deadline(after: day, country: client.country, region: client.region),
                     negotiation: read.negotiation?.negotiation)
                 facts.claims = claims
                 let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }

@@ -76,7 +76,7 @@ struct PreviewCommand: ParsableCommand {
                 let summary = try ledger.invoice(number: number)
                 return .init(invoice: summary.invoice, paid: summary.paid, outstanding: summary.balance)
             },
-            stage: stageName, day: day, deadline: day.adding(days: configuration.policy.handOverDays),
+            stage: stageName, day: day, deadline: configuration.policy.deadline(after: day, country: clientRecord.country, region: clientRecord.region),
             negotiation: try negotiationID.map { try ledger.negotiation(id: $0).negotiation })
         facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
             .forMessage(stage: stageName, invoiceNumbers: numbers, on: day)
