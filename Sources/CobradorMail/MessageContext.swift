@@ -12,7 +12,9 @@ package enum MessageContext {
                 .init("concept", .text(item.invoice.concept)), .init("days_overdue", .text(String(max(0, item.invoice.dueDate.days(until: facts.day))))),
                 .init("due_date", .text(format.date(item.invoice.dueDate))), .init("gross", .text(format.money(item.invoice.gross))),
                 .init("issue_date", .text(format.date(item.invoice.issueDate))), .init("number", .text(item.invoice.number)),
-                .init("outstanding", .text(format.money(item.outstanding))), .init("paid", .text(format.money(item.paid))))
+                .init("outstanding", .text(format.money(item.outstanding))), .init("paid", .text(format.money(item.paid))),
+                // A part already paid is acknowledged next to what is still owed.
+                .init("partly_paid", .flag(item.paid.minorUnits > 0 && item.outstanding.minorUnits > 0)))
         }
         var totals: [Currency: Int64] = [:]
         for item in facts.invoices { totals[item.outstanding.currency, default: 0] += item.outstanding.minorUnits }

@@ -102,4 +102,13 @@ import Testing
         #expect(try workspace.succeed(["invoice", "show", "F-1"]).contains("Handed over: yes"))
         #expect(!(try workspace.succeed(["invoice", "show", "F-2"])).contains("Waiting for the PO"))
     }
+
+    /// After a partial payment the reminders showed only the balance, as if nothing had come.
+    @Test func aPartialPaymentIsAcknowledgedInTheReminders() throws {
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "815.00", "--date", "2026-10-20"])
+        let text = try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-2", "--format", "text"])
+        #expect(text.contains("Factura F-1") && text.contains("1000,00") && text.contains("(de 1815,00") && text.contains("recibidos 815,00"), "\(text)")
+        let html = try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-2", "--format", "html"])
+        #expect(html.contains("<small>de 1815,00"), "\(html)")
+    }
 }
