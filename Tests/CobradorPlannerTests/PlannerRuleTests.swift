@@ -194,13 +194,18 @@ import Testing
         #expect(reminders == ["instalment of 2027-01-11 (50.00 EUR) of plan #3 is due in 3 days", "instalment of 2027-01-11 (50.00 EUR) of plan #3 is due today"])
     }
 
+    /// ACME's plan #`id` for invoice 1, opened on 25 November: one instalment of 100.00 EUR.
+    static func plan(id: Int64, oneInstalmentOn day: String, _ fixture: F) -> Negotiation {
+        Negotiation(
+            id: id, clientID: 1, kind: .plan, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"),
+            instalments: [Instalment(dueDate: F.day(day), amount: Money(minorUnits: 100_00, currency: fixture.euro))])
+    }
+
     /// The reminder 3 days before a Tuesday instalment falls on a Saturday and goes on Monday:
     /// its reason counts the days from Monday.
     @Test func anInstalmentReminderMovedByAWeekendCountsTheDaysFromWhenItGoes() throws {
         let fixture = try F()
-        let plan = Negotiation(
-            id: 5, clientID: 1, kind: .plan, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"),
-            instalments: [Instalment(dueDate: F.day("2027-01-12"), amount: Money(minorUnits: 100_00, currency: fixture.euro))])
+        let plan = Self.plan(id: 5, oneInstalmentOn: "2027-01-12", fixture)
         let file = PlannerInput.ClientFile(
             client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01", owed: 100_00, gross: 100_00)], negotiations: [.init(negotiation: plan)])
         let events = fixture.planner.events(PlannerInput(clients: [file]), from: F.at("2027-01-08 08:00"), through: F.at("2027-01-12 08:00"))
@@ -212,9 +217,7 @@ import Testing
     /// The plan-broken message asks to pay by its deadline: the cadence waits for that day to pass.
     @Test func escalationAfterABrokenPlanWaitsForTheDeadlineItsMessageGave() throws {
         let fixture = try F()
-        let plan = Negotiation(
-            id: 3, clientID: 1, kind: .plan, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"),
-            instalments: [Instalment(dueDate: F.day("2026-12-10"), amount: Money(minorUnits: 100_00, currency: fixture.euro))])
+        let plan = Self.plan(id: 3, oneInstalmentOn: "2026-12-10", fixture)
         let file = PlannerInput.ClientFile(
             client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01")],
             contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-11-09 09:00"))], negotiations: [.init(negotiation: plan)])
