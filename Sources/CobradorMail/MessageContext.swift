@@ -37,7 +37,9 @@ package enum MessageContext {
             .init(
                 "client",
                 .object(
-                    .init("address", .text(facts.client.postalAddress ?? "")), .init("code", .text(facts.client.code)), .init("name", .text(facts.client.name)),
+                    .init("address", .text(facts.client.postalAddress ?? "")), .init("code", .text(facts.client.code)),
+                    // Spain's prior-negotiation rule (Organic Law 1/2025) concerns a debtor sued there.
+                    .init("in_spain", .flag(facts.client.country == "ES")), .init("name", .text(facts.client.name)),
                     .init("tax_id", .textOrFalse(facts.client.taxID)))),
             .init("date", .text(format.date(facts.day))),
             .init("deadline", .text(format.date(facts.deadline))),

@@ -111,4 +111,15 @@ import Testing
         let html = try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-2", "--format", "html"])
         #expect(html.contains("<small>de 1815,00"), "\(html)")
     }
+
+    /// The letter before claim to a UK company cited Spain's prior-negotiation rule.
+    @Test func onlyADebtorInSpainIsToldOfSpainsPriorNegotiationRule() throws {
+        let spanish = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
+        #expect(spanish.contains("invitación a negociar") && spanish.contains("Ley Orgánica 1/2025"), "\(spanish)")
+        let british = try workspace.succeed(["preview", "--client", "BRIT", "--stage", "formal-notice", "--format", "text"])
+        #expect(british.contains("Letter before claim") && !british.contains("invitation to negotiate") && !british.contains("1/2025"), "\(british)")
+        // A Spanish client written to in English still gets it.
+        _ = try workspace.succeed(["client", "edit", "ACME", "--language", "en"])
+        #expect(try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"]).contains("Spanish Organic Law 1/2025"))
+    }
 }
