@@ -274,15 +274,14 @@ struct ClientSimulation {
         for state in file.invoices where holdReason(state, on: day) == nil {
             let invoiceID = state.invoice.id ?? 0
             guard let lastIndex = stages.indices.last, let record = sent[invoiceID]?[lastIndex],
-                record.count >= 1 + (stages[lastIndex].repeatTimes ?? 0),
-                // The last stage's deadline ("pay by" that day) is the client's to use, all of it.
-                day > policy.deadline(after: record.last, country: file.client.country, region: file.client.region)
+                record.count >= 1 + (stages[lastIndex].repeatTimes ?? 0)
             else { continue }
+            // The last stage's deadline ("pay by" that day) is the client's to use, all of it.
+            let deadline = policy.deadline(after: record.last, country: file.client.country, region: file.client.region)
+            guard day > deadline else { continue }
             handedOver.insert(invoiceID)
             emit(.handOver, at: moment, invoices: [state], reasons: [
-                "\(stages[lastIndex].name) went out \(record.last) and its deadline, "
-                    + "\(policy.deadline(after: record.last, country: file.client.country, region: file.client.region)), passed unpaid: "
-                    + "hand the case over (lawyer, court, agency)"
+                "\(stages[lastIndex].name) went out \(record.last) and its deadline, \(deadline), passed unpaid: hand the case over (lawyer, court, agency)"
             ])
         }
     }

@@ -18,8 +18,9 @@ package struct ContactPolicy: Sendable, Hashable {
     package var promiseBrokenMessage: Bool = true
     /// Send the `plan-broken` message (the acceleration notice) when a plan breaks.
     package var planBrokenMessage: Bool = true
-    /// Days after the last stage went out (the final notice's deadline) before the case is
-    /// handed over (lawyer, court, agency) and the owner told.
+    /// Days a message gives the client to pay (see `deadline(after:country:region:)`); the day
+    /// after the last stage's deadline the case is handed over (lawyer, court, agency) and the
+    /// owner told.
     package var handOverDays: Int = 14
 
     /// The pay-by date a message sent on `day` gives: `handOverDays` later, moved on past days
@@ -36,6 +37,7 @@ package struct ContactPolicy: Sendable, Hashable {
         }
         return deadline
     }
+
     /// Send the `thank-you` message when an invoice that was chased is paid in full.
     package var thankYou: Bool = false
 
