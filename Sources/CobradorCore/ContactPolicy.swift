@@ -23,11 +23,16 @@ package struct ContactPolicy: Sendable, Hashable {
     /// owner told.
     package var handOverDays: Int = 14
 
+    /// The holidays listed for `country` and for `region` (such as ES and ES-MD).
+    package func holidays(country: String, region: String?) -> Set<CalendarDate> {
+        (holidays[country] ?? []).union(region.flatMap { holidays[$0] } ?? [])
+    }
+
     /// The pay-by date a message sent on `day` gives: `handOverDays` later, moved on past days
     /// the send window is closed and holidays of `country` and `region` (nobody should be asked
     /// to pay by a Sunday or 1 January). The hand-over comes the day after it.
     package func deadline(after day: CalendarDate, country: String, region: String?) -> CalendarDate {
-        let closed = (holidays[country] ?? []).union(region.flatMap { holidays[$0] } ?? [])
+        let closed = holidays(country: country, region: region)
         var deadline = day.adding(days: handOverDays)
         // A window open on no day at all must not loop: a fortnight is enough for any real one.
         var moved = 0

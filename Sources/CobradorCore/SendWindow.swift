@@ -11,7 +11,7 @@ package struct SendWindow: Sendable {
     package init(policy: ContactPolicy, timeZone: TimeZone, country: String, region: String? = nil) {
         self.timeZone = timeZone
         self.window = policy.window
-        self.holidays = (policy.holidays[country] ?? []).union(region.flatMap { policy.holidays[$0] } ?? [])
+        self.holidays = policy.holidays(country: country, region: region)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         self.calendar = calendar
