@@ -6,7 +6,9 @@
 #      libcurl handle (scripts/bench/curl-loop.c) sending a message of the same size in the same
 #      run. ROUNDS rounds after a warm-up, each on a fresh copy of the ledger; medians with min
 #      and max; the ratio (target >= 0.5). Also the planning alone (`cobrador plan --days 0`)
-#      on the same ledger, and the fsyncs per message (one pass under strace -c).
+#      on the same ledger, the fsyncs per message (one pass under strace -c), and where the
+#      time goes: the CPU per message of cobrador, of the loop and of the sink under each,
+#      against the ledger work alone written in C (scripts/bench/ledger-floor.c).
 #   B. The resident daemon (`cobrador run`, Maildir transport) on a 1,000,000-invoice ledger
 #      (scripts/bench/million-ledger.sh, as of today, cached): after its first pass, resident
 #      memory (VmRSS, VmHWM; target < 40 MB) and CPU over IDLE_SECONDS (60; target < 1%); the
@@ -28,6 +30,7 @@ if ! command -v smtp-sink >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
 fi
 for tool in gcc sqlite3 strace; do command -v $tool >/dev/null || apt-get install -y -qq $tool >/dev/null; done
+[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 # The binary `make install` installs: release, Swift runtime linked in.
 swift build -c release -Xswiftc -warnings-as-errors --static-swift-stdlib --product cobrador >/dev/null
 cobrador="$(swift build -c release -Xswiftc -warnings-as-errors --static-swift-stdlib --show-bin-path)/cobrador"
@@ -57,6 +60,8 @@ open(path, "w").write(text)
 PY
 }
 seconds_since() { python3 -c "import sys, time; print('%.3f' % (time.time() - float(sys.argv[1])))" "$1"; }
+# The user + system CPU a process has used so far, in clock ticks.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 if [[ " $parts " == *" A "* ]]; then
     echo
@@ -64,6 +69,7 @@ if [[ " $parts " == *" A "* ]]; then
     a="$work/a"
     rm -rf "$a" && mkdir -p "$a"
     gcc -O2 -o "$work/curl-loop" scripts/bench/curl-loop.c $(pkg-config --cflags --libs libcurl)
+    gcc -O2 -o "$work/ledger-floor" scripts/bench/ledger-floor.c -lsqlite3 -lcrypto
     port=$((20000 + RANDOM % 20000))
     $pin smtp-sink -u nobody 127.0.0.1:$port 1000 >/dev/null 2>&1 &
     sink=$!
@@ -107,7 +113,10 @@ PY
     echo "cobrador's messages: average $avg bytes (min $min, max $max); the loop sends one of $(stat -c %s "$a/message.eml") bytes"
     $pin "$work/curl-loop" "smtp://127.0.0.1:$port" "$count" "$a/message.eml" >/dev/null
 
-    declare -a r_pass r_loop r_plan r_wall
+    declare -a r_pass r_loop r_plan r_wall r_cpu r_sink r_loop_cpu r_loop_sink r_floor
+    # CPU per message in microseconds from `/usr/bin/time -f "%U %S"` output, and from sink ticks.
+    per_message() { python3 -c "import sys; print('%.1f' % (sum(map(float, open(sys.argv[1]).read().split())) * 1e6 / int(sys.argv[2])))" "$1" "$count"; }
+    ticks_per_message() { python3 -c "import os, sys; print('%.1f' % (int(sys.argv[1]) / os.sysconf('SC_CLK_TCK') * 1e6 / int(sys.argv[2])))" "$1" "$count"; }
     for round in $(seq "$rounds"); do
         fresh
         start=$(date +%s.%N)
@@ -115,8 +124,11 @@ PY
         r_plan+=("$(seconds_since "$start")")
         fresh
         start=$(date +%s.%N)
-        $pin "$cobrador" run --once --at "$at" > "$a/pass.out"
+        sink_before=$(ticks $sink)
+        /usr/bin/time -f "%U %S" -o "$a/pass.time" $pin "$cobrador" run --once --at "$at" > "$a/pass.out"
         wall=$(seconds_since "$start")
+        r_sink+=("$(ticks_per_message $(($(ticks $sink) - sink_before)))")
+        r_cpu+=("$(per_message "$a/pass.time")")
         sent=$(sqlite3 "$a/ledger.sqlite" "SELECT count(*) FROM contact WHERE status = 'sent'")
         other=$(sqlite3 "$a/ledger.sqlite" "SELECT count(*) FROM contact WHERE status <> 'sent'")
         if [ "$sent" -ne "$count" ] || [ "$other" -ne 0 ] || ! grep -q "Pass done: $count sent, 0 deferred, 0 failed, 0 unknown" "$a/pass.out"; then
@@ -125,10 +137,16 @@ PY
         fi
         r_wall+=("$wall")
         r_pass+=("$(python3 -c "import sys; print('%.1f' % (int(sys.argv[1]) / float(sys.argv[2])))" "$count" "$wall")")
-        read -r loop failures < <($pin "$work/curl-loop" "smtp://127.0.0.1:$port" "$count" "$a/message.eml")
+        sink_before=$(ticks $sink)
+        read -r loop failures < <(/usr/bin/time -f "%U %S" -o "$a/loop.time" $pin "$work/curl-loop" "smtp://127.0.0.1:$port" "$count" "$a/message.eml")
         [ "$failures" -eq 0 ] || { echo "the libcurl loop failed $failures times" >&2; exit 1; }
+        r_loop_sink+=("$(ticks_per_message $(($(ticks $sink) - sink_before)))")
+        r_loop_cpu+=("$(per_message "$a/loop.time")")
         r_loop+=("$loop")
-        echo "round $round: cobrador pass ${wall} s = ${r_pass[-1]} msg/s ($sent sent), plan alone ${r_plan[-1]} s; libcurl loop $loop msg/s"
+        fresh
+        r_floor+=("$($pin "$work/ledger-floor" "$a/ledger.sqlite" "$count" "$a/message.eml" | cut -d' ' -f1)")
+        echo "round $round: cobrador pass ${wall} s = ${r_pass[-1]} msg/s ($sent sent), plan alone ${r_plan[-1]} s; libcurl loop $loop msg/s;" \
+            "CPU us/message: cobrador ${r_cpu[-1]}, its sink ${r_sink[-1]}, loop ${r_loop_cpu[-1]}, its sink ${r_loop_sink[-1]}, ledger floor ${r_floor[-1]}"
     done
 
     # One more pass under strace, counting the system calls (fsyncs per message above all).
@@ -137,10 +155,11 @@ PY
     syncs=$(awk '$NF == "fsync" || $NF == "fdatasync" { n += $4 } END { print n + 0 }' "$a/strace.txt")
     sent=$(sqlite3 "$a/ledger.sqlite" "SELECT count(*) FROM contact WHERE status = 'sent'")
 
-    python3 - "${r_pass[*]}" "${r_loop[*]}" "${r_plan[*]}" "${r_wall[*]}" "$syncs" "$sent" "$count" "$avg" >> "$summary" <<'PY'
+    python3 - "${r_pass[*]}" "${r_loop[*]}" "${r_plan[*]}" "${r_wall[*]}" "${r_cpu[*]}" "${r_sink[*]}" "${r_loop_cpu[*]}" "${r_loop_sink[*]}" "${r_floor[*]}" \
+        "$syncs" "$sent" "$count" "$avg" >> "$summary" <<'PY'
 import statistics, sys
-passes, loops, plans, walls = ([float(v) for v in s.split()] for s in sys.argv[1:5])
-syncs, sent, count, size = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+passes, loops, plans, walls, cpus, sinks, loop_cpus, loop_sinks, floors = ([float(v) for v in s.split()] for s in sys.argv[1:10])
+syncs, sent, count, size = int(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12]), int(sys.argv[13])
 m = statistics.median
 ratios = [p / l for p, l in zip(passes, loops)]
 print(f"A. full pass of {count} messages (avg {size} bytes) into smtp-sink, cobrador and the sink on CPU 0:")
@@ -150,6 +169,15 @@ print(f"   ratio cobrador / loop: {m(passes) / m(loops):.3f} (per round {min(rat
 print(f"   planning alone (plan --days 0, same ledger): median {m(plans):.2f} s = {100 * m(plans) / m(walls):.0f}% of the pass;"
       f" the rest {1e6 * (m(walls) - m(plans)) / count:.0f} us per message (the loop: {1e6 / m(loops):.0f} us)")
 print(f"   fsync + fdatasync in one pass (strace -f -c): {syncs} for {sent} messages = {syncs / max(sent, 1):.2f} per message")
+# Both ends share CPU 0, so a message's wall time is about the client's CPU plus the sink's.
+loop_wall, sink = 1e6 / m(loops), m(sinks)
+allowed = 2 * loop_wall - sink - max(0.0, 1e6 * m(walls) / count - m(cpus) - sink)
+print(f"   CPU per message (medians): cobrador {m(cpus):.0f} us, the sink under it {sink:.0f} us;"
+      f" the loop {m(loop_cpus):.0f} us, the sink under it {m(loop_sinks):.0f} us; the loop's wall {loop_wall:.0f} us")
+print(f"   for 0.5x a message may take {2 * loop_wall:.0f} us of wall time: after the sink and the pass's I/O waits, {allowed:.0f} us of cobrador CPU;"
+      f" of those, the ledger work alone written in C (ledger-floor) takes {m(floors):.0f} us and libcurl about the loop's {m(loop_cpus):.0f},"
+      f" leaving {allowed - m(floors) - m(loop_cpus):.0f} us for planning, composing and logging (cobrador spends {m(cpus) - m(floors) - m(loop_cpus):.0f} on them"
+      f" and its own overhead around SQLite and libcurl)")
 PY
     if [ -n "${PROFILE:-}" ]; then
         # Where the CPU of a pass goes, by phase: one more pass under perf (cpu-clock samples with
