@@ -33,11 +33,17 @@ static void execute(const char *sql) {
     }
 }
 
-/* Steps through every row (reading the columns, as a fetch does), then resets. */
+/* Steps through every row (reading each column in its own type, as a fetch does), then resets. */
 static void run(sqlite3_stmt *statement) {
     int code;
     while ((code = sqlite3_step(statement)) == SQLITE_ROW)
-        for (int column = 0; column < sqlite3_column_count(statement); column++) sqlite3_column_text(statement, column);
+        for (int column = 0; column < sqlite3_column_count(statement); column++)
+            switch (sqlite3_column_type(statement, column)) {
+            case SQLITE_INTEGER: sqlite3_column_int64(statement, column); break;
+            case SQLITE_TEXT: sqlite3_column_text(statement, column); break;
+            case SQLITE_BLOB: sqlite3_column_blob(statement, column); break;
+            default: break;
+            }
     if (code != SQLITE_DONE) {
         fprintf(stderr, "%s: %s\n", sqlite3_sql(statement), sqlite3_errmsg(db));
         exit(1);
@@ -52,7 +58,9 @@ static void text(sqlite3_stmt *statement, int index, const char *value) {
 static void hex_sha256(const void *data, size_t size, char out[65]) {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(data, size, digest);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) sprintf(out + 2 * i, "%02x", digest[i]);
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) out[2 * i] = digits[digest[i] >> 4], out[2 * i + 1] = digits[digest[i] & 15];
+    out[64] = 0;
 }
 
 /* One hash-chained attempt-log step; `previous` becomes this step's hash. */
