@@ -30,16 +30,23 @@ package struct DigestSender: Sendable {
         // Today's tasks: those a pass already handed over, then those still to come today.
         let planner = Planner(configuration: configuration)
         let handedOver = try pass.ledger.recordedTasks(from: window.startOfDay(today), to: tomorrow).map { task in
-            let channel = planner.cadence(for: try pass.ledger.client(code: task.client)).first { $0.name == task.stage }?.channel.rawValue ?? ""
-            return ["channel": channel, "client": task.client, "stage": task.stage, "invoices": task.invoices.joined(separator: ", ")]
+            let channel = planner.cadence(for: try pass.ledger.client(code: task.client)).first { $0.name == task.stage }?.channel
+            return DigestContext.task(channel: channel, client: task.client, stage: task.stage, invoices: task.invoices)
         }
         let tasks = handedOver + planner
             .events(try pass.ledger.plannerInput(at: now, through: tomorrow, configuration: configuration), from: window.startOfDay(today), through: tomorrow)
             .filter { $0.kind == .task }
-            .map { ["channel": $0.channel?.rawValue ?? "", "client": $0.clientCode, "stage": $0.stage ?? "", "invoices": $0.invoiceNumbers.joined(separator: ", ")] }
+            .map { DigestContext.task(channel: $0.channel, client: $0.clientCode, stage: $0.stage ?? "", invoices: $0.invoiceNumbers) }
+        let format = LocalizedFormat(language: configuration.sender.language)
         let context = DigestContext.dictionary(
-            owner: configuration.sender.legalName, date: LocalizedFormat(language: configuration.sender.language).date(today), sent: lines.sent,
-            failed: lines.failed, unknown: lines.unknown, tasks: tasks, broken: lines.broken, reviews: lines.reviews, handOvers: lines.handOvers,
+            owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed, unknown: lines.unknown, tasks: tasks,
+            broken: lines.broken.map {
+                DigestContext.broken(
+                    client: $0.client, kind: $0.kind, invoices: $0.invoices, cause: $0.cause, promisedDate: $0.promisedDate,
+                    missedInstalment: $0.missedInstalment, format: format)
+            },
+            reviews: lines.reviews.map { DigestContext.review(client: $0.client, invoices: $0.invoices, reviewDate: $0.reviewDate, reason: $0.reason, format: format) },
+            handOvers: lines.handOvers.map { DigestContext.handOver(client: $0.client, invoice: $0.invoice, outstanding: $0.outstanding, format: format) },
             badAddresses: lines.badAddresses)
         let rendered = try pass.templates.render("digest", language: configuration.sender.language, context: context)
         let owner = configuration.sender.replyTo ?? configuration.sender.email

@@ -10,11 +10,40 @@ extension Ledger {
         package var sent: [[String: String]] = []
         package var failed: [[String: String]] = []
         package var unknown: [[String: String]] = []
-        package var broken: [[String: String]] = []
-        package var reviews: [[String: String]] = []
-        package var handOvers: [[String: String]] = []
+        package var broken: [BrokenNegotiation] = []
+        package var reviews: [DisputeReview] = []
+        package var handOvers: [HandOver] = []
         /// Every address a relay refused for good, until the owner edits the client's addresses.
         package var badAddresses: [[String: String]] = []
+    }
+
+    /// A promise or plan broken in the digest's period, with what the owner's language needs
+    /// to say why: the promised date, or the instalment missed (the last one due before the
+    /// break, as the client's plan-broken message says). `cause` is the ledger's record, in
+    /// English.
+    package struct BrokenNegotiation: Sendable {
+        package var client: String
+        package var kind: NegotiationKind
+        package var invoices: String
+        package var cause: String
+        package var promisedDate: CalendarDate?
+        package var missedInstalment: Instalment?
+    }
+
+    /// An open dispute whose review date has passed.
+    package struct DisputeReview: Sendable {
+        package var client: String
+        package var invoices: String
+        package var reviewDate: CalendarDate?
+        package var reason: String
+    }
+
+    /// An invoice handed over (to a lawyer, court or agency) in the digest's period, with what
+    /// is still owed on it.
+    package struct HandOver: Sendable {
+        package var client: String
+        package var invoice: String
+        package var outstanding: Money
     }
 
     /// What the digest lists: what happened after `start` (the last digest, which listed what
@@ -59,14 +88,28 @@ extension Ledger {
             for row in try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT negotiation_event.*, negotiation.kind, client.code,
+                    SELECT negotiation_event.negotiation_id, negotiation_event.at, negotiation_event.cause, negotiation.kind, negotiation.promised_date, client.code,
                            (SELECT group_concat(invoice.number, ', ') FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
-                            WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers
+                            WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers,
+                           (SELECT invoice.currency FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
+                            WHERE negotiation_invoice.negotiation_id = negotiation.id LIMIT 1) AS currency
                     FROM negotiation_event JOIN negotiation ON negotiation.id = negotiation_event.negotiation_id JOIN client ON client.id = negotiation.client_id
                     WHERE negotiation_event.kind IN ('promise-broken', 'plan-broken') AND negotiation_event.at > ? AND negotiation_event.at <= ?
                     """, arguments: [from, to])
             {
-                lines.broken.append(["client": row["code"], "kind": row["kind"], "invoices": row["numbers"] ?? "", "cause": row["cause"]])
+                let brokenOn = Timestamp.date(row["at"]).map { CalendarDate($0, in: zone) } ?? today
+                let missed = try GRDB.Row.fetchOne(
+                    db, sql: "SELECT due_date, amount_minor FROM instalment WHERE negotiation_id = ? AND due_date < ? ORDER BY due_date DESC LIMIT 1",
+                    arguments: [row["negotiation_id"] as Int64, brokenOn.description])
+                lines.broken.append(
+                    BrokenNegotiation(
+                        client: row["code"], kind: NegotiationKind(rawValue: row["kind"]) ?? .promise, invoices: row["numbers"] ?? "", cause: row["cause"],
+                        promisedDate: (row["promised_date"] as String?).flatMap { CalendarDate(iso: $0) },
+                        missedInstalment: missed.flatMap { instalment in
+                            CalendarDate(iso: instalment["due_date"] as String).map {
+                                Instalment(dueDate: $0, amount: Money(minorUnits: instalment["amount_minor"], currency: Currency(storedCode: row["currency"] ?? "EUR")))
+                            }
+                        }))
             }
             for row in try GRDB.Row.fetchAll(
                 db,
@@ -78,19 +121,22 @@ extension Ledger {
                     WHERE negotiation.kind = 'dispute' AND negotiation.closed_at IS NULL AND negotiation.review_date < ?
                     """, arguments: [today.description])
             {
-                lines.reviews.append(["client": row["code"], "invoices": row["numbers"] ?? "", "review_date": row["review_date"] ?? "", "reason": row["reason"] ?? ""])
+                lines.reviews.append(
+                    DisputeReview(
+                        client: row["code"], invoices: row["numbers"] ?? "", reviewDate: (row["review_date"] as String?).flatMap { CalendarDate(iso: $0) },
+                        reason: row["reason"] ?? ""))
             }
             for row in try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT invoice.number, invoice.gross_minor, invoice.currency, client.code FROM invoice JOIN client ON client.id = invoice.client_id
+                    SELECT invoice.number, invoice.currency, client.code,
+                           invoice.gross_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS balance_minor
+                    FROM invoice JOIN client ON client.id = invoice.client_id
                     WHERE invoice.handed_over_at > ? AND invoice.handed_over_at <= ?
                     """, arguments: [from, to])
             {
-                lines.handOvers.append([
-                    "client": row["code"], "invoices": row["number"],
-                    "total": Money(minorUnits: row["gross_minor"], currency: Currency(storedCode: row["currency"])).description,
-                ])
+                lines.handOvers.append(
+                    HandOver(client: row["code"], invoice: row["number"], outstanding: Money(minorUnits: row["balance_minor"], currency: Currency(storedCode: row["currency"]))))
             }
             for row in try GRDB.Row.fetchAll(
                 db,

@@ -4,9 +4,13 @@ import Foundation
 /// The values of the owner's daily digest template: what went out, what failed, what is of
 /// unknown fate, and what needs a human. The daemon fills it from the day's passes; `sample`
 /// holds every key so `cobrador check` can test the digest templates.
+///
+/// Dates and amounts come formatted in the owner's language, and a line that the templates
+/// word differently by its kind carries a flag for each (`is_promise`, `is_call`...), since
+/// a template cannot compare values.
 package enum DigestContext {
-    /// One line of a digest list; every field is text already formatted for the owner.
-    package typealias Line = [String: String]
+    /// One line of a digest list: text already formatted for the owner, and flags.
+    package typealias Line = [String: Any]
 
     package static func dictionary(
         owner: String, date: String, sent: [Line], failed: [Line], unknown: [Line], tasks: [Line], broken: [Line], reviews: [Line],
@@ -24,15 +28,53 @@ package enum DigestContext {
         return context
     }
 
+    /// A contact the owner makes today by another channel than e-mail.
+    package static func task(channel: Configuration.Stage.Channel?, client: String, stage: String, invoices: [String]) -> Line {
+        var line: Line = ["channel": channel?.rawValue ?? "", "client": client, "stage": stage, "invoices": invoices.joined(separator: ", ")]
+        for each in Configuration.Stage.Channel.allCases { line["is_" + each.rawValue] = each == channel }
+        return line
+    }
+
+    /// A broken promise (its promised date) or plan (the instalment missed, when known);
+    /// `cause` is the ledger's record of the break, in English.
+    package static func broken(
+        client: String, kind: NegotiationKind, invoices: String, cause: String, promisedDate: CalendarDate?, missedInstalment: Instalment?,
+        format: LocalizedFormat
+    ) -> Line {
+        [
+            "client": client, "kind": kind.rawValue, "invoices": invoices, "cause": cause, "is_promise": kind == .promise, "is_plan": kind == .plan,
+            "promised_date": promisedDate.map(format.date) ?? "", "missed_date": missedInstalment.map { format.date($0.dueDate) } ?? "",
+            "missed_amount": missedInstalment.map { format.money($0.amount) } ?? "", "has_missed": missedInstalment != nil,
+        ]
+    }
+
+    /// An open dispute past its review date.
+    package static func review(client: String, invoices: String, reviewDate: CalendarDate?, reason: String, format: LocalizedFormat) -> Line {
+        ["client": client, "invoices": invoices, "review_date": reviewDate.map(format.date) ?? "", "reason": reason]
+    }
+
+    /// An invoice handed over, with what is still owed on it.
+    package static func handOver(client: String, invoice: String, outstanding: Money, format: LocalizedFormat) -> Line {
+        ["client": client, "invoices": invoice, "total": format.money(outstanding)]
+    }
+
     package static func sample(owner: String) -> [String: Any] {
+        let format = LocalizedFormat(language: .en)
         let line: Line = [
             "time": "09:00", "client": "ACME", "stage": "reminder-1", "invoices": "2026-041", "recipient": "pagos@acme.example",
-            "error": "550 5.1.1 mailbox unknown", "message_id": "cobrador.1.1@example.com", "channel": "call", "kind": "promise",
-            "cause": "promised for 2026-11-20, unpaid", "review_date": "2026-12-01", "reason": "disputed hours", "total": "1.815,00 €",
-            "address": "pagos@acme.example", "reply": "550 5.1.1 mailbox unknown",
+            "error": "550 5.1.1 mailbox unknown", "message_id": "cobrador.1.1@example.com", "address": "pagos@acme.example",
+            "reply": "550 5.1.1 mailbox unknown",
         ]
+        let day = CalendarDate(year: 2026, month: 11, day: 20)!
+        let broken = Self.broken(
+            client: "ACME", kind: .promise, invoices: "2026-041", cause: "promised for 2026-11-20, unpaid", promisedDate: day,
+            missedInstalment: Instalment(dueDate: day, amount: Money(minorUnits: 30_000, currency: Currency(storedCode: "EUR"))), format: format)
         return dictionary(
-            owner: owner, date: "30 November 2026", sent: [line], failed: [line], unknown: [line], tasks: [line], broken: [line], reviews: [line],
-            handOvers: [line], badAddresses: [line])
+            owner: owner, date: "30 November 2026", sent: [line], failed: [line], unknown: [line],
+            tasks: [task(channel: .call, client: "ACME", stage: "call", invoices: ["2026-041"])],
+            broken: [broken.merging(["is_plan": true]) { _, new in new }],
+            reviews: [review(client: "ACME", invoices: "2026-041", reviewDate: day, reason: "disputed hours", format: format)],
+            handOvers: [handOver(client: "ACME", invoice: "2026-041", outstanding: Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR")), format: format)],
+            badAddresses: [line])
     }
 }

@@ -33,6 +33,30 @@ import Testing
         #expect(next.contains("09:00  ACME  due  F-2") && !next.contains("reminder-1  F-1"), "\(next)")
     }
 
+    @Test func theDigestSaysWhatNeedsTheOwnerInTheOwnersLanguage() throws {
+        try workspace.setDigestTime("09:30")
+        try workspace.succeed(["negotiation", "open", "promise", "ACME", "--invoice", "F-2", "--until", "2026-12-02"])
+        try workspace.succeed(["negotiation", "open", "dispute", "ACME", "--invoice", "F-1", "--reason", "Falta el capítulo 3", "--review", "2026-12-03"])
+        try workspace.succeed(["negotiation", "open", "plan", "BRIT", "--instalment", "2026-12-01:100", "--instalment", "2027-01-04:540"])
+        // A client at the end of the ladder who paid part: the hand-over states what is owed.
+        try workspace.succeed(["client", "add", "OLD", "--name", "Viejo S.L.", "--email", "pagos@viejo.example", "--country", "ES"])
+        try workspace.succeed(["invoice", "add", "F-9", "--client", "OLD", "--concept", "Informe", "--issued", "2026-05-01", "--due", "2026-06-01", "--amount", "1000"])
+        try workspace.succeed(["payment", "add", "F-9", "--amount", "400"])
+        var day = CalendarDateText(year: 2026, month: 11, day: 30)
+        var digests = ""
+        for _ in 0..<80 where !digests.contains("Para trasladar") {
+            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
+            digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }.map(\.quotedPrintableDecoded).joined(separator: "\n")
+            day = day.next()
+        }
+        // Spanish words, dates and amounts for the owner (es), whatever the client's language.
+        #expect(digests.contains("ACME  F-2: prometió pagar el 2 de diciembre de 2026 y sigue sin pagar"), "\(digests)")
+        #expect(digests.contains("BRIT  F-3: plan de pagos: el plazo del 1 de diciembre de 2026 (100,00\u{00A0}GBP) no se pagó"), "\(digests)")
+        #expect(digests.contains("ACME  F-1  (revisión prevista el 3 de diciembre de 2026): Falta el capítulo 3"), "\(digests)")
+        #expect(digests.contains("OLD  F-9  600,00\u{00A0}€ pendientes"), "\(digests)")
+        #expect(!digests.contains("promised for") && !digests.contains("1000.00 EUR"), "\(digests)")
+    }
+
     func maildirFiles() throws -> [String] {
         let folder = workspace.directory.file("maildir/new")
         guard FileManager.default.fileExists(atPath: folder) else { return [] }
@@ -268,7 +292,7 @@ import Testing
         #expect(Set(asked).count == asked.count, "\(calls)")
         let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
         let first = try #require(digests.first { $0.contains("30 de noviembre") } ?? digests.first)
-        #expect(first.contains("Tareas para hoy:") && first.contains("call  ACME  reminder-1  F-1") && first.contains("call  BRIT  reminder-1  F-3"), "\(first)")
+        #expect(first.contains("Tareas para hoy:") && first.contains("Llamar  ACME  reminder-1  F-1") && first.contains("Llamar  BRIT  reminder-1  F-3"), "\(first)")
         // After the call, the next reminder follows by e-mail.
         #expect(lines.contains { $0.contains("  reminder-2  ") && $0.contains("  sent  ") }, "\(lines.joined(separator: "\n"))")
     }
@@ -329,6 +353,25 @@ struct CalendarDateText: CustomStringConvertible {
         let lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         if day < lengths[month - 1] { return CalendarDateText(year: year, month: month, day: day + 1) }
         return month == 12 ? CalendarDateText(year: year + 1, month: 1, day: 1) : CalendarDateText(year: year, month: month + 1, day: 1)
+    }
+}
+
+extension String {
+    /// The text of a quoted-printable body: soft line breaks joined, "=C3=B3" turned into "ó".
+    var quotedPrintableDecoded: String {
+        let joined = Array(replacingOccurrences(of: "=\r\n", with: "").utf8)
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < joined.count {
+            if joined[index] == UInt8(ascii: "="), index + 2 < joined.count, let byte = UInt8(String(decoding: joined[index + 1...index + 2], as: UTF8.self), radix: 16) {
+                bytes.append(byte)
+                index += 3
+            } else {
+                bytes.append(joined[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
