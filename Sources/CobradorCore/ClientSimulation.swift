@@ -354,7 +354,9 @@ struct ClientSimulation {
             return
         }
         if let reminder = instalmentReminder(on: day) {
-            return send("instalment-reminder", at: moment, on: day, invoices: reminder.invoices, negotiationID: reminder.negotiationID, reasons: reminder.reasons)
+            return send(
+                "instalment-reminder", at: moment, on: day, invoices: reminder.invoices, negotiationID: reminder.negotiationID, instalment: reminder.instalment,
+                reasons: reminder.reasons)
         }
         if policy.thankYou {
             let thanked = file.invoices.filter { state in
@@ -382,7 +384,9 @@ struct ClientSimulation {
 
     /// A reminder of an unpaid instalment of an open plan whose reminder day has come and that
     /// has not been sent for that day's slot (N days before, then on the day).
-    private func instalmentReminder(on day: CalendarDate) -> (invoices: [PlannerInput.InvoiceState], negotiationID: Int64, reasons: [String])? {
+    private func instalmentReminder(
+        on day: CalendarDate
+    ) -> (invoices: [PlannerInput.InvoiceState], negotiationID: Int64, instalment: Instalment, reasons: [String])? {
         for state in file.negotiations where state.negotiation.kind == .plan {
             let negotiation = state.negotiation
             guard let id = negotiation.id, negotiationStatus[id] == .open else { continue }
@@ -404,7 +408,7 @@ struct ClientSimulation {
                         // Counted from the day it goes out: a weekend may have moved it.
                         let days = day.days(until: instalment.dueDate)
                         let when = days == 0 ? "is due today" : days > 0 ? "is due in \(days) day\(days == 1 ? "" : "s")" : "was due \(-days) day\(days == -1 ? "" : "s") ago"
-                        return (owed, id, ["instalment of \(instalment.dueDate) (\(instalment.amount)) of plan #\(id) " + when])
+                        return (owed, id, instalment, ["instalment of \(instalment.dueDate) (\(instalment.amount)) of plan #\(id) " + when])
                     }
                 }
             }
@@ -413,7 +417,8 @@ struct ClientSimulation {
     }
 
     private mutating func send(
-        _ template: String, at moment: Date, on day: CalendarDate, invoices: [PlannerInput.InvoiceState], negotiationID: Int64?, reasons: [String]
+        _ template: String, at moment: Date, on day: CalendarDate, invoices: [PlannerInput.InvoiceState], negotiationID: Int64?,
+        instalment: Instalment? = nil, reasons: [String]
     ) {
         lastContactDay = day
         eventContacts.append((template, Set(invoices.compactMap(\.invoice.id)), day))
@@ -421,7 +426,7 @@ struct ClientSimulation {
             PlannedEvent(
                 kind: .message, at: moment, clientID: file.client.id ?? 0, clientCode: file.client.code, stage: template, template: template,
                 channel: nil, invoiceIDs: invoices.compactMap(\.invoice.id), invoiceNumbers: invoices.map(\.invoice.number),
-                negotiationID: negotiationID, reasons: reasons))
+                negotiationID: negotiationID, instalment: instalment, reasons: reasons))
     }
 
     private mutating func emit(

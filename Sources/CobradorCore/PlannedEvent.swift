@@ -31,12 +31,14 @@ package struct PlannedEvent: Sendable, Hashable {
     package var invoiceIDs: [Int64]
     package var invoiceNumbers: [String]
     package var negotiationID: Int64?
+    /// For an instalment reminder: the instalment it is about.
+    package var instalment: Instalment?
     /// Why, one rule per line, in the order they were applied.
     package var reasons: [String]
 
     package init(
         kind: Kind, at: Date, clientID: Int64, clientCode: String, stage: String?, template: String?, channel: Configuration.Stage.Channel?,
-        invoiceIDs: [Int64], invoiceNumbers: [String], negotiationID: Int64?, reasons: [String]
+        invoiceIDs: [Int64], invoiceNumbers: [String], negotiationID: Int64?, instalment: Instalment? = nil, reasons: [String]
     ) {
         self.kind = kind
         self.at = at
@@ -48,6 +50,7 @@ package struct PlannedEvent: Sendable, Hashable {
         self.invoiceIDs = invoiceIDs
         self.invoiceNumbers = invoiceNumbers
         self.negotiationID = negotiationID
+        self.instalment = instalment
         self.reasons = reasons
     }
 

@@ -253,6 +253,7 @@ package struct Pass: Sendable {
                     stage: event.stage ?? "", day: day, deadline: configuration.policy.deadline(after: day, country: client.country, region: client.region),
                     negotiation: read.negotiation?.negotiation)
                 facts.claims = claims
+                facts.instalment = event.instalment
                 let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }
                 let message = try builder.message(
                     facts, template: template, messageID: messageID, references: references, date: now, stage: stage, readFile: readFile)

@@ -23,13 +23,18 @@ package enum MessageContext {
         var negotiation = TemplateContext.flag(false)
         var instalment = TemplateContext.flag(false)
         if let open = facts.negotiation {
-            let unpaid = open.instalments.first { $0.dueDate >= facts.day } ?? open.instalments.last
+            let unpaid = facts.instalment ?? open.instalments.first { $0.dueDate >= facts.day } ?? open.instalments.last
             let missed = open.instalments.last { $0.dueDate < facts.day }
             negotiation = .object(
                 .init("kind", .text(open.kind.rawValue)), .init("missed_date", .text(missed.map { format.date($0.dueDate) } ?? "")),
                 .init("opened_date", .text(format.date(CalendarDate(open.openedAt, in: TimeZone(identifier: "UTC")!)))),
                 .init("promised_date", .text(open.promisedDate.map(format.date) ?? "")))
-            if let unpaid { instalment = .object(.init("amount", .text(format.money(unpaid.amount))), .init("due_date", .text(format.date(unpaid.dueDate)))) }
+            if let unpaid {
+                // A reminder may go on the day, or after it within the grace days (a Sunday due date).
+                instalment = .object(
+                    .init("amount", .text(format.money(unpaid.amount))), .init("due_date", .text(format.date(unpaid.dueDate))),
+                    .init("due_today", .flag(unpaid.dueDate == facts.day)), .init("past_due", .flag(unpaid.dueDate < facts.day)))
+            }
         }
         return .object(
             // Statutory interest and compensation, or false.

@@ -27,6 +27,9 @@ package struct MessageFacts: Sendable {
     /// The day by which the client is asked to pay.
     package var deadline: CalendarDate
     package var negotiation: Negotiation?
+    /// The instalment an instalment reminder is about (the planner's choice); when nil, the
+    /// plan's first instalment due on or after `day`.
+    package var instalment: Instalment?
     /// Statutory interest and compensation per invoice, for the formal and final notices.
     package var claims: [(number: String, breakdown: InterestBreakdown)] = []
 

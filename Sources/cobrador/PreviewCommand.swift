@@ -45,6 +45,7 @@ struct PreviewCommand: ParsableCommand {
         var numbers: [String]
         var day = today
         var negotiationID: Int64?
+        var instalment: Instalment?
         if let stage {
             let known = (configuration.cadence + (configuration.profiles.flatMap(\.cadence))).first { $0.name == stage }
             guard known != nil || PlannedEvent.eventTemplates.contains(stage) else {
@@ -67,6 +68,7 @@ struct PreviewCommand: ParsableCommand {
             numbers = next.invoiceNumbers
             day = CalendarDate(next.at, in: TimeZone(identifier: clientRecord.timeZone ?? configuration.policy.timeZone) ?? .current)
             negotiationID = next.negotiationID
+            instalment = next.instalment
         }
         guard !numbers.isEmpty else { throw CommandFailure("\(clientRecord.code) owes nothing: there is nothing to preview") }
         numbers = numbers.filter { number in unpaid.contains { $0.invoice.number == number } } + numbers.filter { number in !unpaid.contains { $0.invoice.number == number } }
@@ -78,6 +80,7 @@ struct PreviewCommand: ParsableCommand {
             },
             stage: stageName, day: day, deadline: configuration.policy.deadline(after: day, country: clientRecord.country, region: clientRecord.region),
             negotiation: try negotiationID.map { try ledger.negotiation(id: $0).negotiation })
+        facts.instalment = instalment
         facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
             .forMessage(stage: stageName, invoiceNumbers: numbers, on: day)
         let builder = MessageBuilder(configuration: configuration, templates: try TemplateSet(folder: configuration.templatesPath))

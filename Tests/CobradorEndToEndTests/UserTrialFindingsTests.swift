@@ -112,6 +112,25 @@ import Testing
         #expect(html.contains("<small>de 1815,00"), "\(html)")
     }
 
+    /// The on-the-day reminder of an instalment due on a Sunday goes on Monday: it spoke of the
+    /// plan's next instalment ("vence el 4 de enero") instead of the one that fell due.
+    @Test func anInstalmentReminderNamesItsInstalmentAndSaysWhenItFellDue() throws {
+        _ = try workspace.succeed(["negotiation", "open", "plan", "ACME", "--instalment", "2026-12-06:1000", "--instalment", "2027-01-04:1115"])
+        _ = try workspace.succeed(["negotiation", "open", "plan", "BRIT", "--instalment", "2026-12-03:640"])
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-07T10:00:00+01:00"])
+        let folder = workspace.directory.file("maildir/new")
+        let reminders = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+            .map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8).quotedPrintableDecoded }
+            .filter { $0.contains("plan de pagos") || $0.contains("payment plan") }
+        #expect(reminders.contains { $0.contains("Date: Thu, 03 Dec 2026") && $0.contains("is due today, 3 December 2026.") }, "\(reminders)")
+        let before = try #require(reminders.first { $0.contains("Date: Thu, 03 Dec 2026") })
+        #expect(before.contains("de 1000,00\u{00A0}€, vence el 6 de diciembre de 2026."), "\(before)")
+        let after = try #require(reminders.first { $0.contains("Date: Mon, 07 Dec 2026") })
+        #expect(after.contains("de 1000,00\u{00A0}€, venció el 6 de diciembre de 2026 y aún no me consta su pago."), "\(after)")
+        #expect(!after.contains("4 de enero"), "\(after)")
+    }
+
     /// The letter before claim to a UK company cited Spain's prior-negotiation rule.
     @Test func onlyADebtorInSpainIsToldOfSpainsPriorNegotiationRule() throws {
         let spanish = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
