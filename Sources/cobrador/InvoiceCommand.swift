@@ -24,7 +24,8 @@ struct InvoiceCommand: ParsableCommand {
         @Option(help: "What was sold, on one line.") var concept: String
         @Option(help: "Issue date, YYYY-MM-DD (default: today).") var issued: String?
         @Option(help: "Due date, YYYY-MM-DD.") var due: String
-        @Option(help: "Total including tax, such as 1815.00 (no thousands separators).") var amount: String
+        // Unconditional: "-10" is an amount to refuse with a reason, not a missing value.
+        @Option(parsing: .unconditional, help: "Total including tax, such as 1815.00 (no thousands separators).") var amount: String
         @Option(help: "ISO 4217 currency (default: [import] default_currency).") var currency: String?
         @Option(help: "The invoice PDF to attach to messages.") var attachment: String?
         @Option(name: .customLong("contract-rate"), help: "A late-payment rate agreed in the contract, percent a year (it replaces the statutory one).")

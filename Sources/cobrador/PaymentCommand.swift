@@ -14,7 +14,8 @@ struct PaymentCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The invoice number.") var invoice: String
-        @Option(help: "The amount received, in the invoice's currency, such as 500.00.") var amount: String
+        // Unconditional: "-10" is an amount to refuse with a reason, not a missing value.
+        @Option(parsing: .unconditional, help: "The amount received, in the invoice's currency, such as 500.00.") var amount: String
         @Option(help: "Value date, YYYY-MM-DD (default: today).") var date: String?
         @Option(help: "How it was paid (transfer, card, cash...).") var method: String?
         @Option(help: "The bank or payment reference.") var reference: String?

@@ -67,6 +67,8 @@ import Testing
         (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "2026-12-01", "--amount", "5", "--currency", "EUT"], "--currency: \"EUT\" is not valid"),
         (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "2026-02-30", "--amount", "5"], "--due: \"2026-02-30\" is not valid"),
         (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x\ny", "--due", "2026-12-01", "--amount", "5"], "--concept: "),
+        (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "2026-12-01", "--amount", "-5"], "--amount: \"-5\" is not valid: the amount must be greater than zero"),
+        (["payment", "add", "F-1", "--amount", "-10"], "--amount: \"-10\" is not valid: the amount must be greater than zero"),
         (["payment", "add", "F-1", "--amount", "2000"], "more than the 1815.00 EUR still owed"),
         (["payment", "add", "F-404", "--amount", "1"], "no invoice numbered \"F-404\""),
         (["negotiation", "open", "promise", "ACME"], "a promise needs --until"),
