@@ -28,7 +28,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Run one pass and exit.") var once = false
-    @Option(help: "Run the pass as of this moment (ISO 8601), for rehearsals on a copy of the ledger.") var at: String?
+    @Option(help: "Run the pass as of this moment (ISO 8601), for rehearsals on a copy of the ledger with the Maildir transport.") var at: String?
+    @Flag(help: "With --at and the SMTP transport: send through the relay anyway (a test relay; real clients would get messages dated --at).")
+    var throughRelay = false
 
     func run() throws {
         if !once {
@@ -46,6 +48,11 @@ struct RunCommand: ParsableCommand {
             now = parsed
         }
         let pass = try Self.pass(global)
+        if let at, case .smtp = pass.configuration.transport, !throughRelay {
+            throw CommandFailure(
+                "--at with the SMTP transport would send real messages dated \(at) to your clients and record that date as evidence; "
+                    + "rehearse on a copy whose [transport] kind is \"maildir\" (README, \"To rehearse\"), or add --through-relay if the relay is a test one")
+        }
         guard let passLock = try PassLock.acquire(ledgerPath: pass.ledger.path) else {
             FileHandle.standardError.write(Data("cobrador: another cobrador process is running a pass on this ledger; nothing was done, try again later\n".utf8))
             throw ExitCode(Self.busyExitStatus)

@@ -144,7 +144,7 @@ import Testing
         let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         try text.replacingOccurrences(of: "# archive_maildir = \"sent-archive\"", with: "archive_maildir = \"sent-archive\"")
             .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--through-relay", "--at", monday]).hasPrefix("Pass done: 2 sent"))
         let folder = workspace.directory.file("sent-archive/new")
         let archived = try FileManager.default.contentsOfDirectory(atPath: folder).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
         let received = try server.received().map(\.bytes)
@@ -262,11 +262,11 @@ import Testing
         let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         try text.replacingOccurrences(of: "tls = \"none\"", with: "tls = \"none\"\nmax_per_hour = 1")
             .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        let first = try workspace.succeed(["run", "--once", "--at", monday])
+        let first = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
         #expect(first.hasPrefix("Pass done: 1 sent") && first.contains("quota is reached; the rest waits until 2026-11-30T10:00:00Z"), "\(first)")
-        let soon = try workspace.succeed(["run", "--once", "--at", "2026-11-30T10:30:00+01:00"])
+        let soon = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
         #expect(soon.hasPrefix("Pass done: 0 sent"), "\(soon)")
-        let later = try workspace.succeed(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])
+        let later = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T11:00:00+01:00"])
         #expect(later.hasPrefix("Pass done: 1 sent"), "\(later)")
         #expect(try server.received().count == 2)
     }
@@ -301,19 +301,19 @@ import Testing
         let server = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(server)
         try workspace.setDigestTime("09:30")
-        let monday = try workspace.succeed(["run", "--once", "--at", monday])
+        let monday = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
         #expect(monday.hasPrefix("Pass done: 0 sent, 0 deferred, 2 failed"), "\(monday)")
         // The owner's digest is refused too: once a day, not at every pass.
         #expect(monday.contains("Daily digest: digest for 2026-11-30 to cobros@lucia.example: permanent-failure"), "\(monday)")
-        #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])).contains("Daily digest"))
+        #expect(!(try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T11:00:00+01:00"])).contains("Daily digest"))
         // The next days plan the same reminders; the ledger knows the relay refused them.
         for day in ["2026-12-01T10:00:00+01:00", "2026-12-02T10:00:00+01:00"] {
-            let again = try workspace.succeed(["run", "--once", "--at", day])
+            let again = try workspace.succeed(["run", "--once", "--through-relay", "--at", day])
             #expect(again.hasPrefix("Pass done: 0 sent, 0 deferred, 0 failed"), "\(again)")
         }
         #expect(try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'failed'").standardOutput == "2\n")
         // The owner sees why: in the pass, the plan, the client's page and the digest.
-        let held = try workspace.succeed(["run", "--once", "--at", "2026-12-02T11:00:00+01:00"])
+        let held = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-12-02T11:00:00+01:00"])
         #expect(held.contains("Held, as the relay refused their address before: ACME, BRIT"), "\(held)")
         let plan = try workspace.succeed(["plan", "--days", "2", "--at", "2026-12-02T10:00:00+01:00"])
         #expect(plan.contains("held: the relay refused ap@thames.example (550 5.1.1"), "\(plan)")
@@ -326,7 +326,7 @@ import Testing
         // A corrected address is worth a new try.
         let edited = try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
         #expect(edited.contains("ap@thames.example, which the relay refused, is replaced: e-mails to BRIT resume."), "\(edited)")
-        let corrected = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
+        let corrected = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-12-03T10:00:00+01:00"])
         #expect(corrected.hasPrefix("Pass done: 0 sent, 0 deferred, 1 failed"), "\(corrected)")
     }
 
@@ -336,7 +336,7 @@ import Testing
         text = text.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
             .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--through-relay", "--at", monday]).hasPrefix("Pass done: 2 sent"))
         let received = try server.received().map(\.bytes)
         let stored = try workspace.sqlite("SELECT hex(message) FROM contact ORDER BY id").standardOutput.split(separator: "\n").map { Data(hex: String($0)) }
         #expect(received == stored)

@@ -42,6 +42,22 @@ import Testing
         #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
     }
 
+    /// `run --once --at` on the real configuration sent real mail dated in the future to
+    /// clients, and recorded that date as evidence.
+    @Test func aRehearsalMomentNeverReachesClientsThroughARelay() throws {
+        let server = try SMTPTestServer()
+        try workspace.editConfiguration {
+            $0.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
+                .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
+        }
+        let refused = try workspace.run(["run", "--once", "--at", "2027-01-08T09:30:00+01:00"])
+        #expect(refused.status == 1 && refused.standardError.contains("--at with the SMTP transport would send real messages dated 2027-01-08"), "\(refused.standardError)")
+        #expect(try server.received().isEmpty)
+        #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
+        // A pass now goes through the relay as usual.
+        #expect(try workspace.succeed(["run", "--once"]).hasPrefix("Pass done:"))
+    }
+
     /// `check` said all was well with a password file that does not exist; `run` then failed.
     @Test func checkReadsThePasswordFile() throws {
         try workspace.editConfiguration {

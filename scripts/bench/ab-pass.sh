@@ -24,7 +24,7 @@ pass() {
     cp "$a/base.sqlite" "$a/ledger.sqlite"
     local start end
     start=$(date +%s.%N)
-    /usr/bin/time -f "%U %S" -o "$results/time" taskset -c 0 "$1" run --once --at "$at" > "$results/out"
+    /usr/bin/time -f "%U %S" -o "$results/time" taskset -c 0 "$1" run --once --through-relay --at "$at" > "$results/out"
     end=$(date +%s.%N)
     grep -q "^Pass done: 10000 sent" "$results/out" || { cat "$results/out" >&2; exit 1; }
     read -r user sys < "$results/time"
