@@ -280,6 +280,17 @@ extension Ledger {
         return refusal
     }
 
+    /// Closes every attempt of a client that is waiting to go (reserved, or deferred for a
+    /// retry) as `failed`, with `reason`, and frees its dispatch so that the planner's next
+    /// pass may write it again (the same day). An attempt being sent is left to its pass.
+    static func closeWaitingAttempts(clientID: Int64, reason: String, _ db: GRDB.Database) throws {
+        let waiting = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM contact WHERE client_id = ? AND status IN ('pending', 'deferred')"), arguments: [clientID])
+        for attemptID in waiting {
+            try closeAsFailed(attemptID, reason: reason, at: Date(), db)
+            try db.cachedStatement(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?").execute(arguments: [attemptID])
+        }
+    }
+
     /// Closes an attempt that will not be sent as `failed`, with why, in the attempt log too.
     private static func closeAsFailed(_ attemptID: Int64, reason: String, at moment: Date, _ db: GRDB.Database) throws {
         try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL, send_phase = NULL WHERE id = ?")

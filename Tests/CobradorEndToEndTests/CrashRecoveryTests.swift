@@ -141,6 +141,23 @@ import Testing
         #expect(log.components(separatedBy: "  deferred  ").count - 1 == 4 && log.components(separatedBy: "  sent  ").count - 1 == 2, "\(log)")
     }
 
+    /// A retry written for an address the owner has since corrected went to the old address.
+    @Test func aRetryWaitingForTheRelayFollowsTheClientsCorrectedAddress() throws {
+        let port = try Self.freePort()
+        try workspace.useRelay(port: port)
+        try workspace.seed()
+        let down = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
+        try workspace.succeed(["client", "edit", "ACME", "--email", "facturas@acme.example"])
+        let server = try SMTPTestServer(port: port)
+        let back = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
+        #expect(back.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(back)")
+        let texts = try server.received().map { String(decoding: $0.bytes, as: UTF8.self) }
+        #expect(texts.contains { $0.contains("<facturas@acme.example>") } && !texts.contains { $0.contains("pagos@acme.example") }, "\(texts)")
+        let log = try workspace.succeed(["log", "--client", "ACME", "--status", "failed"])
+        #expect(log.contains("the client's addresses changed since it was written"), "\(log)")
+    }
+
     @Test func aSecondProcessDoesNotRunAPassWhileOneIsRunning() throws {
         try workspace.seed()
         let holder = Process()
