@@ -44,7 +44,9 @@ package enum MessageContext {
                 .object(
                     .init("address", .text(facts.client.postalAddress ?? "")), .init("code", .text(facts.client.code)),
                     // Spain's prior-negotiation rule (Organic Law 1/2025) concerns a debtor sued there.
-                    .init("in_spain", .flag(facts.client.country == "ES")), .init("name", .text(facts.client.name)),
+                    .init("in_spain", .flag(facts.client.country == "ES")),
+                    // A company is greeted as such ("Estimados señores:"), a person by name.
+                    .init("is_company", .flag(facts.client.debtorKind == .company)), .init("name", .text(facts.client.name)),
                     .init("tax_id", .textOrFalse(facts.client.taxID)))),
             .init("date", .text(format.date(facts.day))),
             .init("deadline", .text(format.date(facts.deadline))),
@@ -55,6 +57,8 @@ package enum MessageContext {
             // A message held back past the due date (a weekend, another message that day)
             // says it fell due, not that it falls due.
             .init("past_due", .flag(earliestDue < facts.day)),
+            // For the wording: "la factura" or "las facturas".
+            .init("several_invoices", .flag(facts.invoices.count > 1)),
             .init(
                 "payment",
                 .object(

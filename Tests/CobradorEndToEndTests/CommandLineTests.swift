@@ -219,7 +219,9 @@ import Testing
     }
 
     @Test func previewPrintsTheBytesAStrictParserAccepts() throws {
-        try workspace.succeed(["client", "edit", "ACME", "--name", "Peña & Muñoz <script>alert(1)</script>"])
+        // A company is greeted as one; a person by name (escaped in HTML).
+        #expect(try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-1", "--format", "text"]).hasPrefix("Estimados señores:\n"))
+        try workspace.succeed(["client", "edit", "ACME", "--name", "Peña & Muñoz <script>alert(1)</script>", "--kind", "self-employed"])
         let eml = try workspace.run(["preview", "--client", "ACME", "--stage", "reminder-1"])
         #expect(eml.status == 0, "\(eml.standardError)")
         let file = workspace.directory.write("preview.eml", eml.standardOutput)
@@ -229,7 +231,7 @@ import Testing
         let result = try #require((try JSONSerialization.jsonObject(with: Data(parsed.standardOutput.utf8)) as? [[String: Any]])?.first)
         #expect(result["defects"] as? [String] == [])
         #expect(result["to"] as? String == "Peña & Muñoz <script>alert(1)</script> <pagos@acme.example>")
-        #expect(result["subject"] as? String == "Recordatorio: factura F-1, F-2 pendiente de pago")
+        #expect(result["subject"] as? String == "Recordatorio: facturas F-1, F-2 pendientes de pago")
         let parts = result["parts"] as! [[String: Any]]
         let text = parts[1]["text"] as! String
         #expect(text.contains("Estimado/a Peña & Muñoz <script>alert(1)</script>:"))

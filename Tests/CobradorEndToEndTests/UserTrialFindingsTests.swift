@@ -147,6 +147,21 @@ import Testing
         #expect(!after.contains("4 de enero"), "\(after)")
     }
 
+    /// The messages said "las facturas siguientes" of one invoice and "factura F-1, F-2
+    /// pendiente" of two.
+    @Test func theMessagesAgreeWithTheNumberOfInvoices() throws {
+        func preview(_ client: String, _ stage: String) throws -> String {
+            try workspace.succeed(["preview", "--client", client, "--stage", stage, "--format", "text"])
+        }
+        #expect(try preview("ACME", "reminder-2").contains("Ya le escribí sobre las facturas siguientes, que siguen pendientes de pago:"))
+        _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "300"])
+        let one = try preview("ACME", "reminder-2")
+        #expect(one.contains("Ya le escribí sobre la factura siguiente, que sigue pendiente de pago:") && one.contains("pagarla, o prefiere"), "\(one)")
+        let notice = try preview("ACME", "formal-notice")
+        #expect(notice.contains("la siguiente factura sigue sin pagarse:") && notice.contains("el número de factura:"), "\(notice)")
+        #expect(try preview("BRIT", "reminder-2").contains("I have written to you before about the invoice below, which remains unpaid:"))
+    }
+
     /// The letter before claim to a UK company cited Spain's prior-negotiation rule.
     @Test func onlyADebtorInSpainIsToldOfSpainsPriorNegotiationRule() throws {
         let spanish = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
