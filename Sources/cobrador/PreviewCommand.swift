@@ -54,8 +54,16 @@ struct PreviewCommand: ParsableCommand {
             stageName = stage
             template = known?.template ?? stage
             numbers = unpaid.map(\.invoice.number)
-            if PlannedEvent.eventTemplates.contains(stage) {
-                negotiationID = try ledger.negotiations(clientCode: client, includeClosed: true).first?.negotiation.id
+            // A negotiation message is written about one negotiation of its kind: without one
+            // it would print blanks where the dates go.
+            let kinds: [String: NegotiationKind] = ["promise-broken": .promise, "plan-broken": .plan, "instalment-reminder": .plan]
+            if let kind = kinds[stage] {
+                guard let negotiation = try ledger.negotiations(clientCode: client, includeClosed: true).first(where: { $0.negotiation.kind == kind }) else {
+                    throw CommandFailure(
+                        "\(clientRecord.code) has no \(kind == .promise ? "promise to pay" : "payment plan"), and \(stage) is written about one; "
+                            + "open one with `cobrador negotiation open \(kind.rawValue) \(clientRecord.code) ...`, or preview another stage")
+                }
+                negotiationID = negotiation.negotiation.id
             }
         } else {
             let end = now.addingTimeInterval(90 * 86_400)

@@ -162,6 +162,17 @@ import Testing
         #expect(try preview("BRIT", "reminder-2").contains("I have written to you before about the invoice below, which remains unpaid:"))
     }
 
+    /// Previewing a promise-broken message for a client without a promise printed "El  me
+    /// indicó que lo siguiente quedaría pagado...", blanks where the dates go.
+    @Test func aNegotiationMessageIsPreviewedOnlyForANegotiationOfItsKind() throws {
+        let refused = try workspace.run(["preview", "--client", "ACME", "--stage", "promise-broken", "--format", "text"])
+        #expect(refused.status == 1 && refused.standardError.contains("ACME has no promise to pay, and promise-broken is written about one"), "\(refused.standardError)")
+        _ = try workspace.succeed(["negotiation", "open", "plan", "ACME", "--instalment", "2026-12-15:1000", "--instalment", "2027-01-15:1115"])
+        #expect(try workspace.run(["preview", "--client", "ACME", "--stage", "promise-broken"]).status == 1)
+        let reminder = try workspace.succeed(["preview", "--client", "ACME", "--stage", "instalment-reminder", "--format", "text"])
+        #expect(reminder.contains("de 1000,00\u{00A0}€, vence el 15 de diciembre de 2026."), "\(reminder)")
+    }
+
     /// The letter before claim to a UK company cited Spain's prior-negotiation rule.
     @Test func onlyADebtorInSpainIsToldOfSpainsPriorNegotiationRule() throws {
         let spanish = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
