@@ -298,6 +298,18 @@ package struct CSVImport: Sendable {
             summary.unchanged += 1
             return
         }
+        // The same payment entered by hand, without a reference: the bank's row is that
+        // payment, not a second one; it gives it its reference (and method).
+        if let reference, let handEntered = try Int64.fetchOne(
+            context.db.cachedStatement(
+                sql: "SELECT id FROM payment WHERE invoice_id = ? AND amount_minor = ? AND value_date = ? AND reference IS NULL ORDER BY id LIMIT 1"),
+            arguments: [target["id"], amount.minorUnits, valueDate.description])
+        {
+            try context.db.cachedStatement(sql: "UPDATE payment SET reference = ?, method = coalesce(method, ?) WHERE id = ?")
+                .execute(arguments: [reference, method, handEntered])
+            summary.updated += 1
+            return
+        }
         do {
             try Ledger.insert(Payment(invoiceID: target["id"], amount: amount, valueDate: valueDate, method: method, reference: reference), invoiceNumber: number, context.db)
             summary.added += 1

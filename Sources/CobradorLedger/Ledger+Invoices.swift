@@ -66,6 +66,17 @@ extension Ledger {
         try setStatus(.writtenOff, number: number)
     }
 
+    /// Undoes a void or a write-off made by mistake: the invoice is open, and chased, again.
+    @discardableResult
+    package func reopenInvoice(number: String) throws(LedgerError) -> InvoiceSummary {
+        try write { db in
+            let current = try Self.invoice(number: number, db)
+            guard current.invoice.status != .open else { throw LedgerError.conflict("invoice \(number) is open already") }
+            try db.execute(sql: "UPDATE invoice SET status = 'open' WHERE number = ?", arguments: [number])
+            return try Self.invoice(number: number, db)
+        }
+    }
+
     @discardableResult
     package func pauseInvoice(number: String, reason: String, until: CalendarDate?, now: Date) throws(LedgerError) -> InvoiceSummary {
         try write { db in

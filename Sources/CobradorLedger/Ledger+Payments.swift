@@ -13,6 +13,19 @@ extension Ledger {
         }
     }
 
+    /// Removes a payment recorded by mistake (a wrong amount, the same one twice): the
+    /// invoice owes it again, and is chased again if unpaid. Returns the payment and the
+    /// invoice as they are now.
+    package func removePayment(id: Int64) throws(LedgerError) -> (payment: PaymentRecord, invoice: InvoiceSummary) {
+        try write { db in
+            guard let record = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else {
+                throw LedgerError.conflict("no payment #\(id); `cobrador payment list` shows their numbers")
+            }
+            try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
+            return (record, try Self.invoice(number: record.invoiceNumber, db))
+        }
+    }
+
     /// Payments, newest value date first; only those of one invoice or one client if asked.
     package func payments(invoiceNumber: String? = nil, clientCode: String? = nil) throws(LedgerError) -> [PaymentRecord] {
         try read { db in
@@ -28,24 +41,27 @@ extension Ledger {
                 conditions.append("client.code = ?")
                 arguments += [clientCode]
             }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try GRDB.Row.fetchAll(
-                db,
-                sql: """
-                    SELECT payment.*, invoice.number, invoice.currency, client.code
-                    FROM payment JOIN invoice ON invoice.id = payment.invoice_id JOIN client ON client.id = invoice.client_id
-                    \(whereClause)
-                    ORDER BY payment.value_date DESC, payment.id DESC
-                    """, arguments: arguments
-            ).map { row in
-                PaymentRecord(
-                    payment: Payment(
-                        id: row["id"], invoiceID: row["invoice_id"],
-                        amount: Money(minorUnits: row["amount_minor"], currency: Currency(storedCode: row["currency"])),
-                        valueDate: CalendarDate(iso: row["value_date"] as String) ?? CalendarDate(dayNumber: 0),
-                        method: row["method"], reference: row["reference"]),
-                    invoiceNumber: row["number"], clientCode: row["code"])
-            }
+            return try Self.payments(where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), arguments: arguments, db)
+        }
+    }
+
+    private static func payments(where condition: String, arguments: StatementArguments, _ db: GRDB.Database) throws -> [PaymentRecord] {
+        try GRDB.Row.fetchAll(
+            db,
+            sql: """
+                SELECT payment.*, invoice.number, invoice.currency, client.code
+                FROM payment JOIN invoice ON invoice.id = payment.invoice_id JOIN client ON client.id = invoice.client_id
+                WHERE \(condition)
+                ORDER BY payment.value_date DESC, payment.id DESC
+                """, arguments: arguments
+        ).map { row in
+            PaymentRecord(
+                payment: Payment(
+                    id: row["id"], invoiceID: row["invoice_id"],
+                    amount: Money(minorUnits: row["amount_minor"], currency: Currency(storedCode: row["currency"])),
+                    valueDate: CalendarDate(iso: row["value_date"] as String) ?? CalendarDate(dayNumber: 0),
+                    method: row["method"], reference: row["reference"]),
+                invoiceNumber: row["number"], clientCode: row["code"])
         }
     }
 

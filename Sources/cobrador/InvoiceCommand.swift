@@ -6,8 +6,8 @@ import Foundation
 struct InvoiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice",
-        abstract: "Add, list, show, void, write off, pause and resume invoices.",
-        subcommands: [Add.self, List.self, Show.self, Void.self, WriteOff.self, Pause.self, Resume.self])
+        abstract: "Add, list, show, void, write off, reopen, pause and resume invoices.",
+        subcommands: [Add.self, List.self, Show.self, Void.self, WriteOff.self, Reopen.self, Pause.self, Resume.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -139,6 +139,21 @@ struct InvoiceCommand: ParsableCommand {
             let (_, ledger) = try global.openLedger()
             try ledger.writeOffInvoice(number: number)
             print("Wrote off invoice \(number).")
+        }
+    }
+
+    struct Reopen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a void or a write-off made by mistake: the invoice is open, and chased, again.",
+            discussion: "Example:\n  cobrador invoice reopen F-2026-041")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var number: String
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            let invoice = try ledger.reopenInvoice(number: number)
+            print("Reopened invoice \(number): \(invoice.balance) owed.")
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 
 struct PaymentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "payment", abstract: "Record and list payments received.", subcommands: [Add.self, List.self])
+        commandName: "payment", abstract: "Record, list and remove payments received.", subcommands: [Add.self, List.self, Remove.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -57,19 +57,38 @@ struct PaymentCommand: ParsableCommand {
         }
     }
 
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a payment recorded by mistake (a wrong amount, the same one twice): the invoice owes it again.",
+            discussion: "The number is the # column of `cobrador payment list`.\nExample:\n  cobrador payment remove 12")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The payment's number (# in `cobrador payment list`).") var id: Int64
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            let (removed, invoice) = try ledger.removePayment(id: id)
+            let state = invoice.balance.minorUnits == 0 ? "paid in full" : "\(invoice.balance) owed"
+            print(
+                "Removed payment #\(id) of \(removed.payment.amount) dated \(removed.payment.valueDate) from invoice \(removed.invoiceNumber): "
+                    + "now \(state)\(invoice.invoice.status == .open && invoice.balance.minorUnits > 0 ? ", and chased again" : "").")
+        }
+    }
+
     static func printTable(_ payments: [PaymentRecord]) {
         Terminal.printTable(
-            ["DATE", "INVOICE", "CLIENT", "AMOUNT", "CUR", "METHOD", "REFERENCE"],
+            ["#", "DATE", "INVOICE", "CLIENT", "AMOUNT", "CUR", "METHOD", "REFERENCE"],
             payments.map { record in
                 [
-                    record.payment.valueDate.description, record.invoiceNumber, record.clientCode, record.payment.amount.decimalString,
+                    String(record.payment.id ?? 0), record.payment.valueDate.description, record.invoiceNumber, record.clientCode, record.payment.amount.decimalString,
                     record.payment.amount.currency.code, record.payment.method ?? "", record.payment.reference ?? "",
                 ]
-            }, rightAligned: [3])
+            }, rightAligned: [0, 4])
     }
 
     /// A payment as JSON.
     struct JSONView: Encodable {
+        var id: Int64
         var invoice: String
         var client: String
         var amount: MoneyJSON
@@ -78,6 +97,7 @@ struct PaymentCommand: ParsableCommand {
         var reference: String?
 
         init(_ record: PaymentRecord) {
+            id = record.payment.id ?? 0
             invoice = record.invoiceNumber
             client = record.clientCode
             amount = MoneyJSON(record.payment.amount)

@@ -173,6 +173,32 @@ import Testing
         #expect(reminder.contains("de 1000,00\u{00A0}€, vence el 15 de diciembre de 2026."), "\(reminder)")
     }
 
+    /// A wrong payment, void or write-off could not be undone, and the bank's export counted
+    /// a payment entered by hand a second time.
+    @Test func mistakesCanBeUndoneAndTheBanksRowIsThePaymentEnteredByHand() throws {
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "1815.00", "--date", "2026-11-25"])
+        #expect(try workspace.succeed(["plan", "--explain", "F-1", "--at", monday]).contains("not chased today: paid"))
+        let list = try workspace.succeed(["payment", "list", "--invoice", "F-1"])
+        let id = try #require(list.split(separator: "\n").dropFirst(2).first?.split(separator: " ").first.map(String.init))
+        let removed = try workspace.succeed(["payment", "remove", id])
+        #expect(removed.contains("Removed payment #\(id) of 1815.00 EUR dated 2026-11-25 from invoice F-1: now 1815.00 EUR owed, and chased again"), "\(removed)")
+        #expect(!(try workspace.succeed(["plan", "--explain", "F-1", "--at", monday])).contains("not chased today"))
+        #expect(try workspace.run(["payment", "remove", id]).standardError.contains("no payment #\(id)"))
+
+        // By hand, then the bank's export with its reference: one payment, with that reference.
+        _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "100", "--date", "2026-11-25"])
+        let csv = workspace.directory.write("bank.csv", "invoice,amount,date,method,reference\nF-2,100.00,2026-11-25,transfer,TRF 9\n")
+        #expect(try workspace.succeed(["import", "payments", csv]).contains("1 updated"))
+        #expect(try workspace.succeed(["import", "payments", csv]).contains("1 unchanged"))
+        #expect(try workspace.sqlite("SELECT count(*), reference, method FROM payment WHERE invoice_id = 2").standardOutput == "1|TRF 9|transfer\n")
+
+        _ = try workspace.succeed(["invoice", "void", "F-2"])
+        #expect(try workspace.succeed(["invoice", "reopen", "F-2"]) == "Reopened invoice F-2: 200.00 EUR owed.\n")
+        _ = try workspace.succeed(["invoice", "write-off", "F-2"])
+        _ = try workspace.succeed(["invoice", "reopen", "F-2"])
+        #expect(try workspace.run(["invoice", "reopen", "F-2"]).standardError.contains("invoice F-2 is open already"))
+    }
+
     /// The letter before claim to a UK company cited Spain's prior-negotiation rule.
     @Test func onlyADebtorInSpainIsToldOfSpainsPriorNegotiationRule() throws {
         let spanish = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
