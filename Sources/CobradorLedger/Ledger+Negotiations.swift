@@ -14,7 +14,7 @@ extension Ledger {
             let numbers = try invoiceNumbers.isEmpty
                 ? String.fetchAll(db.cachedStatement(sql: """
                         SELECT number FROM invoice
-                        WHERE client_id = ? AND status = 'open'
+                        WHERE client_id = ? AND status = 'open' AND handed_over_at IS NULL
                           AND gross_minor > (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id)
                         ORDER BY due_date, number
                         """), arguments: [client.id])
@@ -30,6 +30,10 @@ extension Ledger {
                 }
                 guard summary.invoice.status == .open else {
                     throw LedgerError.conflict("invoice \(number) is \(summary.invoice.status.rawValue); only open invoices can be negotiated")
+                }
+                // cobrador no longer follows it: a promise on it would never be checked.
+                guard !summary.handedOver else {
+                    throw LedgerError.conflict("invoice \(number) was handed over (lawyer, court or agency); cobrador no longer follows it, so it cannot be negotiated here")
                 }
                 if let other = try Self.openNegotiationID(covering: summary.invoice.id!, db) {
                     throw LedgerError.conflict("invoice \(number) is already covered by open negotiation #\(other); close it first")
@@ -66,6 +70,11 @@ extension Ledger {
             let record = try Self.negotiation(id: id, db)
             guard record.negotiation.isOpen else {
                 throw LedgerError.conflict("negotiation #\(id) was already closed (\(record.negotiation.outcome?.rawValue ?? "closed"))")
+            }
+            let fitting: [NegotiationOutcome] = record.negotiation.kind == .dispute ? [.resolved, .withdrawn] : [.kept, .broken, .withdrawn]
+            guard fitting.contains(outcome) else {
+                throw LedgerError.conflict(
+                    "a \(record.negotiation.kind.rawValue) ends \(fitting.map(\.rawValue).joined(separator: ", ")), not \(outcome.rawValue)")
             }
             try db.cachedStatement(sql: "UPDATE negotiation SET closed_at = ?, outcome = ?, closing_note = ? WHERE id = ?").execute(arguments: [Timestamp.string(now), outcome.rawValue, note, id])
             try Self.logEvent(db, negotiationID: id, kind: "closed", at: now, cause: "closed by the owner: \(outcome.rawValue)" + (note.map { "; \($0)" } ?? ""))

@@ -41,7 +41,7 @@ struct NegotiationCommand: ParsableCommand {
             var negotiation = Negotiation(
                 clientID: 0, kind: kind, invoiceIDs: [], openedAt: Date(),
                 promisedDate: try CommandInput.parseIfGiven("--until", until) { try FieldRules.date($0, notBefore: today, meaning: "a promised date") },
-                reviewDate: try CommandInput.parseIfGiven("--review", review) { try FieldRules.date($0) },
+                reviewDate: try CommandInput.parseIfGiven("--review", review) { try FieldRules.date($0, notBefore: today, meaning: "a review date") },
                 reason: try CommandInput.parseIfGiven("--reason", reason) { try FieldRules.optionalSingleLine($0) } ?? nil,
                 notes: try CommandInput.parseIfGiven("--notes", notes) { try FieldRules.freeText($0) } ?? nil,
                 waivesInterest: waiveInterest, waivesCompensation: waiveCompensation)
@@ -79,11 +79,17 @@ struct NegotiationCommand: ParsableCommand {
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Close a negotiation with its outcome.",
-            discussion: "Outcomes: kept, broken, resolved, withdrawn.\nExample:\n  cobrador negotiation close 3 --outcome broken --note \"No payment by the 20th\"")
+            discussion: """
+                Outcomes: a promise or plan is kept (paid as agreed), broken (escalation resumes at once) or \
+                withdrawn (opened by mistake); a dispute is resolved (settled: void or adjust the invoice if the client \
+                was right) or withdrawn.
+                Example:
+                  cobrador negotiation close 3 --outcome broken --note "No payment by the 20th"
+                """)
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The negotiation number (see `cobrador negotiation list`).") var id: Int64
-        @Option(help: "kept, broken, resolved or withdrawn.") var outcome: String
+        @Option(help: "kept, broken or withdrawn for a promise or plan; resolved or withdrawn for a dispute.") var outcome: String
         @Option(help: "What happened.") var note: String?
 
         func run() throws {

@@ -78,6 +78,7 @@ import Testing
         (["payment", "add", "F-1", "--amount", "1", "--date", "2099-01-01"], "a payment's value date cannot be in the future"),
         (["invoice", "add", "F-9", "--client", "ACME", "--concept", "x", "--due", "9999-12-30", "--amount", "5"], "expected a date between 2000-01-01 and 2099-12-31"),
         (["negotiation", "open", "promise", "ACME", "--until", "2020-01-01"], "a promised date cannot be before"),
+        (["negotiation", "open", "dispute", "ACME", "--reason", "x", "--review", "2020-01-01"], "a review date cannot be before"),
         (["client", "pause", "ACME", "--reason", "x", "--until", "2020-01-01"], "the end of a pause cannot be before"),
         (["client", "edit", "ACME"], "nothing to change"),
         (["client", "edit", "ACME", "--region", "GB-SCT"], "--region: \"GB-SCT\" is not valid: expected a region code of ES"),

@@ -91,10 +91,29 @@ import Testing
             Negotiation(clientID: 0, kind: .dispute, invoiceIDs: [], openedAt: Date(), reason: "Wrong hours"), clientCode: "ACME", invoiceNumbers: ["F-1"])
         let refused = #expect(throws: LedgerError.self) { try ledger.voidInvoice(number: "F-1") }
         #expect(refused?.description == "invoice F-1 is covered by open negotiation #\(dispute.negotiation.id!); close it first")
+        // A dispute is settled or withdrawn, not kept.
+        let kept = #expect(throws: LedgerError.self) { try ledger.closeNegotiation(id: dispute.negotiation.id!, outcome: .kept, note: nil, now: Date()) }
+        #expect(kept?.description == "a dispute ends resolved, withdrawn, not kept")
         try ledger.closeNegotiation(id: dispute.negotiation.id!, outcome: .resolved, note: "Client was right", now: Date())
         try ledger.voidInvoice(number: "F-1")
         #expect(throws: LedgerError.self) { try ledger.pauseInvoice(number: "F-1", reason: "x", until: nil, now: Date()) }
         #expect(try ledger.invoice(number: "F-1").invoice.status == .void)
+    }
+
+    /// A handed-over invoice is the lawyer's: a promise on it would never be checked.
+    @Test func aHandedOverInvoiceIsNotNegotiatedHere() throws {
+        try ledger.write { db in try db.execute(sql: "UPDATE invoice SET handed_over_at = '2026-11-20T00:00:00Z' WHERE number = 'F-1'") }
+        let refused = #expect(throws: LedgerError.self) {
+            try ledger.openNegotiation(
+                Negotiation(clientID: 0, kind: .promise, invoiceIDs: [], openedAt: Date(), promisedDate: CalendarDate(iso: "2026-12-20")),
+                clientCode: "ACME", invoiceNumbers: ["F-1"])
+        }
+        #expect(refused?.description.contains("invoice F-1 was handed over") == true)
+        // Without --invoice, the promise covers what cobrador still follows.
+        let promise = try ledger.openNegotiation(
+            Negotiation(clientID: 0, kind: .promise, invoiceIDs: [], openedAt: Date(), promisedDate: CalendarDate(iso: "2026-12-20")),
+            clientCode: "ACME", invoiceNumbers: [])
+        #expect(promise.invoiceNumbers == ["F-2"])
     }
 
     @Test func aPlanMustCoverWhatIsOwed() throws {
