@@ -41,7 +41,8 @@ extension Ledger {
 
     @discardableResult
     package func resumeClient(code: String) throws(LedgerError) -> Client {
-        try updateClient(code: code) { $0.pause = nil }
+        guard try client(code: code).pause != nil else { throw .conflict("client \(code) is not paused; there is nothing to resume") }
+        return try updateClient(code: code) { $0.pause = nil }
     }
 
     static func client(code: String, _ db: GRDB.Database) throws -> Client {

@@ -78,6 +78,7 @@ extension Ledger {
             throw LedgerError.conflict(
                 "the payment's date \(payment.valueDate) is before invoice \(invoiceNumber) was issued (\(target.invoice.issueDate))")
         }
+        guard target.balance.minorUnits > 0 else { throw LedgerError.conflict("invoice \(invoiceNumber) is paid in full already; nothing is owed on it") }
         guard payment.amount.minorUnits <= target.balance.minorUnits else {
             throw LedgerError.conflict(
                 "the payment of \(payment.amount) is more than the \(target.balance) still owed on invoice \(invoiceNumber)")

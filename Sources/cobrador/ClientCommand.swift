@@ -134,7 +134,7 @@ struct ClientCommand: ParsableCommand {
                 ),
             ])
             print("\nInvoices")
-            InvoiceCommand.printTable(invoices)
+            InvoiceCommand.printTable(invoices, today: CommandInput.today(configuration))
             if !negotiations.isEmpty {
                 print("\nNegotiations")
                 NegotiationCommand.printTable(negotiations)
@@ -183,7 +183,7 @@ struct ClientCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The client's code.") var code: String
-        @Option(help: "Why (shown in status and the digest).") var reason: String
+        @Option(help: "Why (shown in `client list` and `client show`).") var reason: String
         @Option(help: "Last day of the pause (YYYY-MM-DD); chasing resumes by itself the day after.") var until: String?
 
         func run() throws {

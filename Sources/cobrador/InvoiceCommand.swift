@@ -71,11 +71,11 @@ struct InvoiceCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let (_, ledger) = try global.openLedger()
+            let (configuration, ledger) = try global.openLedger()
             let status = try CommandInput.parseIfGiven("--status", status) { try FieldRules.choice($0, as: InvoiceStatus.self) }
             let invoices = try ledger.invoices(matching: .init(clientCode: client, status: status, unpaidOnly: unpaid))
             if output.json { return try Terminal.printJSON(invoices.map(JSONView.init)) }
-            InvoiceCommand.printTable(invoices)
+            InvoiceCommand.printTable(invoices, today: CommandInput.today(configuration))
         }
     }
 
@@ -99,7 +99,8 @@ struct InvoiceCommand: ParsableCommand {
             Terminal.printFields([
                 ("Number", invoice.number), ("Client", "\(summary.clientCode) (\(summary.clientName))"), ("Concept", invoice.concept),
                 ("Issued", invoice.issueDate.description), ("Due", invoice.dueDate.description), ("Gross", invoice.gross.description),
-                ("Paid", summary.paid.description), ("Balance", summary.balance.description), ("Status", invoice.status.rawValue),
+                ("Paid", summary.paid.description), ("Balance", summary.balance.description),
+                ("Status", InvoiceCommand.status(summary, today: CommandInput.today(configuration))),
                 ("Attachment", invoice.attachment),
                 // A pause past its end is over: chasing resumed.
                 ("Paused", invoice.pause.flatMap { $0.isActive(on: CommandInput.today(configuration)) ? $0 : nil }.map { "\($0.reason)" + ($0.until.map { " (until \($0))" } ?? "") }),
@@ -191,12 +192,24 @@ struct InvoiceCommand: ParsableCommand {
         }
     }
 
-    static func printTable(_ invoices: [InvoiceSummary]) {
+    /// "open", or what keeps an open invoice from being chased: "open, paid", "open, handed
+    /// over", "open, paused" (a pause past its end is over).
+    static func status(_ summary: InvoiceSummary, today: CalendarDate) -> String {
+        let invoice = summary.invoice
+        guard invoice.status == .open else { return invoice.status.rawValue }
+        let holds = [
+            summary.balance.minorUnits <= 0 ? "paid" : nil, summary.handedOver ? "handed over" : nil,
+            invoice.pause.map { $0.isActive(on: today) } == true ? "paused" : nil,
+        ].compactMap { $0 }
+        return ([invoice.status.rawValue] + holds).joined(separator: ", ")
+    }
+
+    static func printTable(_ invoices: [InvoiceSummary], today: CalendarDate) {
         Terminal.printTable(
             ["NUMBER", "CLIENT", "ISSUED", "DUE", "GROSS", "BALANCE", "CUR", "STATUS"],
             invoices.map { summary in
                 let invoice = summary.invoice
-                let status = invoice.pause == nil ? invoice.status.rawValue : "\(invoice.status.rawValue), paused"
+                let status = status(summary, today: today)
                 return [
                     invoice.number, summary.clientCode, invoice.issueDate.description, invoice.dueDate.description,
                     invoice.gross.decimalString, summary.balance.decimalString, invoice.gross.currency.code, status,

@@ -81,6 +81,7 @@ import Testing
         (["negotiation", "open", "dispute", "ACME", "--reason", "x", "--review", "2020-01-01"], "a review date cannot be before"),
         (["client", "pause", "ACME", "--reason", "x", "--until", "2020-01-01"], "the end of a pause cannot be before"),
         (["client", "edit", "ACME"], "nothing to change"),
+        (["client", "resume", "ACME"], "client ACME is not paused; there is nothing to resume"),
         (["client", "edit", "ACME", "--region", "GB-SCT"], "--region: \"GB-SCT\" is not valid: expected a region code of ES"),
         (["client", "add", "X3", "--email", "a@b.example", "--country", "ES"], "--name is required"),
     ])

@@ -192,6 +192,13 @@ import Testing
         #expect(try workspace.succeed(["import", "payments", csv]).contains("1 unchanged"))
         #expect(try workspace.sqlite("SELECT count(*), reference, method FROM payment WHERE invoice_id = 2").standardOutput == "1|TRF 9|transfer\n")
 
+        // What keeps an open invoice from being chased is in its status.
+        _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "200"])
+        #expect(try workspace.succeed(["invoice", "show", "F-2"]).contains("Status:      open, paid"))
+        #expect(try workspace.run(["payment", "add", "F-2", "--amount", "1"]).standardError.contains("invoice F-2 is paid in full already"))
+        let paidList = try workspace.succeed(["payment", "list", "--invoice", "F-2"])
+        let last = try #require(paidList.split(separator: "\n").dropFirst(2).first?.split(separator: " ").first.map(String.init))
+        _ = try workspace.succeed(["payment", "remove", last])
         _ = try workspace.succeed(["invoice", "void", "F-2"])
         #expect(try workspace.succeed(["invoice", "reopen", "F-2"]) == "Reopened invoice F-2: 200.00 EUR owed.\n")
         _ = try workspace.succeed(["invoice", "write-off", "F-2"])
