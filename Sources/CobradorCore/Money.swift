@@ -22,7 +22,16 @@ package struct Money: Hashable, Sendable, CustomStringConvertible {
             negative = true
             digits = digits.dropFirst()
         }
-        let parts = digits.split(separator: separator, omittingEmptySubsequences: false)
+        var parts = digits.split(separator: separator, omittingEmptySubsequences: false)
+        // With a decimal comma, a dot can only group thousands ("1.234,56", as Spanish
+        // spreadsheets export amounts): taken when the groups are exactly three digits.
+        if decimalComma, let whole = parts.first, whole.contains(".") {
+            let groups = whole.split(separator: ".", omittingEmptySubsequences: false)
+            guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
+                throw .invalidAmount(text, reason: Self.formatHint(currency: currency, decimalComma: decimalComma))
+            }
+            parts[0] = Substring(groups.joined())
+        }
         guard !digits.isEmpty, parts.count <= 2,
             let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit)
         else {
@@ -61,6 +70,7 @@ package struct Money: Hashable, Sendable, CustomStringConvertible {
 
     private static func formatHint(currency: Currency, decimalComma: Bool) -> String {
         let example = currency.minorDigits == 0 ? "1234" : "1234" + (decimalComma ? "," : ".") + String(repeating: "5", count: currency.minorDigits)
+        guard !decimalComma else { return "expected a number such as \(example) or 1.\(example.dropFirst()), without currency sign" }
         return "expected a plain number such as \(example), without thousands separators or currency sign"
     }
 }

@@ -226,16 +226,19 @@ package struct CSVImport: Sendable {
         if let issueDate, let dueDate, dueDate < issueDate {
             row.fail("due_date", "the due date \(dueDate) is before the issue date \(issueDate)")
         }
-        guard row.problems.isEmpty, let number, let clientCode, let concept, let issueDate, let dueDate, let amount else { return }
-        if let earlier = context.numbersInFile[number] {
-            row.fail("number", "the invoice \(number) already appears on line \(earlier)")
-            return
+        // Checked whatever else is wrong with the row: every problem is listed at the first try.
+        if let number {
+            if let earlier = context.numbersInFile[number] {
+                row.fail("number", "the invoice \(number) already appears on line \(earlier)")
+            } else {
+                context.numbersInFile[number] = row.line
+            }
         }
-        context.numbersInFile[number] = row.line
-        guard let clientID = try context.clientID(code: clientCode) else {
+        let clientID = try clientCode.flatMap { try context.clientID(code: $0) }
+        if let clientCode, clientID == nil {
             row.fail("client", "no client with code \"\(clientCode)\" in the ledger; import the clients first")
-            return
         }
+        guard row.problems.isEmpty, let number, let clientID, let concept, let issueDate, let dueDate, let amount else { return }
         var invoice = Invoice(
             number: number, clientID: clientID, concept: concept, issueDate: issueDate, dueDate: dueDate, gross: amount, attachment: attachment)
         invoice.contractRate = contractRate

@@ -37,8 +37,8 @@ struct CSVReader {
         }
         func endRecord() {
             endField()
-            // A line with nothing on it is not a record.
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append(Record(line: recordLine, fields: fields, separator: Character(separator))) }
+            // An empty line, or one of separators only (a spreadsheet's blank row), is no record.
+            if !fields.allSatisfy({ $0.allSatisfy { $0 == " " || $0 == "\t" } }) { records.append(Record(line: recordLine, fields: fields, separator: Character(separator))) }
             fields = []
         }
 

@@ -56,7 +56,7 @@ struct ImportCommand: ParsableCommand {
             return
         }
         let conflicts = summary.conflicts.isEmpty ? "" : ", \(summary.conflicts.count) differ from the ledger (not applied)"
-        print("Imported \(file): \(summary.rows) rows, \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged\(conflicts).")
+        print("Imported \(file): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged\(conflicts).")
         if !summary.conflicts.isEmpty {
             Terminal.warn("\(summary.conflicts.count) row(s) differ from what the ledger holds and were not applied; check them:")
             summary.conflicts.forEach { Terminal.warn("  \(file): \($0)") }

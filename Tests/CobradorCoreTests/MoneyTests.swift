@@ -14,6 +14,12 @@ import Testing
     @Test func decimalCommaIsASetting() throws {
         #expect(try Money(parsing: "1234,56", currency: euro, decimalComma: true).minorUnits == 123_456)
         #expect(throws: CoreError.self) { try Money(parsing: "1234,56", currency: euro) }
+        // With a decimal comma a dot only groups thousands, as Spanish spreadsheets write them.
+        #expect(try Money(parsing: "1.234,56", currency: euro, decimalComma: true).minorUnits == 123_456)
+        #expect(try Money(parsing: "12.345.678", currency: euro, decimalComma: true).minorUnits == 1_234_567_800)
+        for text in ["1.23,45", "1234.567,00", ".123,00", "1..234,00", "1.234.5,00"] {
+            #expect(throws: CoreError.self, "\(text)") { try Money(parsing: text, currency: euro, decimalComma: true) }
+        }
     }
 
     @Test(arguments: ["1,234.56", "12.345", "abc", "", "1.2.3", "€12", "12.", ".5", "1e3", "12 34"])

@@ -46,14 +46,16 @@ import Testing
                 F-4,ACME,Review,2026-09-01,2026-10-01,-12,EUR
                 F-5,ACME,Review,2026-09-01,2026-10-01,12.5x,EUT
                 F-1,ACME,Again,2026-09-01,2026-10-01,10.00,EUR
+                F-6,NOPE,Review,2026-09-01,2026-10-01,12.5x,EUR
                 """)
         }
         guard case .importRejected(_, let problems) = error else {
             Issue.record("expected importRejected, got \(String(describing: error))")
             return
         }
-        #expect(problems.map(\.line) == [3, 4, 5, 6, 6, 7])
-        #expect(problems.map(\.column) == ["client", "due_date", "amount", "currency", "amount", "number"])
+        // A row's problems are all listed, not only the first kind found.
+        #expect(problems.map(\.line) == [3, 4, 5, 6, 6, 7, 8, 8])
+        #expect(problems.map(\.column) == ["client", "due_date", "amount", "currency", "amount", "number", "amount", "client"])
         #expect(problems[0].description == "line 3, column client: no client with code \"NOPE\" in the ledger; import the clients first")
         #expect(problems[5].message == "the invoice F-1 already appears on line 2")
         #expect(try ledger.invoices().isEmpty)
@@ -75,10 +77,13 @@ import Testing
     }
 
     @Test func semicolonFilesWithADecimalCommaAndCRLF() throws {
+        // A spreadsheet's blank row (separators only) is skipped like an empty line.
         let summary = try importInvoices(
-            "number;client;concept;issue_date;due_date;amount\r\nF-9;ACME;\"Línea 1\";2026-09-01;2026-10-01;1234,56\r\n", decimalComma: true)
-        #expect(summary.added == 1)
+            "number;client;concept;issue_date;due_date;amount\r\nF-9;ACME;\"Línea 1\";2026-09-01;2026-10-01;1234,56\r\n;;;;;\r\n"
+                + "F-10;ACME;Otra;2026-09-01;2026-10-01;12.345,60\r\n", decimalComma: true)
+        #expect(summary.added == 2 && summary.rows == 2)
         #expect(try ledger.invoice(number: "F-9").invoice.gross.minorUnits == 1234_56)
+        #expect(try ledger.invoice(number: "F-10").invoice.gross.minorUnits == 12345_60)
     }
 
     @Test func headersAreCheckedBeforeAnyRow() throws {
@@ -109,7 +114,7 @@ import Testing
         #expect(try ledger.invoice(number: "F-1").balance.minorUnits == 0)
         let over = folder.write("over.csv", "invoice,amount,date,reference\nF-1,0.01,2026-10-07,T3\n")
         let error = #expect(throws: LedgerError.self) { try importer.run(file: over, into: ledger) }
-        #expect(error?.description.contains("line 2, column amount: the payment of 0.01 EUR is more than the 0.00 EUR still owed") == true)
+        #expect(error?.description.contains("line 2, column amount: invoice F-1 is paid in full already") == true)
     }
 
     @Test func reimportingClientsWithFewerColumnsKeepsWhatTheFileDoesNotMention() throws {
