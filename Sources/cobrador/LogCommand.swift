@@ -32,7 +32,16 @@ struct LogCommand: ParsableCommand {
         let (configuration, ledger) = try global.openLedger()
         let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
         var filter = Ledger.AttemptFilter(clientCode: client, invoiceNumber: invoice)
-        filter.status = try CommandInput.parseIfGiven("--status", status) { try FieldRules.choice($0, as: ContactStatus.self) }
+        filter.status = try CommandInput.parseIfGiven("--status", status) { text in
+            let status = try FieldRules.choice(text, as: ContactStatus.self)
+            // Tasks and the planner's transitions are in the sent log, not among the messages.
+            guard status != .recorded else {
+                throw CoreError.invalidValue(
+                    field: nil, value: text,
+                    reason: "the log lists messages, whose statuses are \(ContactStatus.allCases.filter { $0 != .recorded }.map(\.rawValue).joined(separator: ", ")); tasks and transitions are in the sent log")
+            }
+            return status
+        }
         filter.since = try CommandInput.parseIfGiven("--since", since) { text in
             if let moment = try? Date(text, strategy: .iso8601) { return moment }
             let day = try FieldRules.date(text)

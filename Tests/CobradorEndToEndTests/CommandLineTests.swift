@@ -82,6 +82,7 @@ import Testing
         (["client", "pause", "ACME", "--reason", "x", "--until", "2020-01-01"], "the end of a pause cannot be before"),
         (["client", "edit", "ACME"], "nothing to change"),
         (["client", "resume", "ACME"], "client ACME is not paused; there is nothing to resume"),
+        (["log", "--status", "recorded"], "tasks and transitions are in the sent log"),
         (["client", "edit", "ACME", "--region", "GB-SCT"], "--region: \"GB-SCT\" is not valid: expected a region code of ES"),
         (["client", "add", "X3", "--email", "a@b.example", "--country", "ES"], "--name is required"),
     ])
