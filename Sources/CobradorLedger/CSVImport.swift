@@ -132,12 +132,28 @@ package struct CSVImport: Sendable {
         let db: GRDB.Database
         var clientIDs: [String: Int64] = [:]
         var numbersInFile: [String: Int] = [:]
-        /// Identical payments already in the ledger before this import, and met so far in the file.
-        var paymentsBefore: [String: Int] = [:]
-        var paymentsInFile: [String: Int] = [:]
+        /// The payments of each invoice the file names, as the ledger held them before this
+        /// import wrote any (read at the invoice's first row, before its first write); `claimed`
+        /// once a row of the file is that payment.
+        var paymentsBefore: [Int64: [(id: Int64, amount: Int64, date: String, reference: String?, claimed: Bool)]] = [:]
 
         init(db: GRDB.Database) {
             self.db = db
+        }
+
+        /// Claims for a row of the file an unclaimed payment of the invoice held before the
+        /// import, of that amount and date, whose reference `matches`; returns its id.
+        mutating func claimPayment(invoiceID: Int64, amount: Money, date: CalendarDate, where matches: (String?) -> Bool) throws -> Int64? {
+            if paymentsBefore[invoiceID] == nil {
+                paymentsBefore[invoiceID] = try GRDB.Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT id, amount_minor, value_date, reference FROM payment WHERE invoice_id = ? ORDER BY id"), arguments: [invoiceID]
+                ).map { (id: $0["id"], amount: $0["amount_minor"], date: $0["value_date"], reference: $0["reference"], claimed: false) }
+            }
+            guard let index = paymentsBefore[invoiceID]!.firstIndex(where: {
+                !$0.claimed && $0.amount == amount.minorUnits && $0.date == date.description && matches($0.reference)
+            }) else { return nil }
+            paymentsBefore[invoiceID]![index].claimed = true
+            return paymentsBefore[invoiceID]![index].id
         }
 
         mutating func clientID(code: String) throws -> Int64? {
@@ -287,34 +303,30 @@ package struct CSVImport: Sendable {
             row.fail("date", "\(valueDate) is before invoice \(number) was issued (\(issued))")
         }
         guard row.problems.isEmpty, let valueDate, let amount else { return }
-        // The n-th identical row of the file is new only if the ledger held fewer than n such
-        // payments before the import: re-importing changes nothing, and two real identical
-        // payments in one file are both kept.
-        let key = "\(number)\u{0}\(amount.minorUnits)\u{0}\(valueDate)\u{0}\(reference ?? "")"
-        if context.paymentsBefore[key] == nil {
-            context.paymentsBefore[key] = try Int.fetchOne(
-                context.db.cachedStatement(sql: "SELECT count(*) FROM payment WHERE invoice_id = ? AND amount_minor = ? AND value_date = ? AND reference IS ?"),
-                arguments: [target["id"], amount.minorUnits, valueDate.description, reference]) ?? 0
-        }
-        context.paymentsInFile[key, default: 0] += 1
-        if context.paymentsInFile[key]! <= context.paymentsBefore[key]! {
+        // Each row is one payment. It is one the ledger already holds (re-importing changes
+        // nothing) when an unclaimed payment of the same amount and date is there: one with
+        // the same reference, else, for a row with a reference, one entered by hand without
+        // any (which the row completes), else, for a row without one, any.
+        let invoiceID: Int64 = target["id"]
+        if let reference {
+            if try context.claimPayment(invoiceID: invoiceID, amount: amount, date: valueDate, where: { $0 == reference }) != nil {
+                summary.unchanged += 1
+                return
+            }
+            if let handEntered = try context.claimPayment(invoiceID: invoiceID, amount: amount, date: valueDate, where: { $0 == nil }) {
+                try context.db.cachedStatement(sql: "UPDATE payment SET reference = ?, method = coalesce(method, ?) WHERE id = ?")
+                    .execute(arguments: [reference, method, handEntered])
+                summary.updated += 1
+                return
+            }
+        } else if try context.claimPayment(invoiceID: invoiceID, amount: amount, date: valueDate, where: { $0 == nil }) != nil
+            || context.claimPayment(invoiceID: invoiceID, amount: amount, date: valueDate, where: { _ in true }) != nil
+        {
             summary.unchanged += 1
             return
         }
-        // The same payment entered by hand, without a reference: the bank's row is that
-        // payment, not a second one; it gives it its reference (and method).
-        if let reference, let handEntered = try Int64.fetchOne(
-            context.db.cachedStatement(
-                sql: "SELECT id FROM payment WHERE invoice_id = ? AND amount_minor = ? AND value_date = ? AND reference IS NULL ORDER BY id LIMIT 1"),
-            arguments: [target["id"], amount.minorUnits, valueDate.description])
-        {
-            try context.db.cachedStatement(sql: "UPDATE payment SET reference = ?, method = coalesce(method, ?) WHERE id = ?")
-                .execute(arguments: [reference, method, handEntered])
-            summary.updated += 1
-            return
-        }
         do {
-            try Ledger.insert(Payment(invoiceID: target["id"], amount: amount, valueDate: valueDate, method: method, reference: reference), invoiceNumber: number, context.db)
+            try Ledger.insert(Payment(invoiceID: invoiceID, amount: amount, valueDate: valueDate, method: method, reference: reference), invoiceNumber: number, context.db)
             summary.added += 1
         } catch let error as LedgerError {
             row.fail("amount", error.description)

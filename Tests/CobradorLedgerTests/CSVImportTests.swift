@@ -130,6 +130,28 @@ import Testing
         #expect(acme.taxID == "B12345678" && acme.timeZone == "Europe/Madrid" && acme.debtorKind == .selfEmployed)
     }
 
+    /// A payment entered by hand, then the bank's rows for it with and without a reference,
+    /// in any order and any number of times: one payment, whose reference the bank gave.
+    @Test func theBanksRowsAreThePaymentEnteredByHandHoweverOftenTheyCome() throws {
+        _ = try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,1000.00\n")
+        try ledger.addPayment(Payment(invoiceID: 0, amount: Money(minorUnits: 200_00, currency: Currency(code: "EUR")!), valueDate: CalendarDate(iso: "2026-11-21")!), invoiceNumber: "F-1")
+        let importer = CSVImport(kind: .payments, settings: settings, today: today)
+        let bare = folder.write("bare.csv", "invoice,amount,date\nF-1,200.00,2026-11-21\n")
+        let referenced = folder.write("referenced.csv", "invoice,amount,date,method,reference\nF-1,200.00,2026-11-21,transfer,SEPA-9\n")
+        #expect(try importer.run(file: bare, into: ledger).unchanged == 1)
+        #expect(try importer.run(file: referenced, into: ledger).updated == 1)
+        #expect(try importer.run(file: bare, into: ledger).unchanged == 1)
+        #expect(try importer.run(file: referenced, into: ledger).unchanged == 1)
+        let payments = try ledger.payments(invoiceNumber: "F-1")
+        #expect(payments.map(\.payment.reference) == ["SEPA-9"] && payments.map(\.payment.method) == ["transfer"])
+        // One file naming it twice, with and without the reference, is two payments, once.
+        let both = folder.write("both.csv", "invoice,amount,date,reference\nF-1,200.00,2026-11-21,\nF-1,200.00,2026-11-21,SEPA-9\n")
+        #expect(try importer.run(file: both, into: ledger).added == 1)
+        let again = try importer.run(file: both, into: ledger)
+        #expect(again.added == 0 && again.updated == 0 && again.unchanged == 2)
+        #expect(try ledger.invoice(number: "F-1").balance.minorUnits == 600_00)
+    }
+
     @Test func twoIdenticalPaymentsInOneFileAreBothKept() throws {
         _ = try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,100.00\n")
         let file = folder.write("twice.csv", "invoice,amount,date\nF-1,5.00,2026-11-20\nF-1,5.00,2026-11-20\n")
