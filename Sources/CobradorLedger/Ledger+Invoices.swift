@@ -68,12 +68,14 @@ extension Ledger {
 
     /// Undoes a void or a write-off made by mistake: the invoice is open, and chased, again.
     @discardableResult
-    package func reopenInvoice(number: String) throws(LedgerError) -> InvoiceSummary {
+    package func reopenInvoice(number: String, at moment: Date) throws(LedgerError) -> InvoiceSummary {
         try write { db in
             let current = try Self.invoice(number: number, db)
             guard current.invoice.status != .open else { throw LedgerError.conflict("invoice \(number) is open already") }
             try db.execute(sql: "UPDATE invoice SET status = 'open' WHERE number = ?", arguments: [number])
-            return try Self.invoice(number: number, db)
+            let reopened = try Self.invoice(number: number, db)
+            try Self.recordOwnersNote("invoice \(number) reopened (it was \(current.invoice.status.rawValue))", about: reopened, at: moment, db)
+            return reopened
         }
     }
 

@@ -1,4 +1,5 @@
 import CobradorCore
+import Foundation
 import GRDB
 
 extension Ledger {
@@ -13,17 +14,56 @@ extension Ledger {
         }
     }
 
-    /// Removes a payment recorded by mistake (a wrong amount, the same one twice): the
-    /// invoice owes it again, and is chased again if unpaid. Returns the payment and the
-    /// invoice as they are now.
-    package func removePayment(id: Int64) throws(LedgerError) -> (payment: PaymentRecord, invoice: InvoiceSummary) {
-        try write { db in
-            guard let record = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else {
-                throw LedgerError.conflict("no payment #\(id); `cobrador payment list` shows their numbers")
-            }
-            try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
-            return (record, try Self.invoice(number: record.invoiceNumber, db))
+    package func payment(id: Int64) throws(LedgerError) -> PaymentRecord {
+        try read { db in
+            guard let record = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else { throw LedgerError.unknownPayment(id) }
+            return record
         }
+    }
+
+    /// Removes a payment recorded by mistake (the same one twice): the invoice owes it again,
+    /// and is chased again if unpaid. A note among the client's contacts keeps the change.
+    /// Returns the payment and the invoice as it is now.
+    package func removePayment(id: Int64, at moment: Date) throws(LedgerError) -> (payment: PaymentRecord, invoice: InvoiceSummary) {
+        try write { db in
+            guard let record = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else { throw LedgerError.unknownPayment(id) }
+            try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
+            let invoice = try Self.invoice(number: record.invoiceNumber, db)
+            try Self.recordOwnersNote(
+                "payment #\(id) of \(record.payment.amount) dated \(record.payment.valueDate) removed from invoice \(record.invoiceNumber)", about: invoice,
+                at: moment, db)
+            return (record, invoice)
+        }
+    }
+
+    /// Corrects a payment recorded with a wrong amount, date, method or reference, in one
+    /// transaction (removing and adding it again would let a running daemon chase the invoice
+    /// in between), with the same checks as a new payment. A note keeps the change.
+    package func correctPayment(id: Int64, at moment: Date, _ change: @Sendable (inout Payment) throws -> Void) throws(LedgerError) -> (
+        before: PaymentRecord, invoice: InvoiceSummary
+    ) {
+        try write { db in
+            guard let before = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else { throw LedgerError.unknownPayment(id) }
+            var payment = before.payment
+            try change(&payment)
+            try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
+            // Checked as a new payment against what is owed without it; it keeps its number.
+            try Self.insert(payment, invoiceNumber: before.invoiceNumber, db)
+            let invoice = try Self.invoice(number: before.invoiceNumber, db)
+            try Self.recordOwnersNote(
+                "payment #\(id) on invoice \(before.invoiceNumber) corrected: \(before.payment.amount) dated \(before.payment.valueDate) is now "
+                    + "\(payment.amount) dated \(payment.valueDate)", about: invoice, at: moment, db)
+            return (before, invoice)
+        }
+    }
+
+    /// A note for the owner among the client's contacts (no stage, so not a cadence step):
+    /// what a correction changed, for whoever reads the client's history or the evidence.
+    static func recordOwnersNote(_ summary: String, about invoice: InvoiceSummary, at moment: Date, _ db: GRDB.Database) throws {
+        try db.execute(
+            sql: "INSERT INTO contact (client_id, channel, status, summary, occurred_at) VALUES (?, 'other', 'recorded', ?, ?)",
+            arguments: [invoice.invoice.clientID, summary, Timestamp.string(moment)])
+        try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)", arguments: [db.lastInsertedRowID, invoice.invoice.id])
     }
 
     /// Payments, newest value date first; only those of one invoice or one client if asked.
@@ -83,7 +123,8 @@ extension Ledger {
             throw LedgerError.conflict(
                 "the payment of \(payment.amount) is more than the \(target.balance) still owed on invoice \(invoiceNumber)")
         }
-        try db.cachedStatement(sql: "INSERT INTO payment (invoice_id, amount_minor, value_date, method, reference) VALUES (?, ?, ?, ?, ?)").execute(
-            arguments: [target.invoice.id, payment.amount.minorUnits, payment.valueDate.description, payment.method, payment.reference])
+        // A new payment has no id yet; a corrected one keeps its own.
+        try db.cachedStatement(sql: "INSERT INTO payment (id, invoice_id, amount_minor, value_date, method, reference) VALUES (?, ?, ?, ?, ?, ?)").execute(
+            arguments: [payment.id, target.invoice.id, payment.amount.minorUnits, payment.valueDate.description, payment.method, payment.reference])
     }
 }

@@ -10,6 +10,7 @@ package enum LedgerError: Error, CustomStringConvertible {
     case unknownClient(String)
     case unknownInvoice(String)
     case unknownNegotiation(Int64)
+    case unknownPayment(Int64)
     case duplicateClient(String)
     case duplicateInvoice(String)
     case invalid(CoreError)
@@ -36,6 +37,8 @@ package enum LedgerError: Error, CustomStringConvertible {
             "no invoice numbered \"\(number)\" (see `cobrador invoice list`)"
         case .unknownNegotiation(let id):
             "no negotiation #\(id) (see `cobrador negotiation list`)"
+        case .unknownPayment(let id):
+            "no payment #\(id) (see the # column of `cobrador payment list`)"
         case .duplicateClient(let code):
             "a client with code \"\(code)\" already exists"
         case .duplicateInvoice(let number):

@@ -153,7 +153,7 @@ struct InvoiceCommand: ParsableCommand {
 
         func run() throws {
             let (_, ledger) = try global.openLedger()
-            let invoice = try ledger.reopenInvoice(number: number)
+            let invoice = try ledger.reopenInvoice(number: number, at: Date())
             print("Reopened invoice \(number): \(invoice.balance) owed.")
         }
     }

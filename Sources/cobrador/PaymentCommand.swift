@@ -5,7 +5,7 @@ import Foundation
 
 struct PaymentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "payment", abstract: "Record, list and remove payments received.", subcommands: [Add.self, List.self, Remove.self])
+        commandName: "payment", abstract: "Record, list, correct and remove payments received.", subcommands: [Add.self, List.self, Edit.self, Remove.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -24,20 +24,90 @@ struct PaymentCommand: ParsableCommand {
             let (configuration, ledger) = try global.openLedger()
             let target = try ledger.invoice(number: invoice)
             let payment = Payment(
-                invoiceID: target.invoice.id ?? 0,
-                amount: try CommandInput.parse("--amount", amount) { try FieldRules.positiveAmount($0, currency: target.invoice.gross.currency) },
-                valueDate: try CommandInput.parseIfGiven("--date", date) { text in
-                    let day = try FieldRules.date(text)
-                    guard day <= CommandInput.today(configuration) else {
-                        throw CoreError.invalidValue(field: nil, value: text, reason: "a payment's value date cannot be in the future")
-                    }
-                    return day
-                } ?? CommandInput.today(configuration),
+                invoiceID: target.invoice.id ?? 0, amount: try PaymentCommand.amount(amount, in: target.invoice.gross.currency),
+                valueDate: try PaymentCommand.valueDate(date, configuration) ?? CommandInput.today(configuration),
                 method: try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) } ?? nil,
                 reference: try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) } ?? nil)
             let updated = try ledger.addPayment(payment, invoiceNumber: invoice)
             let state = updated.balance.minorUnits == 0 ? "paid in full" : "\(updated.balance) still owed"
             print("Recorded \(payment.amount) on invoice \(invoice): \(state).")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a payment's amount, date, method or reference, in one step.",
+            discussion: """
+                The number is the # column of `cobrador payment list`. Correct in one step rather than \
+                remove and add: a running daemon notices each change within seconds.
+                Example:
+                  cobrador payment edit 12 --amount 815.00
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The payment's number (# in `cobrador payment list`).") var id: Int64
+        @Option(parsing: .unconditional, help: "The right amount, such as 815.00.") var amount: String?
+        @Option(help: "The right value date, YYYY-MM-DD.") var date: String?
+        @Option(help: "How it was paid (transfer, card, cash...).") var method: String?
+        @Option(help: "The bank or payment reference.") var reference: String?
+
+        func run() throws {
+            let (configuration, ledger) = try global.openLedger()
+            guard amount != nil || date != nil || method != nil || reference != nil else {
+                throw CommandFailure("nothing to change: give at least one of --amount, --date, --method, --reference")
+            }
+            let currency = try ledger.payment(id: id).payment.amount.currency
+            let newAmount = try amount.map { try PaymentCommand.amount($0, in: currency) }
+            let newDate = try PaymentCommand.valueDate(date, configuration)
+            let newMethod = try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) }
+            let newReference = try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) }
+            let (before, invoice) = try ledger.correctPayment(id: id, at: Date()) { payment in
+                if let newAmount { payment.amount = newAmount }
+                if let newDate { payment.valueDate = newDate }
+                if let newMethod { payment.method = newMethod }
+                if let newReference { payment.reference = newReference }
+            }
+            let state = invoice.balance.minorUnits == 0 ? "paid in full" : "\(invoice.balance) owed"
+            print("Corrected payment #\(id) on invoice \(before.invoiceNumber): now \(state).")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a payment recorded by mistake (the same one twice): the invoice owes it again.",
+            discussion: """
+                The number is the # column of `cobrador payment list`. To correct a wrong amount or date, use \
+                `cobrador payment edit` instead: a running daemon notices each change within seconds.
+                Example:
+                  cobrador payment remove 12
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The payment's number (# in `cobrador payment list`).") var id: Int64
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            let (removed, invoice) = try ledger.removePayment(id: id, at: Date())
+            let state = invoice.balance.minorUnits == 0 ? "paid in full" : "\(invoice.balance) owed"
+            print(
+                "Removed payment #\(id) of \(removed.payment.amount) dated \(removed.payment.valueDate) from invoice \(removed.invoiceNumber): "
+                    + "now \(state)\(invoice.invoice.status == .open && invoice.balance.minorUnits > 0 ? ", and chased again" : "").")
+        }
+    }
+
+    /// An amount received, in the invoice's currency; more than zero.
+    static func amount(_ text: String, in currency: Currency) throws -> Money {
+        try CommandInput.parse("--amount", text) { try FieldRules.positiveAmount($0, currency: currency) }
+    }
+
+    /// A value date given with --date: a real day, not in the future.
+    static func valueDate(_ text: String?, _ configuration: Configuration) throws -> CalendarDate? {
+        try CommandInput.parseIfGiven("--date", text) { text in
+            let day = try FieldRules.date(text)
+            guard day <= CommandInput.today(configuration) else {
+                throw CoreError.invalidValue(field: nil, value: text, reason: "a payment's value date cannot be in the future")
+            }
+            return day
         }
     }
 
@@ -54,24 +124,6 @@ struct PaymentCommand: ParsableCommand {
             let payments = try ledger.payments(invoiceNumber: invoice, clientCode: client)
             if output.json { return try Terminal.printJSON(payments.map(JSONView.init)) }
             PaymentCommand.printTable(payments)
-        }
-    }
-
-    struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Remove a payment recorded by mistake (a wrong amount, the same one twice): the invoice owes it again.",
-            discussion: "The number is the # column of `cobrador payment list`.\nExample:\n  cobrador payment remove 12")
-
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "The payment's number (# in `cobrador payment list`).") var id: Int64
-
-        func run() throws {
-            let (_, ledger) = try global.openLedger()
-            let (removed, invoice) = try ledger.removePayment(id: id)
-            let state = invoice.balance.minorUnits == 0 ? "paid in full" : "\(invoice.balance) owed"
-            print(
-                "Removed payment #\(id) of \(removed.payment.amount) dated \(removed.payment.valueDate) from invoice \(removed.invoiceNumber): "
-                    + "now \(state)\(invoice.invoice.status == .open && invoice.balance.minorUnits > 0 ? ", and chased again" : "").")
         }
     }
 

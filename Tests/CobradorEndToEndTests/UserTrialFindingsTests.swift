@@ -188,6 +188,14 @@ import Testing
         #expect(removed.contains("Removed payment #\(id) of 1815.00 EUR dated 2026-11-25 from invoice F-1: now 1815.00 EUR owed, and chased again"), "\(removed)")
         #expect(!(try workspace.succeed(["plan", "--explain", "F-1", "--at", monday])).contains("not chased today"))
         #expect(try workspace.run(["payment", "remove", id]).standardError.contains("no payment #\(id)"))
+        // A wrong amount is corrected in one step, checked like a new payment, and noted.
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "1000", "--date", "2026-11-25"])
+        let wrong = try #require(try workspace.succeed(["payment", "list", "--invoice", "F-1"]).split(separator: "\n").dropFirst(2).first?.split(separator: " ").first.map(String.init))
+        #expect(try workspace.run(["payment", "edit", wrong, "--amount", "2000"]).standardError.contains("more than the 1815.00 EUR still owed"))
+        #expect(try workspace.succeed(["payment", "edit", wrong, "--amount", "800"]) == "Corrected payment #\(wrong) on invoice F-1: now 1015.00 EUR owed.\n")
+        let history = try workspace.succeed(["client", "show", "ACME"])
+        #expect(history.contains("payment #\(id) of 1815.00 EUR dated 2026-11-25 removed from invoice F-1"), "\(history)")
+        #expect(history.contains("payment #\(wrong) on invoice F-1 corrected: 1000.00 EUR dated 2026-11-25 is now 800.00 EUR dated 2026-11-25"), "\(history)")
 
         // By hand, then the bank's export with its reference: one payment, with that reference.
         _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "100", "--date", "2026-11-25"])
