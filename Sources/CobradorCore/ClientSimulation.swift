@@ -32,7 +32,7 @@ struct ClientSimulation {
     private var negotiationStatus: [Int64: NegotiationStatus] = [:]
     private var recordedEvents: [Int64: Set<String>] = [:]
     private var handedOver: Set<Int64>
-    private var queuedMessages: [(template: String, invoiceIDs: [Int64], negotiationID: Int64?, reasons: [String])] = []
+    private var queuedMessages: [(template: String, invoiceIDs: [Int64], negotiationID: Int64?, instalment: Instalment?, reasons: [String])] = []
     private var events: [PlannedEvent] = []
 
     init(file: PlannerInput.ClientFile, planner: Planner, start: Date) {
@@ -74,7 +74,9 @@ struct ClientSimulation {
             let closedDay = window.day(of: closedAt)
             let noticed = eventContacts.contains { $0.template == template && !$0.invoiceIDs.isDisjoint(with: covered) && $0.day >= closedDay }
             let owed = file.invoices.filter { covered.contains($0.invoice.id ?? 0) && !isPaid($0) }
-            if !noticed && !owed.isEmpty { queue(template, owed, id, "\(negotiation.kind.rawValue) #\(id) broken") }
+            if !noticed && !owed.isEmpty {
+                queue(template, owed, id, "\(negotiation.kind.rawValue) #\(id) broken", missed: negotiation.firstUncoveredInstalment(paid: paidSinceOpening(negotiation)))
+            }
         }
     }
 
@@ -259,7 +261,7 @@ struct ClientSimulation {
                     end(id, .planBroken, at: moment, invoices: owed, reasons: [
                         "the instalment of \(missed.dueDate) (\(missed.amount)) was not paid after \(policy.graceDays) days of grace; escalation resumes on the remaining balance"
                     ])
-                    if let template = Self.brokenTemplate(.plan, policy) { queue(template, owed, id, "plan #\(id) broken") }
+                    if let template = Self.brokenTemplate(.plan, policy) { queue(template, owed, id, "plan #\(id) broken", missed: missed) }
                 }
             case .dispute:
                 if let review = negotiation.reviewDate, day > review, !(recordedEvents[id]?.contains(PlannedEvent.Kind.disputeReviewDue.rawValue) ?? false) {
@@ -289,13 +291,11 @@ struct ClientSimulation {
     /// The first instalment not covered by payments made since the plan opened, once its
     /// grace period is over on `day`.
     private func missedInstalment(_ negotiation: Negotiation, on day: CalendarDate) -> Instalment? {
-        let paid = paidSinceOpening(negotiation)
-        var due: Int64 = 0
-        for instalment in negotiation.instalments {
-            due += instalment.amount.minorUnits
-            if day > instalment.dueDate.adding(days: policy.graceDays) && paid < due { return instalment }
-        }
-        return nil
+        // Instalments are in date order: when the first uncovered one is within its grace
+        // days, so is every later one.
+        guard let first = negotiation.firstUncoveredInstalment(paid: paidSinceOpening(negotiation)), day > first.dueDate.adding(days: policy.graceDays)
+        else { return nil }
+        return first
     }
 
     private func paidSinceOpening(_ negotiation: Negotiation) -> Int64 {
@@ -308,8 +308,8 @@ struct ClientSimulation {
         emit(kind, at: moment, invoices: invoices, negotiationID: id, reasons: reasons)
     }
 
-    private mutating func queue(_ template: String, _ invoices: [PlannerInput.InvoiceState], _ negotiationID: Int64, _ reason: String) {
-        queuedMessages.append((template, invoices.compactMap(\.invoice.id), negotiationID, [reason]))
+    private mutating func queue(_ template: String, _ invoices: [PlannerInput.InvoiceState], _ negotiationID: Int64, _ reason: String, missed: Instalment? = nil) {
+        queuedMessages.append((template, invoices.compactMap(\.invoice.id), negotiationID, missed, [reason]))
     }
 
     // MARK: - Dispatch
@@ -324,7 +324,9 @@ struct ClientSimulation {
             let states = file.invoices.filter { message.invoiceIDs.contains($0.invoice.id ?? 0) && !isPaid($0) && !isInvoicePaused($0, on: day) }
             if !states.isEmpty {
                 queuedMessages.removeFirst()
-                return send(message.template, at: moment, on: day, invoices: states, negotiationID: message.negotiationID, reasons: message.reasons)
+                return send(
+                    message.template, at: moment, on: day, invoices: states, negotiationID: message.negotiationID, instalment: message.instalment,
+                    reasons: message.reasons)
             }
             if states.isEmpty && message.invoiceIDs.allSatisfy({ id in file.invoices.first { $0.invoice.id == id }.map(isPaid) ?? true }) {
                 queuedMessages.removeFirst()  // everything it was about is paid: nothing left to say

@@ -46,4 +46,14 @@ package struct Negotiation: Hashable, Sendable {
     }
 
     package var isOpen: Bool { closedAt == nil }
+
+    /// The first instalment of a plan (in date order) that `paid` minor units, received since
+    /// the plan opened, do not cover: the one a broken plan missed, or the next one due.
+    package func firstUncoveredInstalment(paid: Int64) -> Instalment? {
+        var due: Int64 = 0
+        return instalments.first { instalment in
+            due += instalment.amount.minorUnits
+            return paid < due
+        }
+    }
 }

@@ -31,7 +31,8 @@ package struct PlannedEvent: Sendable, Hashable {
     package var invoiceIDs: [Int64]
     package var invoiceNumbers: [String]
     package var negotiationID: Int64?
-    /// For an instalment reminder: the instalment it is about.
+    /// For an instalment reminder: the instalment it is about; for a plan-broken message: the
+    /// instalment missed.
     package var instalment: Instalment?
     /// Why, one rule per line, in the order they were applied.
     package var reasons: [String]

@@ -88,28 +88,26 @@ extension Ledger {
             for row in try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT negotiation_event.negotiation_id, negotiation_event.at, negotiation_event.cause, negotiation.kind, negotiation.promised_date, client.code,
-                           (SELECT group_concat(invoice.number, ', ') FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
-                            WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers,
-                           (SELECT invoice.currency FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
-                            WHERE negotiation_invoice.negotiation_id = negotiation.id LIMIT 1) AS currency
+                    SELECT negotiation_event.negotiation_id, negotiation_event.at, negotiation_event.cause, client.code
                     FROM negotiation_event JOIN negotiation ON negotiation.id = negotiation_event.negotiation_id JOIN client ON client.id = negotiation.client_id
                     WHERE negotiation_event.kind IN ('promise-broken', 'plan-broken') AND negotiation_event.at > ? AND negotiation_event.at <= ?
                     """, arguments: [from, to])
             {
+                let record = try Self.negotiation(id: row["negotiation_id"], db)
+                let negotiation = record.negotiation
                 let brokenOn = Timestamp.date(row["at"]).map { CalendarDate($0, in: zone) } ?? today
-                let missed = try GRDB.Row.fetchOne(
-                    db, sql: "SELECT due_date, amount_minor FROM instalment WHERE negotiation_id = ? AND due_date < ? ORDER BY due_date DESC LIMIT 1",
-                    arguments: [row["negotiation_id"] as Int64, brokenOn.description])
+                // The planner's rule: the first instalment that what was paid from the plan's
+                // opening through the day it broke does not cover.
+                let paid = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COALESCE(SUM(amount_minor), 0) FROM payment
+                        WHERE invoice_id IN (SELECT invoice_id FROM negotiation_invoice WHERE negotiation_id = ?) AND value_date >= ? AND value_date <= ?
+                        """, arguments: [negotiation.id, CalendarDate(negotiation.openedAt, in: zone).description, brokenOn.description]) ?? 0
                 lines.broken.append(
                     BrokenNegotiation(
-                        client: row["code"], kind: NegotiationKind(rawValue: row["kind"]) ?? .promise, invoices: row["numbers"] ?? "", cause: row["cause"],
-                        promisedDate: (row["promised_date"] as String?).flatMap { CalendarDate(iso: $0) },
-                        missedInstalment: missed.flatMap { instalment in
-                            CalendarDate(iso: instalment["due_date"] as String).map {
-                                Instalment(dueDate: $0, amount: Money(minorUnits: instalment["amount_minor"], currency: Currency(storedCode: row["currency"] ?? "EUR")))
-                            }
-                        }))
+                        client: row["code"], kind: negotiation.kind, invoices: record.invoiceNumbers.joined(separator: ", "), cause: row["cause"],
+                        promisedDate: negotiation.promisedDate, missedInstalment: negotiation.kind == .plan ? negotiation.firstUncoveredInstalment(paid: paid) : nil))
             }
             for row in try GRDB.Row.fetchAll(
                 db,

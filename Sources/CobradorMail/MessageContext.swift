@@ -24,7 +24,8 @@ package enum MessageContext {
         var instalment = TemplateContext.flag(false)
         if let open = facts.negotiation {
             let unpaid = facts.instalment ?? open.instalments.first { $0.dueDate >= facts.day } ?? open.instalments.last
-            let missed = open.instalments.last { $0.dueDate < facts.day }
+            // The planner's (a plan-broken message's missed instalment), else the last one past.
+            let missed = facts.instalment.flatMap { $0.dueDate < facts.day ? $0 : nil } ?? open.instalments.last { $0.dueDate < facts.day }
             negotiation = .object(
                 .init("kind", .text(open.kind.rawValue)), .init("missed_date", .text(missed.map { format.date($0.dueDate) } ?? "")),
                 .init("opened_date", .text(format.date(CalendarDate(open.openedAt, in: TimeZone(identifier: "UTC")!)))),

@@ -27,8 +27,9 @@ package struct MessageFacts: Sendable {
     /// The day by which the client is asked to pay.
     package var deadline: CalendarDate
     package var negotiation: Negotiation?
-    /// The instalment an instalment reminder is about (the planner's choice); when nil, the
-    /// plan's first instalment due on or after `day`.
+    /// The instalment an instalment reminder is about, or the one a broken plan missed (the
+    /// planner's); when nil, the plan's first instalment due on or after `day`, and the last
+    /// one before it as the missed one.
     package var instalment: Instalment?
     /// Statutory interest and compensation per invoice, for the formal and final notices.
     package var claims: [(number: String, breakdown: InterestBreakdown)] = []

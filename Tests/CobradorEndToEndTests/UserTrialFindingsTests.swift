@@ -218,6 +218,23 @@ import Testing
         #expect(try workspace.run(["invoice", "reopen", "F-2"]).standardError.contains("invoice F-2 is open already"))
     }
 
+    /// A plan broken by its first instalment was said, to the client and in the digest, to be
+    /// broken by the last instalment due before the break (one still in its grace days).
+    @Test func aBrokenPlanNamesTheInstalmentThatBrokeIt() throws {
+        try workspace.setDigestTime("09:30")
+        _ = try workspace.succeed(["negotiation", "open", "plan", "BRIT", "--instalment", "2026-12-01:300", "--instalment", "2026-12-03:340"])
+        var day = CalendarDateText(year: 2026, month: 12, day: 1)
+        for _ in 0..<7 {
+            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
+            day = day.next()
+        }
+        let folder = workspace.directory.file("maildir/new")
+        let mail = try FileManager.default.contentsOfDirectory(atPath: folder).map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8).quotedPrintableDecoded }
+        let broken = try #require(mail.first { $0.contains("the plan is\ncancelled") || $0.contains("the plan is cancelled") })
+        #expect(broken.contains("due on 1 December 2026 has not been paid"), "\(broken)")
+        #expect(mail.contains { $0.contains("BRIT  F-3: plan de pagos: el plazo del 1 de diciembre de 2026 (300,00\u{00A0}GBP) no se pagó") }, "\(mail.filter { $0.contains("Resumen") })")
+    }
+
     /// The letter before claim to a UK company cited Spain's prior-negotiation rule.
     @Test func onlyADebtorInSpainIsToldOfSpainsPriorNegotiationRule() throws {
         let spanish = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
