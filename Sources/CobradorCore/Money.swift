@@ -11,8 +11,8 @@ package struct Money: Hashable, Sendable, CustomStringConvertible {
         self.currency = currency
     }
 
-    /// Parses a plain decimal such as "1234.56", "1234,56" (with `decimalComma`), "12" or
-    /// "-3.5". No grouping separators, no currency sign, at most `currency.minorDigits`
+    /// Parses a plain decimal such as "1234.56", "1234,56" or "1.234,56" (with `decimalComma`),
+    /// "12" or "-3.5". No other grouping separators, no currency sign, at most `currency.minorDigits`
     /// decimals: an amount that would need rounding is refused, never rounded.
     package init(parsing text: String, currency: Currency, decimalComma: Bool = false) throws(CoreError) {
         let separator: Character = decimalComma ? "," : "."

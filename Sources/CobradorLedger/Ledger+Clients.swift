@@ -137,7 +137,7 @@ extension Ledger {
     private static func replaceEmails(of client: Client, _ db: GRDB.Database) throws {
         let before = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ?"), arguments: [client.id])
         if Set(before.map { $0.lowercased() }) != Set(client.emails.map { $0.lowercased() }), let id = client.id {
-            try closeWaitingAttempts(clientID: id, reason: "not sent: the client's addresses changed since it was written; written again for the new ones", db)
+            try closeWaitingAttempts(clientID: id, at: Date(), db)
         }
         try db.cachedStatement(sql: "DELETE FROM client_email WHERE client_id = ?").execute(arguments: [client.id])
         for bad in try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ?"), arguments: [client.id])

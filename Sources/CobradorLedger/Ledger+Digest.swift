@@ -3,49 +3,6 @@ import Foundation
 import GRDB
 
 extension Ledger {
-    /// What the owner's digest lists for one day (from `start` through `end`, both included: the
-    /// pass that sends the digest records its own messages at `end`): each line a set of
-    /// fields the digest templates print.
-    package struct DigestLines: Sendable {
-        package var sent: [[String: String]] = []
-        package var failed: [[String: String]] = []
-        package var unknown: [[String: String]] = []
-        package var broken: [BrokenNegotiation] = []
-        package var reviews: [DisputeReview] = []
-        package var handOvers: [HandOver] = []
-        /// Every address a relay refused for good, until the owner edits the client's addresses.
-        package var badAddresses: [[String: String]] = []
-    }
-
-    /// A promise or plan broken in the digest's period, with what the owner's language needs
-    /// to say why: the promised date, or the instalment missed (the last one due before the
-    /// break, as the client's plan-broken message says). `cause` is the ledger's record, in
-    /// English.
-    package struct BrokenNegotiation: Sendable {
-        package var client: String
-        package var kind: NegotiationKind
-        package var invoices: String
-        package var cause: String
-        package var promisedDate: CalendarDate?
-        package var missedInstalment: Instalment?
-    }
-
-    /// An open dispute whose review date has passed.
-    package struct DisputeReview: Sendable {
-        package var client: String
-        package var invoices: String
-        package var reviewDate: CalendarDate?
-        package var reason: String
-    }
-
-    /// An invoice handed over (to a lawyer, court or agency) in the digest's period, with what
-    /// is still owed on it.
-    package struct HandOver: Sendable {
-        package var client: String
-        package var invoice: String
-        package var outstanding: Money
-    }
-
     /// What the digest lists: what happened after `start` (the last digest, which listed what
     /// happened up to its own moment) and up to `end`.
     package func digestLines(from start: Date, to end: Date, today: CalendarDate, zone: TimeZone) throws(LedgerError) -> DigestLines {

@@ -272,6 +272,14 @@ extension Ledger {
         _ db: GRDB.Database
     ) throws -> ReservationRefusal? {
         let stage: String = row["stage"] ?? ""
+        // Written before the owner last edited the client's addresses (it was in flight then,
+        // and is now a retry): written again for the addresses as they are.
+        if let edited = try Int64.fetchOne(db.cachedStatement(sql: "SELECT addresses_confirmed_after FROM client WHERE id = ?"), arguments: [row["client_id"] as Int64]),
+            attemptID <= edited
+        {
+            try closeForNewAddresses(attemptID, at: moment, db)
+            return .noLongerDue("the client's addresses changed")
+        }
         guard let refusal = try noLongerDue(
             client: try Self.client(code: row["code"], db), invoices: try invoiceNumbers(row["numbers"]).map { try Self.invoice(number: $0, db) },
             stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
@@ -281,14 +289,19 @@ extension Ledger {
     }
 
     /// Closes every attempt of a client that is waiting to go (reserved, or deferred for a
-    /// retry) as `failed`, with `reason`, and frees its dispatch so that the planner's next
-    /// pass may write it again (the same day). An attempt being sent is left to its pass.
-    static func closeWaitingAttempts(clientID: Int64, reason: String, _ db: GRDB.Database) throws {
+    /// retry) because its addresses changed, freeing its dispatch so that the planner's next
+    /// pass writes it again (the same day). An attempt being sent is left to its pass, which
+    /// closes it if it comes back deferred (`closeIfNoLongerDue`).
+    static func closeWaitingAttempts(clientID: Int64, at moment: Date, _ db: GRDB.Database) throws {
         let waiting = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM contact WHERE client_id = ? AND status IN ('pending', 'deferred')"), arguments: [clientID])
-        for attemptID in waiting {
-            try closeAsFailed(attemptID, reason: reason, at: Date(), db)
-            try db.cachedStatement(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?").execute(arguments: [attemptID])
-        }
+        for attemptID in waiting { try closeForNewAddresses(attemptID, at: moment, db) }
+    }
+
+    /// Closes an attempt written for addresses the owner has since changed, and frees its
+    /// dispatch so that it is written again for the new ones.
+    private static func closeForNewAddresses(_ attemptID: Int64, at moment: Date, _ db: GRDB.Database) throws {
+        try closeAsFailed(attemptID, reason: "not sent: the client's addresses changed since it was written; written again for the new ones", at: moment, db)
+        try db.cachedStatement(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?").execute(arguments: [attemptID])
     }
 
     /// Closes an attempt that will not be sent as `failed`, with why, in the attempt log too.

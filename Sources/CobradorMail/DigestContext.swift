@@ -72,6 +72,7 @@ package enum DigestContext {
         return dictionary(
             owner: owner, date: "30 November 2026", sent: [line], failed: [line], unknown: [line],
             tasks: [task(channel: .call, client: "ACME", stage: "call", invoices: ["2026-041"])],
+            // Both kinds' wording at once, so that `check` reads every name either may print.
             broken: [broken.merging(["is_plan": true]) { _, new in new }],
             reviews: [review(client: "ACME", invoices: "2026-041", reviewDate: day, reason: "disputed hours", format: format)],
             handOvers: [handOver(client: "ACME", invoice: "2026-041", outstanding: Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR")), format: format)],

@@ -134,7 +134,7 @@ struct ClientCommand: ParsableCommand {
                 ),
             ])
             print("\nInvoices")
-            InvoiceCommand.printTable(invoices, today: CommandInput.today(configuration))
+            InvoiceCommand.printTable(invoices, configuration)
             if !negotiations.isEmpty {
                 print("\nNegotiations")
                 NegotiationCommand.printTable(negotiations)

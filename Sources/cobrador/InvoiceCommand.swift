@@ -75,7 +75,7 @@ struct InvoiceCommand: ParsableCommand {
             let status = try CommandInput.parseIfGiven("--status", status) { try FieldRules.choice($0, as: InvoiceStatus.self) }
             let invoices = try ledger.invoices(matching: .init(clientCode: client, status: status, unpaidOnly: unpaid))
             if output.json { return try Terminal.printJSON(invoices.map(JSONView.init)) }
-            InvoiceCommand.printTable(invoices, today: CommandInput.today(configuration))
+            InvoiceCommand.printTable(invoices, configuration)
         }
     }
 
@@ -100,7 +100,7 @@ struct InvoiceCommand: ParsableCommand {
                 ("Number", invoice.number), ("Client", "\(summary.clientCode) (\(summary.clientName))"), ("Concept", invoice.concept),
                 ("Issued", invoice.issueDate.description), ("Due", invoice.dueDate.description), ("Gross", invoice.gross.description),
                 ("Paid", summary.paid.description), ("Balance", summary.balance.description),
-                ("Status", InvoiceCommand.status(summary, today: CommandInput.today(configuration))),
+                ("Status", InvoiceCommand.status(summary, configuration)),
                 ("Attachment", invoice.attachment),
                 // A pause past its end is over: chasing resumed.
                 ("Paused", invoice.pause.flatMap { $0.isActive(on: CommandInput.today(configuration)) ? $0 : nil }.map { "\($0.reason)" + ($0.until.map { " (until \($0))" } ?? "") }),
@@ -192,24 +192,27 @@ struct InvoiceCommand: ParsableCommand {
         }
     }
 
-    /// "open", or what keeps an open invoice from being chased: "open, paid", "open, handed
-    /// over", "open, paused" (a pause past its end is over).
-    static func status(_ summary: InvoiceSummary, today: CalendarDate) -> String {
+    /// "open", or what keeps an open invoice from being chased: "open, paid", "open, within
+    /// tolerance" (`[policy.tolerance]`), "open, handed over", "open, paused" (a pause past its
+    /// end is over).
+    static func status(_ summary: InvoiceSummary, _ configuration: Configuration) -> String {
         let invoice = summary.invoice
         guard invoice.status == .open else { return invoice.status.rawValue }
+        let balance = summary.balance.minorUnits
         let holds = [
-            summary.balance.minorUnits <= 0 ? "paid" : nil, summary.handedOver ? "handed over" : nil,
-            invoice.pause.map { $0.isActive(on: today) } == true ? "paused" : nil,
+            balance <= 0 ? "paid" : balance <= configuration.policy.tolerance(for: summary.balance.currency) ? "within tolerance" : nil,
+            summary.handedOver ? "handed over" : nil,
+            invoice.pause.map { $0.isActive(on: CommandInput.today(configuration)) } == true ? "paused" : nil,
         ].compactMap { $0 }
         return ([invoice.status.rawValue] + holds).joined(separator: ", ")
     }
 
-    static func printTable(_ invoices: [InvoiceSummary], today: CalendarDate) {
+    static func printTable(_ invoices: [InvoiceSummary], _ configuration: Configuration) {
         Terminal.printTable(
             ["NUMBER", "CLIENT", "ISSUED", "DUE", "GROSS", "BALANCE", "CUR", "STATUS"],
             invoices.map { summary in
                 let invoice = summary.invoice
-                let status = status(summary, today: today)
+                let status = status(summary, configuration)
                 return [
                     invoice.number, summary.clientCode, invoice.issueDate.description, invoice.dueDate.description,
                     invoice.gross.decimalString, summary.balance.decimalString, invoice.gross.currency.code, status,

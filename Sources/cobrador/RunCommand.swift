@@ -40,6 +40,7 @@ struct RunCommand: ParsableCommand {
             let daemon = Daemon(load: { Daemon.Setup(pass: try Self.pass(global)) }, logger: Logger(label: "cobrador"))
             throw ExitCode(daemon.run())
         }
+        guard at != nil || !throughRelay else { throw CommandFailure("--through-relay goes with --at") }
         var now = Date()
         if let at {
             guard let parsed = try? Date(at, strategy: .iso8601) else {

@@ -158,6 +158,25 @@ import Testing
         #expect(log.contains("the client's addresses changed since it was written"), "\(log)")
     }
 
+    /// A message in flight when the owner edits the addresses, and deferred by the relay, is
+    /// not retried as written: its retry is checked against the last edit (here the owner
+    /// gives the same address again, which leaves the waiting one to that check).
+    @Test func aRetryWrittenBeforeTheLastAddressEditIsWrittenAgainOnce() throws {
+        let port = try Self.freePort()
+        try workspace.useRelay(port: port)
+        try workspace.seed()
+        let down = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
+        try workspace.succeed(["client", "edit", "ACME", "--email", "pagos@acme.example"])
+        let server = try SMTPTestServer(port: port)
+        let back = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
+        #expect(back.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(back)")
+        let toACME = try server.received().filter { String(decoding: $0.bytes, as: UTF8.self).contains("<pagos@acme.example>") }
+        #expect(toACME.count == 1)
+        #expect(try workspace.succeed(["log", "--client", "ACME", "--status", "failed"]).contains("the client's addresses changed since it was written"))
+        #expect(try workspace.run(["evidence", "--verify"]).status == 0)
+    }
+
     @Test func aSecondProcessDoesNotRunAPassWhileOneIsRunning() throws {
         try workspace.seed()
         let holder = Process()

@@ -63,13 +63,22 @@ static void hex_sha256(const void *data, size_t size, char out[65]) {
     out[64] = 0;
 }
 
-/* One hash-chained attempt-log step; `previous` becomes this step's hash. */
+/* One hash-chained attempt-log step, hashed as AttemptChain.hash does ("length:field" joined
+   by "|"), so the chain verifies; `previous` becomes this step's hash. */
 static void log_step(sqlite3_stmt *insert, sqlite3_int64 attempt, const char *status, const char *detail, const char *sha256, char previous[65]) {
-    char record[512], hash[65];
-    int size = snprintf(record, sizeof record, "%s\n%lld\n2026-12-01T09:00:00Z\n%s\n%s\n%s", previous, (long long)attempt, status, detail, sha256 ? sha256 : "");
+    const char *at = "2026-12-01T09:00:00Z";
+    char id[24], record[1024], hash[65];
+    snprintf(id, sizeof id, "%lld", (long long)attempt);
+    const char *fields[] = {previous, id, at, status, detail, sha256 ? sha256 : ""};
+    size_t size = 0;
+    for (int i = 0; i < 6; i++) {
+        int written = snprintf(record + size, sizeof record - size, "%s%zu:%s", i ? "|" : "", strlen(fields[i]), fields[i]);
+        if (written < 0 || (size_t)written >= sizeof record - size) { fprintf(stderr, "attempt-log record too long\n"); exit(1); }
+        size += (size_t)written;
+    }
     hex_sha256(record, size, hash);
     sqlite3_bind_int64(insert, 1, attempt);
-    text(insert, 2, "2026-12-01T09:00:00Z");
+    text(insert, 2, at);
     text(insert, 3, status);
     text(insert, 4, detail);
     if (sha256) text(insert, 5, sha256); else sqlite3_bind_null(insert, 5);
