@@ -29,8 +29,7 @@ struct PaymentCommand: ParsableCommand {
                 method: try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) } ?? nil,
                 reference: try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) } ?? nil)
             let updated = try ledger.addPayment(payment, invoiceNumber: invoice)
-            let state = updated.balance.minorUnits == 0 ? "paid in full" : "\(updated.balance) still owed"
-            print("Recorded \(payment.amount) on invoice \(invoice): \(state).")
+            print("Recorded \(payment.amount) on invoice \(invoice): \(PaymentCommand.owed(updated)).")
         }
     }
 
@@ -67,8 +66,7 @@ struct PaymentCommand: ParsableCommand {
                 if let newMethod { payment.method = newMethod }
                 if let newReference { payment.reference = newReference }
             }
-            let state = invoice.balance.minorUnits == 0 ? "paid in full" : "\(invoice.balance) owed"
-            print("Corrected payment #\(id) on invoice \(before.invoiceNumber): now \(state).")
+            print("Corrected payment #\(id) on invoice \(before.invoiceNumber): now \(PaymentCommand.owed(invoice)).")
         }
     }
 
@@ -88,11 +86,15 @@ struct PaymentCommand: ParsableCommand {
         func run() throws {
             let (_, ledger) = try global.openLedger()
             let (removed, invoice) = try ledger.removePayment(id: id, at: Date())
-            let state = invoice.balance.minorUnits == 0 ? "paid in full" : "\(invoice.balance) owed"
             print(
                 "Removed payment #\(id) of \(removed.payment.amount) dated \(removed.payment.valueDate) from invoice \(removed.invoiceNumber): "
-                    + "now \(state)\(invoice.invoice.status == .open && invoice.balance.minorUnits > 0 ? ", and chased again" : "").")
+                    + "now \(PaymentCommand.owed(invoice))\(invoice.invoice.status == .open && invoice.balance.minorUnits > 0 ? ", and chased again" : "").")
         }
+    }
+
+    /// What an invoice owes after a change: "paid in full" or "815.00 EUR owed".
+    static func owed(_ invoice: InvoiceSummary) -> String {
+        invoice.balance.minorUnits == 0 ? "paid in full" : "\(invoice.balance) owed"
     }
 
     /// An amount received, in the invoice's currency; more than zero.
