@@ -46,7 +46,7 @@ package enum MessageContext {
                     .init("address", .text(facts.client.postalAddress ?? "")), .init("code", .text(facts.client.code)),
                     // Spain's prior-negotiation rule (Organic Law 1/2025) concerns a debtor sued there.
                     .init("in_spain", .flag(facts.client.country == "ES")),
-                    // A company is greeted as such ("Estimados señores:"), a person by name.
+                    // A company is greeted as a client ("Estimado cliente:"), a person by name.
                     .init("is_company", .flag(facts.client.debtorKind == .company)), .init("name", .text(facts.client.name)),
                     .init("tax_id", .textOrFalse(facts.client.taxID)))),
             .init("date", .text(format.date(facts.day))),
