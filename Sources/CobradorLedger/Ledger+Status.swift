@@ -46,4 +46,19 @@ extension Ledger {
             return AgingReport(asOf: day, items: items)
         }
     }
+
+    /// Codes of the clients with an open invoice handed over (lawyer, court, agency) that is
+    /// still owed: cobrador no longer chases it.
+    package func clientsWithHandedOverInvoices() throws(LedgerError) -> Set<String> {
+        try read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT client.code FROM invoice JOIN client ON client.id = invoice.client_id
+                        WHERE invoice.status = 'open' AND invoice.handed_over_at IS NOT NULL
+                          AND invoice.gross_minor > (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id)
+                        """))
+        }
+    }
 }

@@ -10,7 +10,8 @@ struct StatusCommand: ParsableCommand {
         discussion: """
             HOLD: P = paused, N = a negotiation is open (promise, plan or dispute), R =
             the relay refused the client's address: no e-mail goes until `cobrador client
-            edit CODE --email`.
+            edit CODE --email`, H = an invoice was handed over (lawyer, court, agency) and
+            is no longer chased.
             Example:
               cobrador status
               cobrador status --as-of 2026-12-31 --json
@@ -25,7 +26,8 @@ struct StatusCommand: ParsableCommand {
         let day = try CommandInput.parseIfGiven("--as-of", asOf) { try FieldRules.date($0) } ?? CommandInput.today(configuration)
         let report = try ledger.agingReport(on: day)
         let refused = Set(try ledger.clientsWithBadAddresses().keys)
-        if output.json { return try Terminal.printJSON(JSONView(report, refused: refused)) }
+        let handedOver = try ledger.clientsWithHandedOverInvoices()
+        if output.json { return try Terminal.printJSON(JSONView(report, refused: refused, handedOver: handedOver)) }
         print("Receivables as of \(day)")
         guard !report.lines.isEmpty else {
             print("Nothing is owed.")
@@ -38,6 +40,7 @@ struct StatusCommand: ParsableCommand {
                 var markers = line.paused ? "P" : ""
                 if !line.negotiations.isEmpty { markers += "N" }
                 if refused.contains(line.clientCode) { markers += "R" }
+                if handedOver.contains(line.clientCode) { markers += "H" }
                 rows.append(
                     [line.clientCode, markers, line.currency.code, String(line.invoiceCount)] + buckets.map { line.amount($0).decimalString }
                         + [line.total.decimalString])
@@ -59,10 +62,12 @@ struct StatusCommand: ParsableCommand {
             var paused: Bool?
             var negotiations: [String]?
             var refusedAddress: Bool?
+            var handedOver: Bool?
 
             enum CodingKeys: String, CodingKey {
                 case client, name, currency, invoices, buckets, total, paused, negotiations
                 case refusedAddress = "refused_address"
+                case handedOver = "handed_over"
             }
         }
 
@@ -70,7 +75,7 @@ struct StatusCommand: ParsableCommand {
         var clients: [Line]
         var totals: [Line]
 
-        init(_ report: AgingReport, refused: Set<String>) {
+        init(_ report: AgingReport, refused: Set<String>, handedOver: Set<String>) {
             asOf = report.asOf.description
             func buckets(_ line: AgingReport.Line) -> [String: MoneyJSON] {
                 Dictionary(uniqueKeysWithValues: AgingReport.Bucket.allCases.map { ($0.rawValue, MoneyJSON(line.amount($0))) })
@@ -79,7 +84,8 @@ struct StatusCommand: ParsableCommand {
                 Line(
                     client: line.clientCode, name: line.clientName, currency: line.currency.code, invoices: line.invoiceCount,
                     buckets: buckets(line), total: MoneyJSON(line.total), paused: line.paused,
-                    negotiations: line.negotiations.map(\.rawValue).sorted(), refusedAddress: refused.contains(line.clientCode))
+                    negotiations: line.negotiations.map(\.rawValue).sorted(), refusedAddress: refused.contains(line.clientCode),
+                    handedOver: handedOver.contains(line.clientCode))
             }
             totals = report.totals.map { line in
                 Line(currency: line.currency.code, invoices: line.invoiceCount, buckets: buckets(line), total: MoneyJSON(line.total))

@@ -116,6 +116,10 @@ import Testing
         let explained = try workspace.succeed(["plan", "--explain", "F-1"])
         #expect(explained.contains("not chased: handed over to you") && explained.contains("1815.00 EUR unpaid"), "\(explained)")
         #expect(try workspace.succeed(["invoice", "show", "F-1"]).contains("Handed over: yes"))
+        #expect(try workspace.succeed(["invoice", "list"]).contains("open, handed over"))
+        let status = try JSONSerialization.jsonObject(with: Data(try workspace.succeed(["status", "--json"]).utf8)) as! [String: Any]
+        let acme = (status["clients"] as! [[String: Any]]).first { $0["client"] as? String == "ACME" }
+        #expect(acme?["handed_over"] as? Bool == true)
         #expect(!(try workspace.succeed(["invoice", "show", "F-2"])).contains("Waiting for the PO"))
     }
 
