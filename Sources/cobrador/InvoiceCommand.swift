@@ -123,8 +123,9 @@ struct InvoiceCommand: ParsableCommand {
 
         func run() throws {
             let (_, ledger) = try global.openLedger()
-            try ledger.voidInvoice(number: number)
-            print("Voided invoice \(number).")
+            let voided = try ledger.voidInvoice(number: number)
+            // Money received on it stays recorded: the owner may owe it back.
+            print("Voided invoice \(number)" + (voided.paid.minorUnits > 0 ? "; \(voided.paid) received on it stays recorded (refund it if due)." : "."))
         }
     }
 
