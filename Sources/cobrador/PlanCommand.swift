@@ -22,7 +22,8 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "How many days ahead (default 14; 0 shows what a pass would do at this moment).") var days = 14
     @Option(help: "Only this client.") var client: String?
     @Option(help: "Explain why this invoice is or is not being chased now.") var explain: String?
-    @Option(help: "Plan as of this moment instead of now (ISO 8601, such as 2026-12-01T09:00:00+01:00).") var at: String?
+    @Option(help: "Plan as of this moment instead of now (ISO 8601, such as 2026-12-01T09:00:00+01:00, or a day: its start in [policy] time_zone).")
+    var at: String?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -30,8 +31,10 @@ struct PlanCommand: ParsableCommand {
         guard (0...366).contains(days) else { throw CommandFailure("--days: \(days) is not valid: expected 0 (a pass now) to 366") }
         var now = Date()
         if let at {
-            guard let parsed = try? Date(at, strategy: .iso8601) else {
-                throw CommandFailure("--at: \"\(at)\" is not valid: expected an ISO 8601 moment such as 2026-12-01T09:00:00+01:00")
+            let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
+            guard let parsed = (try? Date(at, strategy: .iso8601)) ?? CalendarDate(iso: at).map({ SendWindow(policy: configuration.policy, timeZone: zone, country: "").startOfDay($0) })
+            else {
+                throw CommandFailure("--at: \"\(at)\" is not valid: expected an ISO 8601 moment such as 2026-12-01T09:00:00+01:00, or a day such as 2026-12-01")
             }
             now = parsed
         }

@@ -198,6 +198,8 @@ import Testing
     }
 
     @Test func planForecastsInTheClientsTimeAndExplains() throws {
+        // A day alone is its start in the owner's time zone, as `status --as-of` takes a day.
+        #expect(try workspace.succeed(["plan", "--at", "2026-12-07", "--days", "3"]) == workspace.succeed(["plan", "--at", "2026-12-07T00:00:00+01:00", "--days", "3"]))
         try workspace.succeed(["client", "edit", "BRIT", "--time-zone", "Europe/London"])
         let at = "2026-11-30T09:00:00+01:00"  // a Monday
         let table = try workspace.succeed(["plan", "--at", at, "--days", "10"])
