@@ -112,8 +112,8 @@ package enum MessageContext {
         let provisional = facts.claims.contains { $0.breakdown.usesProvisionalRate }
         if provisional {
             lines.append(spanish
-                ? "  Algún tipo aplicado es provisional: se ajustará al publicado oficialmente."
-                : "  A rate used is provisional: it will be adjusted to the officially published one.")
+                ? "  Uno o más tipos aplicados son provisionales y se ajustarán a los que se publiquen oficialmente."
+                : "  One or more rates are provisional and will be adjusted to the officially published ones.")
         }
         lines.append(spanish ? "  Los intereses siguen devengándose hasta el pago." : "  Interest keeps accruing until payment.")
         return .object(
