@@ -210,6 +210,15 @@ struct ClientSimulation {
                     stageDay = deadline.adding(days: 1)
                 }
             }
+            // The broken promise's message stands for the stage before this one: the next
+            // keeps the cadence's spacing from it, not a reminder the next morning.
+            if index > 0, let broken = eventContacts.filter({ $0.template == "promise-broken" && $0.invoiceIDs.contains(invoiceID) }).map(\.day).max() {
+                let spaced = broken.adding(days: max(policy.minimumGapDays, stages[index].offsetDays - stages[index - 1].offsetDays))
+                if spaced > stageDay {
+                    reasons.append("spacing: the promise-broken message went out \(broken), so not before \(spaced)")
+                    stageDay = spaced
+                }
+            }
             stageStep = Step(stageIndex: index, isRepeat: false, day: stageDay, reasons: reasons)
         }
         switch (repeatStep, stageStep) {

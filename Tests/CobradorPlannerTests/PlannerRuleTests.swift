@@ -113,10 +113,12 @@ import Testing
         let file = PlannerInput.ClientFile(
             client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01")],
             contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-11-09 09:00"))], negotiations: [.init(negotiation: promise)])
-        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 9) == [
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 16) == [
             "2026-12-05 00:00 promise-broken [F-1]",  // 1 December + 3 days of grace
             "2026-12-07 09:00 message promise-broken [F-1]",  // the first working day
-            "2026-12-08 09:00 message reminder-2 [F-1]",  // escalation resumes at the next stage, a day later
+            // Escalation resumes at the next stage, spaced from the promise-broken message as
+            // from the stage before it (reminder-2 comes 8 days after reminder-1).
+            "2026-12-15 09:00 message reminder-2 [F-1]",
         ])
     }
 
