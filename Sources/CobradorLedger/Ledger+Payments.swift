@@ -15,10 +15,12 @@ extension Ledger {
     }
 
     package func payment(id: Int64) throws(LedgerError) -> PaymentRecord {
-        try read { db in
-            guard let record = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else { throw LedgerError.unknownPayment(id) }
-            return record
-        }
+        try read { db in try Self.payment(id: id, db) }
+    }
+
+    private static func payment(id: Int64, _ db: GRDB.Database) throws -> PaymentRecord {
+        guard let record = try payments(where: "payment.id = ?", arguments: [id], db).first else { throw LedgerError.unknownPayment(id) }
+        return record
     }
 
     /// Removes a payment recorded by mistake (the same one twice): the invoice owes it again,
@@ -26,7 +28,7 @@ extension Ledger {
     /// Returns the payment and the invoice as it is now.
     package func removePayment(id: Int64, at moment: Date) throws(LedgerError) -> (payment: PaymentRecord, invoice: InvoiceSummary) {
         try write { db in
-            guard let record = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else { throw LedgerError.unknownPayment(id) }
+            let record = try Self.payment(id: id, db)
             try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
             let invoice = try Self.invoice(number: record.invoiceNumber, db)
             try Self.recordOwnersNote(
@@ -43,7 +45,7 @@ extension Ledger {
         before: PaymentRecord, invoice: InvoiceSummary
     ) {
         try write { db in
-            guard let before = try Self.payments(where: "payment.id = ?", arguments: [id], db).first else { throw LedgerError.unknownPayment(id) }
+            let before = try Self.payment(id: id, db)
             var payment = before.payment
             try change(&payment)
             try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
