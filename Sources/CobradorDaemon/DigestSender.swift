@@ -5,7 +5,8 @@ import Foundation
 
 /// The owner's daily digest: once a day, at `[daemon] digest_time` in the owner's time zone,
 /// what went out since the last digest (or in the last 24 hours), what failed, what is of unknown fate, the tasks of the
-/// day, broken promises and plans, disputes past their review date and hand-overs.
+/// day, broken promises and plans, disputes past their review date and hand-overs; on Mondays,
+/// the pauses with no end date, which nothing else would bring back to mind.
 package struct DigestSender: Sendable {
     package let pass: Pass
 
@@ -38,6 +39,7 @@ package struct DigestSender: Sendable {
             .filter { $0.kind == .task }
             .map { DigestContext.task(channel: $0.channel, client: $0.clientCode, stage: $0.stage ?? "", invoices: $0.invoiceNumbers) }
         let format = LocalizedFormat(language: configuration.sender.language)
+        let pauses = SendWindow.weekday(today) == .monday ? try pass.ledger.openEndedPauses(zone: zone) : []
         let context = DigestContext.dictionary(
             owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed, unknown: lines.unknown, tasks: tasks,
             broken: lines.broken.map {
@@ -47,7 +49,12 @@ package struct DigestSender: Sendable {
             },
             reviews: lines.reviews.map { DigestContext.review(client: $0.client, invoices: $0.invoices, reviewDate: $0.reviewDate, reason: $0.reason, format: format) },
             handOvers: lines.handOvers.map { DigestContext.handOver(client: $0.client, invoice: $0.invoice, outstanding: $0.outstanding, format: format) },
-            badAddresses: lines.badAddresses)
+            badAddresses: lines.badAddresses,
+            pauses: pauses.map {
+                DigestContext.pause(
+                    client: $0.client, isClient: $0.isClient, invoices: $0.invoices, since: $0.since, reason: $0.reason, outstanding: $0.outstanding,
+                    format: format)
+            })
         let rendered = try pass.templates.render("digest", language: configuration.sender.language, context: context)
         let owner = configuration.sender.replyTo ?? configuration.sender.email
         let message = OutgoingMessage(

@@ -42,4 +42,36 @@ extension Ledger {
         package var invoice: String
         package var outstanding: Money
     }
+
+    /// A pause without an end date on a client or an invoice, with what it holds back.
+    package struct OpenEndedPause: Sendable {
+        /// What is paused ("client 7", "invoice 12"), to gather its invoices under one pause.
+        let key: String
+        package var client: String
+        /// The day the pause began, in the owner's time zone (nil if its timestamp is unreadable).
+        package var since: CalendarDate?
+        package var reason: String
+        /// Whether the whole client is paused, not one invoice.
+        package var isClient: Bool
+        package private(set) var invoices: [String] = []
+        /// What is still owed on them, one amount per currency in the order first seen.
+        package private(set) var outstanding: [Money] = []
+
+        init(key: String, client: String, since: CalendarDate?, reason: String, isClient: Bool) {
+            self.key = key
+            self.client = client
+            self.since = since
+            self.reason = reason
+            self.isClient = isClient
+        }
+
+        mutating func add(number: String, owed: Money) {
+            invoices.append(number)
+            if let index = outstanding.firstIndex(where: { $0.currency == owed.currency }) {
+                outstanding[index] = Money(minorUnits: outstanding[index].minorUnits + owed.minorUnits, currency: owed.currency)
+            } else {
+                outstanding.append(owed)
+            }
+        }
+    }
 }

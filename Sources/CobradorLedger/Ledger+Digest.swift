@@ -106,6 +106,57 @@ extension Ledger {
         }
     }
 
+    /// The pauses with no end that hold back money still owed (open invoices, not handed
+    /// over), oldest first: a client's pause with all its invoices owed, then each paused
+    /// invoice of a client not paused itself. Nothing ends them but the owner, so the digest
+    /// brings them back to mind.
+    package func openEndedPauses(zone: TimeZone) throws(LedgerError) -> [OpenEndedPause] {
+        try read { db in
+            let owed = """
+                SELECT invoice.*, invoice.gross_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS balance_minor
+                FROM invoice WHERE invoice.status = 'open' AND invoice.handed_over_at IS NULL
+                """
+            var pauses: [(at: String, pause: OpenEndedPause)] = []
+            func add(_ rows: [GRDB.Row]) {
+                // Rows come ordered by what is paused: one pause per client or invoice, summed per currency.
+                for row in rows {
+                    let key: String = row["paused_key"]
+                    let money = Money(minorUnits: row["balance_minor"], currency: Currency(storedCode: row["currency"]))
+                    if let last = pauses.indices.last, pauses[last].pause.key == key {
+                        pauses[last].pause.add(number: row["number"], owed: money)
+                        continue
+                    }
+                    let since = Timestamp.date(row["paused_at"]).map { CalendarDate($0, in: zone) }
+                    var pause = OpenEndedPause(key: key, client: row["code"], since: since, reason: row["pause_reason"], isClient: row["is_client"])
+                    pause.add(number: row["number"], owed: money)
+                    pauses.append((row["paused_at"], pause))
+                }
+            }
+            add(
+                try GRDB.Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT 'client ' || client.id AS paused_key, 1 AS is_client, client.code, client.paused_at, client.pause_reason,
+                               owed.number, owed.currency, owed.balance_minor
+                        FROM client JOIN (\(owed)) AS owed ON owed.client_id = client.id
+                        WHERE client.paused_at IS NOT NULL AND client.paused_until IS NULL AND owed.balance_minor > 0
+                        ORDER BY client.id, owed.due_date, owed.number
+                        """))
+            add(
+                try GRDB.Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT 'invoice ' || owed.id AS paused_key, 0 AS is_client, client.code, owed.paused_at, owed.pause_reason,
+                               owed.number, owed.currency, owed.balance_minor
+                        FROM (\(owed)) AS owed JOIN client ON client.id = owed.client_id
+                        WHERE owed.paused_at IS NOT NULL AND owed.paused_until IS NULL AND owed.balance_minor > 0
+                          AND NOT (client.paused_at IS NOT NULL AND client.paused_until IS NULL)
+                        ORDER BY owed.id
+                        """))
+            return pauses.sorted { $0.at < $1.at }.map(\.pause)
+        }
+    }
+
     /// Whether the digest of `day` is done: sent, or possibly delivered (unknown: sending it
     /// again could make two), or refused for good. Only a temporary failure is tried again.
     package func digestDone(day: CalendarDate) throws(LedgerError) -> Bool {

@@ -14,12 +14,12 @@ package enum DigestContext {
 
     package static func dictionary(
         owner: String, date: String, sent: [Line], failed: [Line], unknown: [Line], tasks: [Line], broken: [Line], reviews: [Line],
-        handOvers: [Line], badAddresses: [Line]
+        handOvers: [Line], badAddresses: [Line], pauses: [Line] = []
     ) -> [String: Any] {
         // Each list comes with "has_NAME", for a heading that must appear once, not once per line.
         var context: [String: Any] = ["owner": owner, "date": date, "sent_count": String(sent.count)]
         let lists = ["sent": sent, "failed": failed, "unknown": unknown, "tasks": tasks, "broken": broken, "reviews": reviews,
-                     "hand_over": handOvers, "bad_addresses": badAddresses]
+                     "hand_over": handOvers, "bad_addresses": badAddresses, "pauses": pauses]
         for (name, lines) in lists {
             context[name] = lines
             context["has_" + name] = !lines.isEmpty
@@ -58,6 +58,17 @@ package enum DigestContext {
         ["client": client, "invoices": invoice, "total": format.money(outstanding)]
     }
 
+    /// A pause with no end date: on a whole client (`is_client`) or one invoice, since when,
+    /// why, and what is still owed (one amount per currency, joined by " + ").
+    package static func pause(
+        client: String, isClient: Bool, invoices: [String], since: CalendarDate?, reason: String, outstanding: [Money], format: LocalizedFormat
+    ) -> Line {
+        [
+            "client": client, "is_client": isClient, "invoices": invoices.joined(separator: ", "), "since": since.map(format.date) ?? "",
+            "reason": reason, "total": outstanding.map(format.money).joined(separator: " + "),
+        ]
+    }
+
     package static func sample(owner: String) -> [String: Any] {
         let format = LocalizedFormat(language: .en)
         let line: Line = [
@@ -76,6 +87,11 @@ package enum DigestContext {
             broken: [broken.merging(["is_plan": true]) { _, new in new }],
             reviews: [review(client: "ACME", invoices: "2026-041", reviewDate: day, reason: "disputed hours", format: format)],
             handOvers: [handOver(client: "ACME", invoice: "2026-041", outstanding: Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR")), format: format)],
-            badAddresses: [line])
+            badAddresses: [line],
+            pauses: [
+                pause(
+                    client: "ACME", isClient: true, invoices: ["2026-041"], since: day, reason: "talking to their CFO",
+                    outstanding: [Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR"))], format: format)
+            ])
     }
 }

@@ -57,6 +57,31 @@ import Testing
         #expect(!digests.contains("promised for") && !digests.contains("1000.00 EUR"), "\(digests)")
     }
 
+    /// A pause with no end date is ended only by the owner: Monday's digest lists it with what
+    /// it holds back, so that a client paused "for now" is not forgotten.
+    @Test func mondaysDigestListsThePausesWithNoEndDate() throws {
+        try workspace.setDigestTime("09:30")
+        try workspace.succeed(["client", "pause", "ACME", "--reason", "Hablando con su director financiero"])
+        try workspace.succeed(["invoice", "pause", "F-3", "--reason", "Waiting for their PO", "--until", "2026-12-20"])
+        try workspace.succeed(["client", "add", "NEW", "--name", "Nuevo S.L.", "--email", "ap@nuevo.example", "--country", "ES"])
+        try workspace.succeed(["invoice", "add", "N-1", "--client", "NEW", "--concept", "Work", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "50"])
+        try workspace.succeed(["invoice", "add", "N-2", "--client", "NEW", "--concept", "Work", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "70"])
+        try workspace.succeed(["invoice", "pause", "N-1", "--reason", "Falta el pedido"])
+        try workspace.succeed(["payment", "add", "N-1", "--amount", "20"])
+        _ = try workspace.succeed(["run", "--once", "--at", monday])
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-01T10:00:00+01:00"])
+        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
+        let mondays = try #require(digests.first { $0.contains("Date: Mon, 30 Nov 2026") }).quotedPrintableDecoded
+        #expect(mondays.contains("Pausas sin fecha de fin"), "\(mondays)")
+        #expect(mondays.contains("ACME  F-1, F-2  2115,00\u{00A0}€ pendientes; cliente en pausa desde el "), "\(mondays)")
+        #expect(mondays.contains(": Hablando con su director financiero"))
+        #expect(mondays.contains("NEW  N-1  30,00\u{00A0}€ pendientes; factura en pausa desde el "), "\(mondays)")
+        // A pause that ends by itself, and an invoice not paused, are not pauses to recall.
+        #expect(!mondays.contains("BRIT  F-3  ") && !mondays.contains("N-1, N-2"), "\(mondays)")
+        let tuesdays = try #require(digests.first { $0.contains("Date: Tue, 01 Dec 2026") }).quotedPrintableDecoded
+        #expect(!tuesdays.contains("Pausas sin fecha de fin"), "\(tuesdays)")
+    }
+
     func maildirFiles() throws -> [String] {
         let folder = workspace.directory.file("maildir/new")
         guard FileManager.default.fileExists(atPath: folder) else { return [] }
