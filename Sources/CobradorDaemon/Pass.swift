@@ -308,7 +308,7 @@ package struct Pass: Sendable {
     private func giveUp(_ attempt: Ledger.StoredAttempt, at now: Date, summary: inout Summary) {
         let days = configuration.retryDays
         do {
-            // Only a relay's answer makes it a failure not to repeat (see `ReservationRefusal.failedBefore`).
+            // Planned again by the next pass, from the ledger as it is then (a give-up is not a refusal).
             guard let detail = try ledger.giveUp(attempt.attemptID, at: now, reason: { lastReply in
                 lastReply.map { Self.givenUp(days: days) + $0 }
                     ?? "not sent: written more than \(days) day\(days == 1 ? "" : "s") ago and no relay answered it; planned again from today's ledger"

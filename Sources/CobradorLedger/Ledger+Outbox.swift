@@ -20,9 +20,9 @@ extension Ledger {
         case alreadyReserved
         /// Something changed since the plan: paid, paused, under negotiation, voided.
         case noLongerDue(String)
-        /// The relay refused this stage for these invoices for good (or it was given up after
-        /// days of temporary failures) and the recipients have not changed since: sending it
-        /// again would fail again. Editing the client's addresses lets it go out.
+        /// The relay refused this stage for these invoices for good and the recipients have
+        /// not changed since: sending it again would fail again. Editing the client's
+        /// addresses (even to the same ones) lets it go out.
         case failedBefore
         /// A relay refused one of the client's addresses for good: e-mail chasing of this
         /// client holds until the owner edits its addresses.
@@ -151,11 +151,14 @@ extension Ledger {
         let composed = try request.compose(id, references, facts)
         let recipients = composed.recipients.joined(separator: ", ")
         let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
-        // A relay's verdict (server_reply set) on the same stage, invoices and recipients.
+        // A permanent refusal of the same stage, invoices and recipients: its error is the
+        // reply itself (a give-up after temporary failures says so before the last reply, and
+        // is planned again). Not a 5.7.x policy refusal ("relay access denied"): that refuses
+        // the sender's set-up, which the owner fixes, not the message.
         // (Not LIKE: SQLite prepares a LIKE with a bound pattern again at every use.)
         if try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT 1 FROM contact WHERE client_id = ? AND substr(dispatch_key, 1, ?) = ? AND status = 'failed'
-                  AND server_reply IS NOT NULL AND recipients = ?
+                  AND server_reply IS NOT NULL AND error = server_reply AND substr(server_reply, 5, 4) <> '5.7.' AND recipients = ?
                   AND id > coalesce((SELECT addresses_confirmed_after FROM client WHERE id = ?), 0)
                 """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients, event.clientID]) == true
         {

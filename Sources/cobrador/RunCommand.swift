@@ -65,8 +65,8 @@ struct RunCommand: ParsableCommand {
                 + "\(summary.skipped) cancelled or already reserved, \(summary.transitions) recorded, \(summary.tasks) tasks. Sent log: \(pass.configuration.sentLogPath)")
         if !summary.held.isEmpty {
             print(
-                "Held, as the relay refused their address before: \(Set(summary.held).sorted().joined(separator: ", ")) "
-                    + "(see `cobrador client show CODE`; `cobrador client edit CODE --email ...` lets them go).")
+                "Held, as the relay refused their address, or this very message, before: \(Set(summary.held).sorted().joined(separator: ", ")) "
+                    + "(see `cobrador client show CODE` and `cobrador log --client CODE --status failed`; `cobrador client edit CODE --email ...` lets them go).")
         }
         if let until = summary.quotaReachedUntil {
             print("The relay's quota is reached; the rest waits until \(until.formatted(.iso8601)) and goes out then.")

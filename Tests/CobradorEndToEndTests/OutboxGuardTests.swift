@@ -78,6 +78,9 @@ import Testing
             #expect(digest.contains("ACME  reminder-1  F-1: given up after 3 days of temporary failures"), "\(digest)")
             let record = try workspace.succeed(["log", "--client", "ACME", "--status", "failed"])
             #expect(record.contains("2026-12-09 10:00") && record.contains("given up after 3 days"), "\(record)")
+            // A give-up is not a refusal: the stage is written again from today's ledger, dated today.
+            let fresh = delivered.filter { $0.contains("Date: Wed, 09 Dec 2026 10:00:00 +0100") && !$0.contains("Resumen diario") }
+            #expect(fresh.count == 2 && fresh.contains { $0.contains("Delivered-To: pagos@acme.example") }, "\(late)")
         }
     }
 

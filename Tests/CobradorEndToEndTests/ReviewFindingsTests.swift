@@ -124,6 +124,12 @@ import Testing
         let marked = try sqlite("SELECT group_concat(address, ' ') FROM bad_address")
         #expect(marked.isEmpty, "the relay's refusal to relay was taken for bad client addresses: \(marked)")
         #expect(!(try workspace.succeed(["client", "show", "ACME"])).contains("no e-mail goes to this client"))
+        // Nor does it hold the stage back for good: once the relay is fixed, the reminders go.
+        let relay = try SMTPTestServer()
+        try useRelay(port: relay.port)
+        let fixed = try workspace.succeed(["run", "--once", "--through-relay", "--at", tuesday])
+        #expect(fixed.contains("2 sent") && !fixed.contains("Held"), "\(fixed)")
+        #expect(try relay.received().count == 2, "\(fixed)")
     }
 
     // MARK: - Finding 4: the boot id is empty under the shipped unit (ProcSubset=pid)
