@@ -73,7 +73,9 @@ struct ClientSimulation {
             let covered = Set(negotiation.invoiceIDs)
             let closedDay = window.day(of: closedAt)
             let noticed = eventContacts.contains { $0.template == template && !$0.invoiceIDs.isDisjoint(with: covered) && $0.day >= closedDay }
-            let owed = file.invoices.filter { covered.contains($0.invoice.id ?? 0) && !isPaid($0) }
+            // A negotiation opened after the break (a new promise, a dispute) supersedes the notice.
+            let superseded = Set(file.negotiations.map(\.negotiation).filter { $0.id != id && $0.openedAt >= closedAt }.flatMap(\.invoiceIDs))
+            let owed = file.invoices.filter { covered.contains($0.invoice.id ?? 0) && !superseded.contains($0.invoice.id ?? 0) && !isPaid($0) }
             if !noticed && !owed.isEmpty {
                 queue(template, owed, id, "\(negotiation.kind.rawValue) #\(id) broken", missed: negotiation.firstUncoveredInstalment(paid: paidSinceOpening(negotiation)))
             }
@@ -330,7 +332,10 @@ struct ClientSimulation {
         // A paused client gets nothing at all: notices wait in the queue until the pause ends.
         if let pause = file.client.pause, pause.isActive(on: day) { return }
         if let message = queuedMessages.first {
-            let states = file.invoices.filter { message.invoiceIDs.contains($0.invoice.id ?? 0) && !isPaid($0) && !isInvoicePaused($0, on: day) }
+            let states = file.invoices.filter {
+                message.invoiceIDs.contains($0.invoice.id ?? 0) && !isPaid($0) && !isInvoicePaused($0, on: day)
+                    && (!PlannedEvent.waitsForNegotiations(message.template) || openNegotiation(covering: $0.invoice.id ?? 0) == nil)
+            }
             if !states.isEmpty {
                 queuedMessages.removeFirst()
                 return send(

@@ -57,4 +57,11 @@ package struct PlannedEvent: Sendable, Hashable {
 
     /// Templates of messages that are not cadence stages.
     package static let eventTemplates: Set<String> = ["promise-broken", "plan-broken", "instalment-reminder", "thank-you"]
+
+    /// Whether a message of `stage` is held back by an open negotiation on its invoices: all
+    /// are but an open plan's instalment reminder and the thanks for a payment. A broken
+    /// promise's notice is too: its negotiation is closed, and a new one supersedes it.
+    package static func waitsForNegotiations(_ stage: String) -> Bool {
+        stage != "instalment-reminder" && stage != "thank-you"
+    }
 }

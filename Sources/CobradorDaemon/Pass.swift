@@ -243,7 +243,7 @@ package struct Pass: Sendable {
         let readFile = self.readFile
         return Ledger.ReservationRequest(
             event: event, dispatchKey: Self.dispatchKey(event, day: day), day: day,
-            checksNegotiations: !PlannedEvent.eventTemplates.contains(event.stage ?? ""),
+            checksNegotiations: PlannedEvent.waitsForNegotiations(event.stage ?? ""),
             compose: { messageID, references, read in
                 var client = read.client
                 client.emails = client.emails.filter { !$0.isEmpty }
@@ -292,7 +292,7 @@ package struct Pass: Sendable {
             let day = try sendWindow(clientCode: attempt.clientCode).day(of: now)
             let refusal = try ledger.markSending(
                 attempt.attemptID, at: now, day: day, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
-                checksNegotiations: { !PlannedEvent.eventTemplates.contains($0) })
+                checksNegotiations: PlannedEvent.waitsForNegotiations)
             guard let refusal else { return true }
             if refusal != .alreadyReserved {
                 summary.skipped += 1
@@ -345,7 +345,7 @@ package struct Pass: Sendable {
                 if let recheckDay {
                     refusal = try ledger.markBodyStarted(
                         attempt.attemptID, at: now, recheckOn: recheckDay, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
-                        checksNegotiations: { !PlannedEvent.eventTemplates.contains($0) })
+                        checksNegotiations: PlannedEvent.waitsForNegotiations)
                     return refusal == nil
                 }
                 try journal.bodyStarting(attempt.attemptID, attempt: attemptNumber)

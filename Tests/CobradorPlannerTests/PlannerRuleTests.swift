@@ -122,6 +122,26 @@ import Testing
         ])
     }
 
+    /// The client broke a promise, then called: the owner recorded a dispute on one invoice.
+    /// The broken promise's notice speaks only of the other; a new promise on both silences it.
+    @Test func aNegotiationOpenedAfterABreakSupersedesItsNotice() throws {
+        let fixture = try F()
+        let broken = Negotiation(
+            id: 7, clientID: 1, kind: .promise, invoiceIDs: [1, 2], openedAt: F.at("2026-11-10 10:00"), promisedDate: F.day("2026-11-24"),
+            closedAt: F.at("2026-11-28 00:00"), outcome: .broken)
+        let dispute = Negotiation(id: 8, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-28 15:00"), reason: "Hours")
+        let invoices = [fixture.invoice(1, due: "2026-11-01"), fixture.invoice(2, due: "2026-11-01")]
+        let reminded = [PlannerInput.PastContact(stage: "reminder-1", invoiceIDs: [1, 2], at: F.at("2026-11-09 09:00"))]
+        let disputed = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: invoices, contacts: reminded, negotiations: [.init(negotiation: broken), .init(negotiation: dispute)])
+        #expect(fixture.forecast([disputed], from: "2026-11-30 08:00", days: 3) == ["2026-11-30 09:00 message promise-broken [F-2]"])
+        let promise = Negotiation(
+            id: 9, clientID: 1, kind: .promise, invoiceIDs: [1, 2], openedAt: F.at("2026-11-29 11:00"), promisedDate: F.day("2026-12-15"))
+        let promisedAgain = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: invoices, contacts: reminded, negotiations: [.init(negotiation: broken), .init(negotiation: promise)])
+        #expect(fixture.forecast([promisedAgain], from: "2026-11-30 08:00", days: 3).isEmpty)
+    }
+
     @Test func holdsDelayTheHandOverToo() throws {
         let fixture = try F()
         let dispute = Negotiation(id: 4, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-25 10:00"), reason: "Hours")
