@@ -42,14 +42,9 @@ struct CheckCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: configuration.templatesPath, isDirectory: &isDirectory), isDirectory.boolValue {
             let stages = (configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.channel == .email }
-            let policy = configuration.policy
-            var eventTemplates = ["instalment-reminder"]
-            if policy.promiseBrokenMessage { eventTemplates.append("promise-broken") }
-            if policy.planBrokenMessage { eventTemplates.append("plan-broken") }
-            if policy.thankYou { eventTemplates.append("thank-you") }
             var missing: [String] = []
             for language in Language.allCases {
-                for template in Set(stages.map(\.template) + eventTemplates).sorted() {
+                for template in Set(stages.map(\.template)).sorted() {
                     for part in ["subject", "text"] {
                         let path = "\(configuration.templatesPath)/\(language.rawValue)/\(template).\(part).mustache"
                         if !FileManager.default.fileExists(atPath: path) { missing.append(path) }
@@ -57,7 +52,7 @@ struct CheckCommand: ParsableCommand {
                 }
             }
             if missing.isEmpty {
-                print("Templates \(configuration.templatesPath): every e-mail stage and negotiation message has a subject and a text in es and en")
+                print("Templates \(configuration.templatesPath): every e-mail stage has a subject and a text in es and en")
             } else {
                 problems += missing.map { "templates: missing \($0)" }
             }

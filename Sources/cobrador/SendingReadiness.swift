@@ -14,6 +14,13 @@ enum SendingReadiness {
         for language in Language.allCases where configuration.digestMinute != nil && !templates.has("digest", language: language, part: "text") {
             problems.append("\(configuration.templatesPath)/\(language.rawValue)/digest.text.mustache: missing: the owner's daily digest")
         }
+        for template in eventTemplates(configuration.policy) {
+            for language in Language.allCases {
+                for part in ["subject", "text"] where !templates.has(template, language: language, part: part) {
+                    problems.append("\(configuration.templatesPath)/\(language.rawValue)/\(template).\(part).mustache: missing: the \(template) message")
+                }
+            }
+        }
         let formal = Set((configuration.cadence + configuration.profiles.flatMap(\.cadence)).filter { $0.name == "formal-notice" }.map(\.template))
         for template in formal.sorted() {
             for language in Language.allCases where templates.has(template, language: language, part: "text") {
@@ -26,6 +33,16 @@ enum SendingReadiness {
             }
         }
         return problems
+    }
+
+    /// The messages besides the cadence's that the policy sends: an open plan's instalment
+    /// reminders always; broken promises and plans, and thanks, when turned on.
+    static func eventTemplates(_ policy: ContactPolicy) -> [String] {
+        var templates = ["instalment-reminder"]
+        if policy.promiseBrokenMessage { templates.append("promise-broken") }
+        if policy.planBrokenMessage { templates.append("plan-broken") }
+        if policy.thankYou { templates.append("thank-you") }
+        return templates
     }
 
     /// Set when `[sender]` still holds what `cobrador init` writes without your details.

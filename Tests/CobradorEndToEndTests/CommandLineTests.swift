@@ -23,7 +23,7 @@ import Testing
     @Test func checkPassesOnWhatInitWrote() throws {
         let output = try workspace.succeed(["check"])
         #expect(output.contains("schema 4, 2 clients, 3 unpaid open invoices"))
-        #expect(output.contains("every e-mail stage and negotiation message has a subject and a text in es and en"))
+        #expect(output.contains("every e-mail stage has a subject and a text in es and en"))
     }
 
     @Test func checkNamesLineAndKeyOfABadConfiguration() throws {
@@ -48,11 +48,18 @@ import Testing
         #expect(try workspace.run(["client", "list"]).status == 0)
     }
 
-    @Test func aMissingTemplateIsReportedByPath() throws {
-        try FileManager.default.removeItem(atPath: workspace.directory.file("templates/es/promise-broken.text.mustache"))
+    /// A negotiation message is no cadence stage, but a missing one would hold that client's
+    /// escalation back on the day it is due: `run` refuses to start without it, as `check` says.
+    @Test func aMissingTemplateIsReportedByPathAndStopsARun() throws {
+        let path = workspace.directory.file("templates/es/promise-broken.text.mustache")
+        try FileManager.default.removeItem(atPath: path)
         let result = try workspace.run(["check"])
         #expect(result.status == 1)
-        #expect(result.standardError.contains("templates: missing \(workspace.directory.file("templates/es/promise-broken.text.mustache"))"))
+        #expect(result.standardError.contains("\(path): missing: the promise-broken message"), "\(result.standardError)")
+        let run = try workspace.run(["run", "--once", "--at", "2026-11-30T10:00:00+01:00"])
+        #expect(run.status != 0 && run.standardError.contains("\(path): missing: the promise-broken message"), "\(run.standardError)")
+        let delivered = (try? FileManager.default.contentsOfDirectory(atPath: workspace.directory.file("maildir/new"))) ?? []
+        #expect(delivered.isEmpty, "sent with a template missing: \(delivered)")
     }
 
     @Test(arguments: [
