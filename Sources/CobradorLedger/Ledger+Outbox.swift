@@ -153,8 +153,8 @@ extension Ledger {
         let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
         // A permanent refusal of the same stage, invoices and recipients: its error is the
         // reply itself (a give-up after temporary failures says so before the last reply, and
-        // is planned again). Not a 5.7.x policy refusal ("relay access denied"): that refuses
-        // the sender's set-up, which the owner fixes, not the message.
+        // is planned again). Not a 5.7.x security or policy refusal ("relay access denied",
+        // "rejected as spam"): that judges the sender's set-up, which the owner fixes.
         // (Not LIKE: SQLite prepares a LIKE with a bound pattern again at every use.)
         if try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT 1 FROM contact WHERE client_id = ? AND substr(dispatch_key, 1, ?) = ? AND status = 'failed'
@@ -312,6 +312,33 @@ extension Ledger {
         try db.cachedStatement(sql: "UPDATE contact SET status = 'failed', error = ?, next_attempt_at = NULL, send_phase = NULL WHERE id = ?")
             .execute(arguments: [reason, attemptID])
         try logAttempt(db, attemptID, at: moment, status: "failed", detail: reason, sha256: nil)
+    }
+
+    /// Settles a message of unknown fate by the owner's word, once they have asked the
+    /// client or read the relay's own log. Delivered, it is `sent` (the cadence already went
+    /// on from it); not delivered, it is `failed`, and the next pass writes its stage again
+    /// from the ledger as it is then. Returns the client's code and the stage.
+    package func settleUnknown(messageID: String, delivered: Bool, note: String?, at moment: Date) throws(LedgerError) -> (client: String, stage: String) {
+        try write { db in
+            guard let row = try GRDB.Row.fetchOne(
+                db, sql: "SELECT contact.id, contact.status, contact.stage, client.code FROM contact JOIN client ON client.id = contact.client_id WHERE message_id = ?",
+                arguments: [messageID])
+            else {
+                throw LedgerError.conflict("no message has the Message-ID <\(messageID)> (see the MESSAGE-ID column of `cobrador log --status unknown`)")
+            }
+            guard row["status"] as String == ContactStatus.unknown.rawValue else {
+                throw LedgerError.conflict("<\(messageID)> is \(row["status"] as String), not of unknown fate: only an unknown message is settled by hand")
+            }
+            let id: Int64 = row["id"]
+            let word = (delivered ? "delivered" : "not delivered") + ", by the owner's word" + (note.map { ": \($0)" } ?? "")
+            if delivered {
+                try db.execute(sql: "UPDATE contact SET status = 'sent', error = NULL, sent_at = coalesce(last_attempt_at, occurred_at) WHERE id = ?", arguments: [id])
+                try Self.logAttempt(db, id, at: moment, status: "sent", detail: word, sha256: nil)
+            } else {
+                try Self.closeAsFailed(id, reason: word + "; written again by the next pass", at: moment, db)
+            }
+            return (row["code"], row["stage"] ?? "")
+        }
     }
 
     /// What became of one try of an attempt (its `attempt_count`): `nextAttempt` is set for a

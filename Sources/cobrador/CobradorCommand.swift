@@ -13,7 +13,7 @@ struct CobradorCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, CheckCommand.self, ClientCommand.self, InvoiceCommand.self, PaymentCommand.self,
-            NegotiationCommand.self, ContactCommand.self, ImportCommand.self, StatusCommand.self, PlanCommand.self, PreviewCommand.self, SendTestCommand.self, RunCommand.self, LogCommand.self, InterestCommand.self, EvidenceCommand.self,
+            NegotiationCommand.self, ContactCommand.self, ImportCommand.self, StatusCommand.self, PlanCommand.self, PreviewCommand.self, SendTestCommand.self, RunCommand.self, LogCommand.self, ResolveCommand.self, InterestCommand.self, EvidenceCommand.self,
         ]
     )
 }

@@ -82,6 +82,32 @@ import Testing
         #expect(!tuesdays.contains("Pausas sin fecha de fin"), "\(tuesdays)")
     }
 
+    /// A message of unknown fate is never sent again by itself; once the owner knows, they
+    /// settle it: delivered, the record says sent; not delivered, the stage is written again.
+    @Test func theOwnerSettlesAMessageOfUnknownFate() throws {
+        _ = try workspace.succeed(["run", "--once", "--at", monday])
+        // What a crash after the body left makes of the two messages (see CrashRecoveryTests).
+        #expect(try workspace.sqlite("UPDATE contact SET status = 'unknown', error = 'the relay gave no final answer' WHERE stage = 'reminder-1';").status == 0)
+        let ids = try workspace.sqlite("SELECT message_id FROM contact JOIN client ON client.id = contact.client_id ORDER BY client.code").standardOutput
+            .split(separator: "\n").map(String.init)
+        #expect(ids.count == 2)
+        let delivered = try workspace.succeed(["resolve", "<\(ids[0])>", "--delivered", "--note", "ACME confirmed by phone"])
+        #expect(delivered.contains("(ACME reminder-1) is recorded as sent"), "\(delivered)")
+        #expect(try workspace.succeed(["resolve", ids[1], "--not-delivered"]).contains("BRIT reminder-1"))
+        let log = try workspace.succeed(["log"])
+        #expect(log.contains("ACME") && log.contains("reminder-1  sent") && log.contains("reminder-1  failed"), "\(log)")
+        #expect(try workspace.succeed(["log", "--status", "unknown"]).contains("No message matches"))
+        // Settled once: a second word, or a Message-ID the ledger never gave, is refused.
+        let again = try workspace.run(["resolve", ids[0], "--not-delivered"])
+        #expect(again.status != 0 && again.standardError.contains("is sent, not of unknown fate"), "\(again.standardError)")
+        #expect(try workspace.run(["resolve", "nobody@nowhere.example", "--delivered"]).standardError.contains("no message has the Message-ID <nobody@nowhere.example>"))
+        #expect(try workspace.run(["resolve", ids[1]]).standardError.contains("--delivered"))
+        // The next morning, only what did not arrive is written again.
+        let next = try workspace.succeed(["run", "--once", "--at", "2026-12-01T10:00:00+01:00"])
+        let written = try workspace.sqlite("SELECT client.code || ' ' || stage || ' ' || status FROM contact JOIN client ON client.id = contact.client_id WHERE occurred_at >= '2026-12-01' ORDER BY contact.id").standardOutput
+        #expect(written.contains("BRIT reminder-1 sent") && !written.contains("ACME reminder-1"), "\(written) \(next)")
+    }
+
     func maildirFiles() throws -> [String] {
         let folder = workspace.directory.file("maildir/new")
         guard FileManager.default.fileExists(atPath: folder) else { return [] }
