@@ -52,7 +52,7 @@ package struct CSVImport: Sendable {
         return try ledger.write { db in
             var summary = ImportSummary()
             var problems: [ImportProblem] = []
-            var context = RowContext(db: db)
+            var context = RowContext(db: db, folder: (file as NSString).deletingLastPathComponent)
             for (offset, record) in rows.enumerated() {
                 if offset % 1000 == 0 { progress?(offset, rows.count) }
                 var row = CSVRow(record: record, columns: columns)
@@ -130,6 +130,8 @@ package struct CSVImport: Sendable {
     /// Lookups shared by the rows of one import.
     private struct RowContext {
         let db: GRDB.Database
+        /// The CSV file's folder: a relative attachment path is read from there.
+        let folder: String
         var clientIDs: [String: Int64] = [:]
         var numbersInFile: [String: Int] = [:]
         /// The payments of each invoice the file names, as the ledger held them before this
@@ -137,8 +139,9 @@ package struct CSVImport: Sendable {
         /// once a row of the file is that payment.
         var paymentsBefore: [Int64: [(id: Int64, amount: Int64, date: String, reference: String?, claimed: Bool)]] = [:]
 
-        init(db: GRDB.Database) {
+        init(db: GRDB.Database, folder: String) {
             self.db = db
+            self.folder = folder
         }
 
         /// Claims for a row of the file an unclaimed payment of the invoice held before the
@@ -232,7 +235,17 @@ package struct CSVImport: Sendable {
         let issueDate = row.required("issue_date") { try FieldRules.date($0) }
         let dueDate = row.required("due_date") { try FieldRules.date($0) }
         let currency = row.optional("currency") { try FieldRules.currency($0) } ?? settings.defaultCurrency
-        let attachment = row.optional("attachment") { try FieldRules.singleLine($0) }
+        // Stored absolute, as `invoice add` does: the daemon reads it from another directory.
+        // Checked for a new invoice only: a file re-imported later changes no stored invoice.
+        let isNew = try number.map { try Bool.fetchOne(context.db.cachedStatement(sql: "SELECT 1 FROM invoice WHERE number = ?"), arguments: [$0]) == nil } ?? false
+        let attachment = row.optional("attachment") { [folder = context.folder] text in
+            let path = try FieldRules.singleLine(text)
+            let absolute = path.hasPrefix("/") ? path : URL(fileURLWithPath: folder.isEmpty ? "." : folder).appendingPathComponent(path).standardizedFileURL.path
+            guard !isNew || FileManager.default.isReadableFile(atPath: absolute) else {
+                throw CoreError.invalidValue(field: nil, value: text, reason: "\(absolute) does not exist or cannot be read")
+            }
+            return absolute
+        }
         let contractRate = row.optional("contract_rate") { try FieldRules.percent($0) }
         let interestRegime = row.optional("interest_regime") { try FieldRules.choice($0, as: InterestRegime.self) }
         let amount = currency.flatMap { currency in

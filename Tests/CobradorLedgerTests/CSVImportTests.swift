@@ -76,6 +76,31 @@ import Testing
         #expect(try ledger.invoice(number: "F-1").invoice.gross.minorUnits == 1815_00)
     }
 
+    /// The daemon runs elsewhere (a service's working directory is /): an attachment named
+    /// relative to the CSV file is stored as the absolute path it names, and one that cannot
+    /// be read is a problem of its row, not a message that can never be written.
+    @Test func attachmentsAreFoundNextToTheFileAndCheckedBeforeAnythingIsWritten() throws {
+        _ = folder.write("pdf/F-1.pdf", "%PDF-1.4")
+        let error = #expect(throws: LedgerError.self) {
+            try importInvoices("""
+                number,client,concept,issue_date,due_date,amount,attachment
+                F-1,ACME,Translation,2026-09-01,2026-10-01,1815.00,pdf/F-1.pdf
+                F-2,ACME,Review,2026-09-01,2026-10-01,300,pdf/F-2.pdf
+                """)
+        }
+        #expect(String(describing: error).contains("line 3, column attachment: \"pdf/F-2.pdf\" is not valid: \(folder.file("pdf/F-2.pdf")) does not exist or cannot be read"), "\(String(describing: error))")
+        #expect(try ledger.invoices().isEmpty)
+        let text = """
+            number,client,concept,issue_date,due_date,amount,attachment
+            F-1,ACME,Translation,2026-09-01,2026-10-01,1815.00,pdf/F-1.pdf
+            """
+        #expect(try importInvoices(text).added == 1)
+        #expect(try ledger.invoice(number: "F-1").invoice.attachment == folder.file("pdf/F-1.pdf"))
+        // Re-imported after the file moved: the stored invoice is unchanged, so nothing to refuse.
+        try FileManager.default.removeItem(atPath: folder.file("pdf/F-1.pdf"))
+        #expect(try importInvoices(text).unchanged == 1)
+    }
+
     @Test func semicolonFilesWithADecimalCommaAndCRLF() throws {
         // A spreadsheet's blank row (separators only) is skipped like an empty line.
         let summary = try importInvoices(
