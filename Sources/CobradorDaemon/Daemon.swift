@@ -87,7 +87,8 @@ package final class Daemon: @unchecked Sendable {
                     if !ready { self.notifier.notify("EXTEND_TIMEOUT_USEC=\(Self.startExtensionMicroseconds)") }
                     return self.flag(\.stopRequested)
                 }
-                next = min(tick, summary.nextPlannedAt ?? tick)
+                // Sooner when a send window opens or the relay's quota lets the next message go.
+                next = min(tick, summary.nextPlannedAt ?? tick, summary.quotaReachedUntil ?? tick)
                 logger.info(
                     "pass done",
                     metadata: [

@@ -89,8 +89,9 @@ package struct Pass: Sendable {
                 continue
             }
             if let until = blocked(limiter) {
+                // The rest of the pass still records transitions and tasks.
                 summary.quotaReachedUntil = until
-                return summary
+                break
             }
             // A retry waits for the client's send window like any first attempt.
             let window = try sendWindow(clientCode: attempt.clientCode)
@@ -132,12 +133,14 @@ package struct Pass: Sendable {
             // What is gathered but not reserved is simply planned again by the next pass.
             if shouldStop() { return summary }
             if event.kind == .message {
+                // Over the quota, messages wait for a later pass; transitions and tasks go on.
+                if summary.quotaReachedUntil != nil { continue }
                 if blocked(booked) != nil {
                     // Only what the relay got counts: a refused reservation leaves its place.
                     guard try flush() else { return summary }
                     if let until = blocked(limiter) {
                         summary.quotaReachedUntil = until
-                        break
+                        continue
                     }
                 }
                 booked.record(now)
