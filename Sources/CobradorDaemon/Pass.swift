@@ -66,7 +66,9 @@ package struct Pass: Sendable {
     /// same planning also finds the next moment something is due (`Summary.nextPlannedAt`),
     /// so the daemon need not read the ledger twice. Run it under the `PassLock`.
     package func run(at now: Date, lookAhead: TimeInterval = 0, shouldStop: () -> Bool = { false }) throws -> Summary {
-        try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, shouldStop: shouldStop) }
+        var summary = try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, shouldStop: shouldStop) }
+        if let problem = sentLog.takeProblem() { summary.problems.append(problem) }
+        return summary
     }
 
     private func passBody(at now: Date, lookAhead: TimeInterval, shouldStop: () -> Bool) throws -> Summary {

@@ -91,7 +91,7 @@ struct RunCommand: ParsableCommand {
         guard problems.isEmpty else { throw CommandFailure("not fit to write to clients (`cobrador check` lists the same):\n" + problems.joined(separator: "\n")) }
         return Pass(
             configuration: configuration, ledger: try Ledger.open(path: configuration.ledgerPath), transport: try global.transport(configuration),
-            templates: templates, sentLog: SentLog(path: configuration.sentLogPath),
+            templates: templates, sentLog: SentLog(path: configuration.sentLogPath, ledgerPath: configuration.ledgerPath),
             rates: try ShippedRates.table(for: configuration), readFile: { FileManager.default.contents(atPath: $0).map { Array($0) } })
     }
 }

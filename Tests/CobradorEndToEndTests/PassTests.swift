@@ -108,6 +108,17 @@ import Testing
         #expect(written.contains("BRIT reminder-1 sent") && !written.contains("ACME reminder-1"), "\(written) \(next)")
     }
 
+    /// The sent log is the owner's everyday view: when its file cannot be written, the pass
+    /// says so instead of losing its lines in silence; the ledger still has every attempt.
+    @Test func aSentLogThatCannotBeWrittenIsReported() throws {
+        try FileManager.default.createDirectory(atPath: workspace.directory.file("not-a-file"), withIntermediateDirectories: true)
+        try workspace.editConfiguration { $0.replacingOccurrences(of: "# sent_log = \"/var/log/cobrador/sent.log\"", with: "sent_log = \"not-a-file\"") }
+        let result = try workspace.run(["run", "--once", "--at", monday])
+        #expect(result.status == 1 && result.standardOutput.hasPrefix("Pass done: 2 sent"), "\(result.standardOutput) \(result.standardError)")
+        #expect(result.standardError.contains("not-a-file cannot be written (Is a directory); its lines are missing there, `cobrador log` has every attempt"), "\(result.standardError)")
+        #expect(try workspace.succeed(["log", "--status", "sent"]).contains("ACME"))
+    }
+
     func maildirFiles() throws -> [String] {
         let folder = workspace.directory.file("maildir/new")
         guard FileManager.default.fileExists(atPath: folder) else { return [] }
