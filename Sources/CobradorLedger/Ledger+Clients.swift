@@ -130,14 +130,16 @@ extension Ledger {
         ]
     }
 
-    /// Replaces a client's addresses; a relay's refusal of an address that is gone is forgotten.
-    /// When the addresses change, a message written for the old ones and still waiting to go
-    /// (reserved, or deferred for a retry) is closed unsent: the next pass writes it again for
-    /// the new ones, instead of a retry reaching an address the owner removed.
+    /// Replaces a client's addresses (`client edit`, a CSV import); a relay's refusal of an
+    /// address that is gone is forgotten. When the addresses change, a message written for the
+    /// old ones and still waiting to go (reserved, or deferred for a retry) is closed unsent,
+    /// and one in flight is closed if it comes back deferred: the next pass writes it again
+    /// for the new ones, instead of a retry reaching an address the owner removed.
     private static func replaceEmails(of client: Client, _ db: GRDB.Database) throws {
         let before = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ?"), arguments: [client.id])
         if Set(before.map { $0.lowercased() }) != Set(client.emails.map { $0.lowercased() }), let id = client.id {
             try closeWaitingAttempts(clientID: id, at: Date(), db)
+            try db.cachedStatement(sql: "UPDATE client SET addresses_confirmed_after = (SELECT max(id) FROM contact) WHERE id = ?").execute(arguments: [id])
         }
         try db.cachedStatement(sql: "DELETE FROM client_email WHERE client_id = ?").execute(arguments: [client.id])
         for bad in try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ?"), arguments: [client.id])

@@ -293,8 +293,9 @@ extension Ledger {
 
     /// Closes every attempt of a client that is waiting to go (reserved, or deferred for a
     /// retry) because its addresses changed, freeing its dispatch so that the planner's next
-    /// pass writes it again (the same day). An attempt being sent is left to its pass, which
-    /// closes it if it comes back deferred (`closeIfNoLongerDue`).
+    /// pass writes it again (the same day). An attempt being sent is left to its pass; the
+    /// caller marks the client's `addresses_confirmed_after`, so that `closeIfNoLongerDue`
+    /// closes it if it comes back deferred.
     static func closeWaitingAttempts(clientID: Int64, at moment: Date, _ db: GRDB.Database) throws {
         let waiting = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM contact WHERE client_id = ? AND status IN ('pending', 'deferred')"), arguments: [clientID])
         for attemptID in waiting { try closeForNewAddresses(attemptID, at: moment, db) }

@@ -129,6 +129,32 @@ import Testing
         #expect(steps == ["pending", "sending", "deferred", "sending"])
     }
 
+    /// A spreadsheet import changes a client's address while a message to the old one is in
+    /// flight; the relay says "try later": the retry must not go to the address the owner removed.
+    @Test func aRetryInFlightWhenAnImportChangesTheAddressesIsWrittenAgain() throws {
+        guard case .claimed(let attempt) = try reserve([request(1)])[0] else {
+            Issue.record("not claimed")
+            return
+        }
+        let clients = folder.write("clients.csv", "code,name,email,country\nC1,Client 1,new@c1.example,ES\n")
+        _ = try CSVImport(kind: .clients, settings: .init(decimalComma: false, defaultCurrency: euro), today: CalendarDate(iso: "2026-11-30")!)
+            .run(file: clients, into: ledger)
+        try ledger.recordOutcomes([
+            Ledger.Outcome(
+                attemptID: attempt.attemptID, attempt: 1, status: .deferred, reply: "451 4.3.0 try later", error: "451 4.3.0 try later", at: now,
+                nextAttempt: now.addingTimeInterval(300))
+        ])
+        let refusal = try ledger.markSending(
+            attempt.attemptID, at: now.addingTimeInterval(300), day: CalendarDate(iso: "2026-11-30")!, tolerance: { _ in 0 }, checksNegotiations: { _ in true })
+        #expect(refusal == .noLongerDue("the client's addresses changed"))
+        #expect(try statuses() == ["failed"])
+        // Its dispatch is free: the next pass writes the stage again, for the new address.
+        guard case .claimed = try reserve([request(1)])[0] else {
+            Issue.record("not written again")
+            return
+        }
+    }
+
     @Test func aRefusedAddressStopsTheClientUntilItsAddressesAreEdited() throws {
         guard case .claimed(let attempt) = try reserve([request(1)])[0] else {
             Issue.record("not claimed")
