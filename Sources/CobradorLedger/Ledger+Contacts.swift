@@ -75,15 +75,16 @@ extension Ledger {
         }
     }
 
-    /// SQL for the invoice numbers a `contact` row was about, joined by ", ".
+    /// SQL for the invoice numbers a `contact` row was about, joined by the unit separator
+    /// (U+001F): a number may hold ", ", never a control character.
     static let contactInvoiceNumbers = """
-        (SELECT group_concat(invoice.number, ', ') FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
+        (SELECT group_concat(invoice.number, char(31)) FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id
          WHERE contact_invoice.contact_id = contact.id)
         """
 
     /// The numbers `contactInvoiceNumbers` joined.
     static func invoiceNumbers(_ joined: String?) -> [String] {
-        (joined ?? "").components(separatedBy: ", ").filter { !$0.isEmpty }
+        (joined ?? "").split(separator: "\u{1F}").map(String.init)
     }
 
     /// A client's contacts, newest first.

@@ -33,7 +33,7 @@ extension Ledger {
                 // being tried again failed days after its last try.
                 let line: [String: String] = [
                     "time": time(row["sent_at"] ?? row["failed_at"] ?? row["last_attempt_at"]), "client": row["code"], "stage": row["stage"] ?? "",
-                    "invoices": row["numbers"] ?? "", "recipient": row["recipients"] ?? "", "error": row["error"] ?? row["server_reply"] ?? "",
+                    "invoices": Self.invoiceNumbers(row["numbers"]).joined(separator: ", "), "recipient": row["recipients"] ?? "", "error": row["error"] ?? row["server_reply"] ?? "",
                     "message_id": row["message_id"] ?? "",
                 ]
                 switch row["status"] as String {

@@ -155,6 +155,23 @@ import Testing
         }
     }
 
+    /// Numbers are the owner's: "F-1, rev" is one invoice, and its retry must find it.
+    @Test func aRetryAboutAnInvoiceWhoseNumberHoldsACommaGoesAgain() throws {
+        guard case .claimed(let attempt) = try reserve([request(1)])[0] else {
+            Issue.record("not claimed")
+            return
+        }
+        // The retry reads its invoices' numbers from the ledger as they are now.
+        try ledger.write { db in try db.execute(sql: "UPDATE invoice SET number = 'F-1, rev' WHERE number = 'F-1'") }
+        try ledger.recordOutcomes([
+            Ledger.Outcome(
+                attemptID: attempt.attemptID, attempt: 1, status: .deferred, reply: "451 4.3.0 try later", error: "451 4.3.0 try later", at: now,
+                nextAttempt: now)
+        ])
+        #expect(try ledger.attemptsDue(at: now).map(\.invoiceNumbers) == [["F-1, rev"]])
+        #expect(try ledger.markSending(attempt.attemptID, at: now, day: CalendarDate(iso: "2026-11-30")!, tolerance: { _ in 0 }, checksNegotiations: { _ in true }) == nil)
+    }
+
     @Test func aRefusedAddressStopsTheClientUntilItsAddressesAreEdited() throws {
         guard case .claimed(let attempt) = try reserve([request(1)])[0] else {
             Issue.record("not claimed")
