@@ -50,7 +50,10 @@ package struct Money: Hashable, Sendable, CustomStringConvertible {
         else {
             throw .invalidAmount(text, reason: "the amount is too large")
         }
-        let value = major * currency.minorUnitsPerMajor + minor
+        // Fifteen digits of a currency with four decimals pass Int64: refused, never a crash.
+        let (scaled, overflowed) = major.multipliedReportingOverflow(by: currency.minorUnitsPerMajor)
+        let (value, overflowedAgain) = scaled.addingReportingOverflow(minor)
+        guard !overflowed && !overflowedAgain else { throw .invalidAmount(text, reason: "the amount is too large") }
         self.init(minorUnits: negative ? -value : value, currency: currency)
     }
 

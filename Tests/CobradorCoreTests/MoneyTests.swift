@@ -27,6 +27,16 @@ import Testing
         #expect(throws: CoreError.self) { try Money(parsing: text, currency: euro) }
     }
 
+    /// Fifteen digits fit any currency with up to three decimals; with four (CLF) they would
+    /// pass Int64: the amount is refused with why, never a crash of the import or command.
+    @Test func anAmountTooLargeForItsCurrencyIsRefused() throws {
+        let unidadDeFomento = try #require(Currency(code: "CLF"))
+        #expect(try Money(parsing: "922337203685477.5807", currency: unidadDeFomento).minorUnits == Int64.max)
+        for text in ["999999999999999.9999", "922337203685478", "922337203685477.5808"] {
+            #expect(throws: CoreError.invalidAmount(text, reason: "the amount is too large"), "\(text)") { try Money(parsing: text, currency: unidadDeFomento) }
+        }
+    }
+
     @Test func minorDigitsFollowTheCurrency() throws {
         let yen = Currency(code: "JPY")!
         let dinar = Currency(code: "KWD")!
