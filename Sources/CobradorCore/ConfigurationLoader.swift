@@ -113,7 +113,7 @@ package enum ConfigurationLoader {
             address: table.string("address") { try FieldRules.singleLine($0) },
             email: email ?? "",
             replyTo: table.string("reply_to") { try FieldRules.emailAddress($0) },
-            iban: table.string("iban") { try FieldRules.singleLine($0) },
+            iban: table.string("iban") { try FieldRules.iban($0) },
             paymentLink: table.string("payment_link") { try FieldRules.singleLine($0) },
             paymentInstructions: table.string("payment_instructions") { try FieldRules.freeText($0) } ?? nil,
             signature: table.string("signature") { try FieldRules.freeText($0) } ?? nil)

@@ -26,7 +26,7 @@ struct InitCommand: ParsableCommand {
     /// The sender written when none is given; `check` refuses it until the owner edits it.
     static let placeholderName = "Your Business Name"
     static let placeholderEmail = "billing@example.com"
-    static let placeholderIBAN = "XX00 0000 0000 0000 0000 0000"
+    static let placeholderIBAN = FieldRules.exampleIBAN
     @Option(help: "Your usual currency.") var currency = "EUR"
     @Option(help: "The IBAN clients pay into (messages must say how to pay).") var iban = placeholderIBAN
 
@@ -58,7 +58,7 @@ struct InitCommand: ParsableCommand {
             .init(
                 ledger: relative(ledgerPath), templates: relative(templatesPath), maildir: relative(stateDirectory + "/maildir"),
                 senderName: senderName, senderEmail: senderEmail, timeZone: timeZone, currency: currency.code,
-                iban: try CommandInput.parse("--iban", iban) { try FieldRules.singleLine($0, maxLength: 42) }))
+                iban: try CommandInput.parse("--iban", iban) { try FieldRules.iban($0) }))
         // Validate what we are about to write with the same loader every command uses.
         _ = try ConfigurationLoader.load(text: text, file: configPath, baseDirectory: configDirectory)
         try files.copyItem(atPath: defaults, toPath: templatesPath)

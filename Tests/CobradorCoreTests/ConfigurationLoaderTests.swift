@@ -105,6 +105,21 @@ import Testing
         #expect(found.map(\.description) == [#"cobrador.toml:7: daemon.digest_time: "8am" is not valid: expected a time of day such as "08:00", or "never""#], "\(found)")
     }
 
+    /// The IBAN is printed in every message: a mistyped digit would send clients' transfers
+    /// back, or to someone else. Refused at its line, with why.
+    @Test func anIBANWhoseCheckDigitsDoNotMatchIsRefused() throws {
+        let sender = Self.minimal.replacingOccurrences(of: "[sender]\n", with: "[sender]\niban = \"IBAN\"\n")
+        #expect(try load(sender.replacingOccurrences(of: "IBAN", with: "ES91 2100 0418 4502 0005 1332")).sender.iban == "ES91 2100 0418 4502 0005 1332")
+        #expect(try load(sender.replacingOccurrences(of: "IBAN", with: "gb82west12345698765432")).sender.iban == "gb82west12345698765432")
+        // The example `init` writes loads; `check` refuses it before any relay.
+        #expect(try load(sender.replacingOccurrences(of: "IBAN", with: FieldRules.exampleIBAN)).sender.iban == FieldRules.exampleIBAN)
+        let mistyped = issues(sender.replacingOccurrences(of: "IBAN", with: "ES91 2100 0418 4502 0005 1333"))
+        #expect(mistyped.map(\.description) == [#"cobrador.toml:4: sender.iban: "ES91 2100 0418 4502 0005 1333" is not valid: its check digits do not match the rest: a digit is mistyped or two are swapped"#], "\(mistyped)")
+        for text in ["ES00 1234", "hello", "1234 5678 9012 3456"] {
+            #expect(issues(sender.replacingOccurrences(of: "IBAN", with: text)).first?.message.contains("an IBAN is two letters of country") == true, "\(text)")
+        }
+    }
+
     @Test func plainTextSMTPOnlyTowardsLoopbackWithoutCredentials() throws {
         let remote = issues(Self.minimal + "\n[transport]\nkind = \"smtp\"\n[transport.smtp]\nhost = \"mail.example.com\"\ntls = \"none\"\n")
         #expect(remote.map(\.key) == ["transport.smtp.tls"])
