@@ -316,7 +316,7 @@ package struct Pass: Sendable {
             // Planned again by the next pass, from the ledger as it is then (a give-up is not a refusal).
             guard let detail = try ledger.giveUp(attempt.attemptID, at: now, reason: { lastReply in
                 lastReply.map { Self.givenUp(days: days) + $0 }
-                    ?? "not sent: written more than \(days) day\(days == 1 ? "" : "s") ago and no relay answered it; planned again from today's ledger"
+                    ?? Ledger.closedUnsent + "written more than \(days) day\(days == 1 ? "" : "s") ago and no relay answered it; planned again from today's ledger"
             }) else { return }
             summary.failed += 1
             log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, attempt.recipients.joined(separator: ","), "failed", "<\(attempt.messageID)>", detail)

@@ -287,7 +287,7 @@ extension Ledger {
             client: try Self.client(code: row["code"], db), invoices: try invoiceNumbers(row["numbers"]).map { try Self.invoice(number: $0, db) },
             stage: stage, on: day, tolerance: tolerance, checksNegotiations: checksNegotiations(stage), db)
         else { return nil }
-        try closeAsFailed(attemptID, reason: "not sent: \(refusal.description) since it was written", at: moment, db)
+        try closeAsFailed(attemptID, reason: "\(closedUnsent)\(refusal.description) since it was written", at: moment, db)
         return refusal
     }
 
@@ -304,9 +304,14 @@ extension Ledger {
     /// Closes an attempt written for addresses the owner has since changed, and frees its
     /// dispatch so that it is written again for the new ones.
     private static func closeForNewAddresses(_ attemptID: Int64, at moment: Date, _ db: GRDB.Database) throws {
-        try closeAsFailed(attemptID, reason: "not sent: the client's addresses changed since it was written; written again for the new ones", at: moment, db)
+        try closeAsFailed(attemptID, reason: "\(closedUnsent)the client's addresses changed since it was written; written again for the new ones", at: moment, db)
         try db.cachedStatement(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?").execute(arguments: [attemptID])
     }
+
+    /// How the error of an attempt cobrador closed without sending it begins: no longer due,
+    /// or written again. The ledger says `failed` (no other status fits), but the owner has
+    /// nothing to act on: the digest leaves them out of its failures.
+    package static let closedUnsent = "not sent: "
 
     /// Closes an attempt that will not be sent as `failed`, with why, in the attempt log too.
     private static func closeAsFailed(_ attemptID: Int64, reason: String, at moment: Date, _ db: GRDB.Database) throws {

@@ -47,6 +47,11 @@ import Testing
         // Nothing comes back later: the closed attempts are not retried.
         let third = try workspace.succeed(["run", "--once", "--at", "2026-11-30T16:00:00+01:00"])
         #expect(try maildirFiles().count == 1, "\(third)")
+        // A cancellation is no failure: the owner's digest raises no alarm about it.
+        try workspace.setDigestTime("17:00")
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-11-30T17:30:00+01:00"])
+        let digest = try #require(try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") })
+        #expect(!digest.contains("Fallidos") && !digest.contains("is paid since it was written"), "\(digest)")
     }
 
     /// The relay down for days: what was written on the first day must not arrive days late,
