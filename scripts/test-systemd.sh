@@ -335,10 +335,10 @@ ok "LoadCredential=: the relay accepted the login with the password and received
 # --- 5. The unit's own user: the process, and what it wrote in its state folder.
 process_user=$(inside ps -o user= -p "$main_pid" | tr -d ' ')
 [ "$process_user" = cobrador ] || fail "the daemon runs as \"$process_user\", not cobrador"
-state_files=$(inside stat -c '%U:%G %a %n' /var/lib/cobrador /var/lib/cobrador/ledger.sqlite /var/lib/cobrador/ledger.sqlite-wal /var/lib/cobrador/sent.log 2>&1) \
+state_files=$(inside stat -c '%U:%G %a %n' /var/lib/cobrador /var/lib/cobrador/ledger.sqlite /var/lib/cobrador/ledger.sqlite-wal /var/log/cobrador/sent.log 2>&1) \
     || fail "the state folder lacks the ledger, its WAL or the sent log: $state_files"
 if grep -v '^cobrador:cobrador ' <<<"$state_files"; then fail "files in the state folder not owned by cobrador: $state_files"; fi
-grep -q ' sent ' "$root/var/lib/cobrador/sent.log" || fail "the sent log in the state folder does not list the messages sent"
+grep -q ' sent ' "$root/var/log/cobrador/sent.log" || fail "the sent log in the logs folder does not list the messages sent"
 logs_folder=$(inside stat -c '%U:%G %a' /var/log/cobrador)
 [ "$logs_folder" = "cobrador:cobrador 750" ] || fail "/var/log/cobrador is $logs_folder after the start, not cobrador:cobrador 750 as tmpfiles.d says"
 ok "the daemon runs as cobrador; its state folder, ledger, WAL and sent log are cobrador's ($(tr '\n' ';' <<<"$state_files"))"

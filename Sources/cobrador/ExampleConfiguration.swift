@@ -10,6 +10,8 @@ enum ExampleConfiguration {
         var timeZone: String
         var currency: String
         var iban: String
+        /// Set for a system-wide set-up: the service's logs folder (the unit's LogsDirectory).
+        var sentLog: String?
     }
 
     static func text(_ settings: Settings) -> String {
@@ -22,7 +24,7 @@ enum ExampleConfiguration {
         # The message templates, one folder per language (es, en).
         templates = "\(settings.templates)"
         # The sent log, one line per attempt (default: sent.log next to the ledger).
-        # sent_log = "/var/log/cobrador/sent.log"
+        \(settings.sentLog.map { "sent_log = \"\($0)\"" } ?? "# sent_log = \"/var/log/cobrador/sent.log\"")
         # A Maildir folder where a copy of every message the relay accepted is kept (any mail
         # program opens it); the exact bytes are in the ledger in any case.
         # archive_maildir = "sent-archive"

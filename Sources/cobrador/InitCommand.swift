@@ -54,11 +54,15 @@ struct InitCommand: ParsableCommand {
         func relative(_ path: String) -> String {
             path.hasPrefix(configDirectory + "/") ? String(path.dropFirst(configDirectory.count + 1)) : path
         }
+        // A system-wide state folder (…/var/lib/cobrador) has its logs folder beside it, which
+        // the unit's LogsDirectory= makes the service's.
+        let systemState = "/var/lib/cobrador"
+        let sentLog = stateDirectory.hasSuffix(systemState) ? String(stateDirectory.dropLast(systemState.count)) + "/var/log/cobrador/sent.log" : nil
         let text = ExampleConfiguration.text(
             .init(
                 ledger: relative(ledgerPath), templates: relative(templatesPath), maildir: relative(stateDirectory + "/maildir"),
                 senderName: senderName, senderEmail: senderEmail, timeZone: timeZone, currency: currency.code,
-                iban: try CommandInput.parse("--iban", iban) { try FieldRules.iban($0) }))
+                iban: try CommandInput.parse("--iban", iban) { try FieldRules.iban($0) }, sentLog: sentLog))
         // Validate what we are about to write with the same loader every command uses.
         _ = try ConfigurationLoader.load(text: text, file: configPath, baseDirectory: configDirectory)
         try files.copyItem(atPath: defaults, toPath: templatesPath)
