@@ -97,6 +97,10 @@ package final class Daemon: @unchecked Sendable {
                     ])
                 notifier.notify(
                     "STATUS=last pass \(now.formatted(.iso8601)): \(summary.sent) sent, \(summary.deferred) deferred, \(summary.failed) failed, \(summary.unknown) unknown")
+                // A relay down for days must show in `journalctl -p warning`, not only in counts.
+                if let reply = summary.lastDeferral {
+                    logger.warning("messages put off for a retry", metadata: ["deferred": "\(summary.deferred)", "reply": "\(reply)"])
+                }
                 if let until = summary.quotaReachedUntil {
                     logger.notice("the relay's quota is reached; the rest waits", metadata: ["until": "\(until.formatted(.iso8601))"])
                 }

@@ -33,6 +33,8 @@ package struct Pass: Sendable {
         /// Messages held because the relay refused the client's address (or this very message)
         /// for good: they wait for the owner to correct the addresses (`client edit --email`).
         package var held: [String] = []
+        /// The relay's (or the network's) last answer to a message put off for a retry.
+        package var lastDeferral: String?
         package var transitions = 0
         package var tasks = 0
         /// Set when the relay's quota (`max_per_minute`, `_hour`, `_day`) is reached: the pass
@@ -397,6 +399,7 @@ package struct Pass: Sendable {
                 status = .deferred
                 next = now.addingTimeInterval(Self.backoff(attempt: attempt.attemptCount + 1))
                 summary.deferred += 1
+                summary.lastDeferral = outcome.reply
             }
             if outcome.kind == .configurationError { summary.configurationError = outcome.reply }
         }

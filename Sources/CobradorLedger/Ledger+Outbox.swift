@@ -5,17 +5,8 @@ import GRDB
 /// The outbox protocol: reserve (one write transaction that re-checks everything and stores
 /// the exact bytes before any leave), send with no transaction open, record the outcome.
 extension Ledger {
-    /// What the ledger stores for a reserved message.
-    package struct ReservedMessage: Sendable {
-        package var attemptID: Int64
-        package var messageID: String
-        package var bytes: [UInt8]
-        package var recipients: [String]
-        package var subject: String
-    }
-
     /// Why a planned message was not reserved.
-    package enum ReservationRefusal: Error, Equatable, CustomStringConvertible {
+    package enum ReservationRefusal: Equatable, CustomStringConvertible {
         /// The same dispatch was reserved before (a retry of the pass, a second daemon).
         case alreadyReserved
         /// Something changed since the plan: paid, paused, under negotiation, voided.
@@ -376,14 +367,13 @@ extension Ledger {
 
     /// Records outcomes in one transaction. Each applies only to the try it belongs to, still
     /// `sending`: recording the same outcomes twice (a journal read again after a crash) changes
-    /// nothing. With `durable` false the commit is not forced to disk.
-    package func recordOutcomes(_ outcomes: [Outcome], durable: Bool = true) throws(LedgerError) {
+    /// nothing.
+    package func recordOutcomes(_ outcomes: [Outcome]) throws(LedgerError) {
         guard !outcomes.isEmpty else { return }
-        let body = { (db: GRDB.Database) throws in
+        try write { db in
             var log = AttemptLogWriter()
             for outcome in outcomes { try Self.record(outcome, log: &log, db) }
         }
-        if durable { try write(body) } else { try writeWithoutSync(body) }
     }
 
     private static func record(_ outcome: Outcome, log: inout AttemptLogWriter, _ db: GRDB.Database) throws {

@@ -162,14 +162,6 @@ extension Ledger {
         }
     }
 
-    /// The events of one negotiation, oldest first: (time, kind, cause).
-    package func negotiationEvents(id: Int64) throws(LedgerError) -> [(at: Date, kind: String, cause: String)] {
-        try read { db in
-            try GRDB.Row.fetchAll(db, sql: "SELECT at, kind, cause FROM negotiation_event WHERE negotiation_id = ? ORDER BY at, id", arguments: [id])
-                .map { (Timestamp.date($0["at"]) ?? .distantPast, $0["kind"], $0["cause"]) }
-        }
-    }
-
     static func logEvent(_ db: GRDB.Database, negotiationID: Int64, kind: String, at: Date, cause: String) throws {
         try db.execute(
             sql: "INSERT INTO negotiation_event (negotiation_id, at, kind, cause) VALUES (?, ?, ?, ?)",

@@ -106,13 +106,18 @@ package final class Ledger: Sendable {
         do {
             return try database.writeWithoutTransaction { db in
                 try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
-                defer { try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute() }
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
+                var result: Result<T, any Error>?
+                do {
+                    try db.inTransaction(.immediate) {
+                        result = .success(try body(db))
+                        return .commit
+                    }
+                } catch {
+                    result = .failure(error)
                 }
-                return result!
+                // Every later commit must be durable again: if that cannot be set, nothing goes on.
+                try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+                return try result!.get()
             }
         } catch {
             throw Self.describe(error, path: path)
@@ -151,7 +156,6 @@ package final class Ledger: Sendable {
         }
     }
 
-    /// Maps any error met during a transaction to a `LedgerError` the owner can read.
     /// Calls `body` with each row of `statement`, decoded while SQLite still holds it: GRDB
     /// finds a column of such a row by a hash lookup, but of a copied row (what `fetchAll` and
     /// `fetchOne` give) by lowering every column's name, which costs more than the query.
@@ -169,6 +173,7 @@ package final class Ledger: Sendable {
         return try withExtendedLifetime(rows) { try decode(row) }
     }
 
+    /// Maps any error met during a transaction to a `LedgerError` the owner can read.
     static func describe(_ error: any Error, path: String) -> LedgerError {
         switch error {
         case let error as LedgerError: return error
@@ -176,6 +181,11 @@ package final class Ledger: Sendable {
         case let error as DatabaseError:
             if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
                 return .database(path: path, message: "another program kept the ledger locked for more than \(Int(busyTimeout)) seconds; nothing was written, try again")
+            }
+            if error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
+                return .database(
+                    path: path,
+                    message: "\(error.message ?? "cannot write it"); check that this user may write the ledger and its folder (under systemd, the service runs as the user cobrador: `chown -R cobrador:cobrador` the state folder)")
             }
             if error.resultCode == .SQLITE_NOTADB {
                 return .notALedger(path: path, detail: "the file is not an SQLite database")

@@ -68,6 +68,9 @@ struct RunCommand: ParsableCommand {
                 "Held, as the relay refused their address, or this very message, before: \(Set(summary.held).sorted().joined(separator: ", ")) "
                     + "(see `cobrador client show CODE` and `cobrador log --client CODE --status failed`; `cobrador client edit CODE --email ...` lets them go).")
         }
+        if let reply = summary.lastDeferral {
+            print("Put off for a retry after their backoff; the last answer: \(reply)")
+        }
         if let until = summary.quotaReachedUntil {
             print("The relay's quota is reached; the rest waits until \(until.formatted(.iso8601)) and goes out then.")
         }

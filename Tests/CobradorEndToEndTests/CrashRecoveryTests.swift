@@ -124,6 +124,7 @@ import Testing
         try workspace.seed()
         let down = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
         #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
+        #expect(down.contains("Put off for a retry after their backoff; the last answer: the relay could not be reached"), "\(down)")
         // Before the backoff (five minutes or more) nothing is tried, relay or not.
         let early = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:03:00+01:00"])
         #expect(early.hasPrefix("Pass done: 0 sent, 0 deferred"), "\(early)")
@@ -148,6 +149,7 @@ import Testing
         try workspace.seed()
         let down = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
         #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
+        #expect(down.contains("Put off for a retry after their backoff; the last answer: the relay could not be reached"), "\(down)")
         try workspace.succeed(["client", "edit", "ACME", "--email", "facturas@acme.example"])
         let server = try SMTPTestServer(port: port)
         let back = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
@@ -167,6 +169,7 @@ import Testing
         try workspace.seed()
         let down = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
         #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
+        #expect(down.contains("Put off for a retry after their backoff; the last answer: the relay could not be reached"), "\(down)")
         try workspace.succeed(["client", "edit", "ACME", "--email", "pagos@acme.example"])
         let server = try SMTPTestServer(port: port)
         let back = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
