@@ -49,7 +49,8 @@ package enum ConfigurationLoader {
             }
         }
         let csvImport = reader.table("import").map(readImport) ?? Configuration.CSVImportSettings(decimalComma: false, defaultCurrency: nil)
-        let interest = reader.table("interest").map(readInterest) ?? Configuration.InterestSettings()
+        let stageNames = Set((cadence + profiles.flatMap(\.cadence)).map(\.name))
+        let interest = reader.table("interest").map { readInterest($0, stageNames: stageNames) } ?? Configuration.InterestSettings()
         var digestMinute: Int? = 8 * 60
         var retryDays = 3
         let tick = reader.table("daemon").map { table -> Int in
@@ -85,7 +86,7 @@ package enum ConfigurationLoader {
         return configuration
     }
 
-    private static func readInterest(_ table: TOMLTableReader) -> Configuration.InterestSettings {
+    private static func readInterest(_ table: TOMLTableReader, stageNames: Set<String>) -> Configuration.InterestSettings {
         defer { table.rejectUnknownKeys() }
         var settings = Configuration.InterestSettings()
         if let divisor = table.int("divisor") {
@@ -94,7 +95,14 @@ package enum ConfigurationLoader {
         // The Directive's minimum is 8 points over the ECB rate; member states set whole points.
         if let points = table.int("eu_points", in: 8...30) { settings.euPoints = Decimal(points) }
         settings.rates = RateTable.read(table.tableArray("rate") ?? [])
-        settings.showFrom = table.string("show_from") { try FieldRules.code($0) }
+        settings.showFrom = table.string("show_from") { text throws -> String in
+            let name = try FieldRules.code(text)
+            // A name no cadence has would show interest nowhere, silently.
+            guard stageNames.contains(name) else {
+                throw CoreError.invalidValue(field: nil, value: text, reason: "no stage of the cadence is named so (stages: \(stageNames.sorted().joined(separator: ", ")))")
+            }
+            return name
+        }
         return settings
     }
 

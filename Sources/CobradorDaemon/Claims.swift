@@ -32,9 +32,11 @@ package struct Claims: Sendable {
     }
 
     /// The claims a message of `stage` carries: every invoice's breakdown for the notices, and
-    /// for reminders from `[interest] show_from` on; none otherwise.
-    package func forMessage(stage: String, invoiceNumbers: [String], on day: CalendarDate) throws -> [(number: String, breakdown: InterestBreakdown)] {
-        let names = configuration.cadence.map(\.name)
+    /// for reminders from `[interest] show_from` on in the client's `cadence`; none otherwise.
+    package func forMessage(
+        stage: String, cadence: [Configuration.Stage], invoiceNumbers: [String], on day: CalendarDate
+    ) throws -> [(number: String, breakdown: InterestBreakdown)] {
+        let names = cadence.map(\.name)
         let shown = configuration.interest.showFrom.flatMap { from in
             names.firstIndex(of: from).flatMap { start in names.firstIndex(of: stage).map { $0 >= start } }
         } ?? false

@@ -243,7 +243,9 @@ package struct Pass: Sendable {
     private func request(for event: PlannedEvent, client planned: Client?, at now: Date) throws -> Ledger.ReservationRequest {
         let day = CalendarDate(event.at, in: TimeZone(identifier: planned?.timeZone ?? configuration.policy.timeZone) ?? .current)
         let claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
-            .forMessage(stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers, on: day)
+            .forMessage(
+                stage: event.stage ?? "", cadence: planned.map { Planner(configuration: self.configuration).cadence(for: $0) } ?? self.configuration.cadence,
+                invoiceNumbers: event.invoiceNumbers, on: day)
         let configuration = self.configuration
         let builder = MessageBuilder(configuration: configuration, templates: templates)
         let template = event.template ?? event.stage ?? ""

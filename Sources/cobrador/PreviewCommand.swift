@@ -90,7 +90,7 @@ struct PreviewCommand: ParsableCommand {
             negotiation: try negotiationID.map { try ledger.negotiation(id: $0).negotiation })
         facts.instalment = instalment
         facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
-            .forMessage(stage: stageName, invoiceNumbers: numbers, on: day)
+            .forMessage(stage: stageName, cadence: Planner(configuration: configuration).cadence(for: clientRecord), invoiceNumbers: numbers, on: day)
         let builder = MessageBuilder(configuration: configuration, templates: try TemplateSet(folder: configuration.templatesPath))
         let message = try builder.message(
             facts, template: template, messageID: MessageID.make(attempt: 0, reservedAt: now, senderAddress: configuration.sender.email),

@@ -120,6 +120,13 @@ import Testing
         }
     }
 
+    /// A stage name with a typo would show interest in no reminder, and say nothing.
+    @Test func interestShownFromAStageNoCadenceHasIsRefused() throws {
+        #expect(try load(Self.minimal + "\n[interest]\nshow_from = \"reminder-2\"\n").interest.showFrom == "reminder-2")
+        let found = issues(Self.minimal + "\n[interest]\nshow_from = \"reminder-3\"\n")
+        #expect(found.map(\.key) == ["interest.show_from"] && found.first?.message.contains("no stage of the cadence is named so") == true, "\(found)")
+    }
+
     @Test func plainTextSMTPOnlyTowardsLoopbackWithoutCredentials() throws {
         let remote = issues(Self.minimal + "\n[transport]\nkind = \"smtp\"\n[transport.smtp]\nhost = \"mail.example.com\"\ntls = \"none\"\n")
         #expect(remote.map(\.key) == ["transport.smtp.tls"])
