@@ -106,7 +106,7 @@ package final class Daemon: @unchecked Sendable {
                 }
                 if let problem = summary.configurationError { logger.error("the relay refused the configuration", metadata: ["reply": "\(problem)"]) }
                 for problem in summary.problems { logger.error("a message needs your attention", metadata: ["problem": "\(problem)"]) }
-                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now) { logger.info("daily digest", metadata: ["outcome": "\(digest)"]) }
+                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now, problems: summary.problems) { logger.info("daily digest", metadata: ["outcome": "\(digest)"]) }
             } catch is Busy {
                 logger.notice("another cobrador process is running a pass on this ledger; this one waits for the next")
             } catch {

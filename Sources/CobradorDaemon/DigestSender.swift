@@ -14,9 +14,11 @@ package struct DigestSender: Sendable {
         self.pass = pass
     }
 
-    /// Sends the digest when its time has come and it has not gone out today. Returns what
+    /// Sends the digest when its time has come and it has not gone out today, with `problems`:
+    /// what the pass that sends it could not do (a message that cannot be written holds that
+    /// client back until the owner fixes it, and every pass meets it again). Returns what
     /// happened, for the log, or nil when nothing was due.
-    package func sendIfDue(at now: Date) throws -> String? {
+    package func sendIfDue(at now: Date, problems: [String]) throws -> String? {
         let configuration = pass.configuration
         guard let minute = configuration.digestMinute else { return nil }
         let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
@@ -50,6 +52,7 @@ package struct DigestSender: Sendable {
             reviews: lines.reviews.map { DigestContext.review(client: $0.client, invoices: $0.invoices, reviewDate: $0.reviewDate, reason: $0.reason, format: format) },
             handOvers: lines.handOvers.map { DigestContext.handOver(client: $0.client, invoice: $0.invoice, outstanding: $0.outstanding, format: format) },
             badAddresses: lines.badAddresses,
+            problems: problems.map { ["problem": $0] },
             pauses: pauses.map {
                 DigestContext.pause(
                     client: $0.client, isClient: $0.isClient, invoices: $0.invoices, since: $0.since, reason: $0.reason, outstanding: $0.outstanding,

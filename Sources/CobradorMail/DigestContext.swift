@@ -14,12 +14,12 @@ package enum DigestContext {
 
     package static func dictionary(
         owner: String, date: String, sent: [Line], failed: [Line], unknown: [Line], tasks: [Line], broken: [Line], reviews: [Line],
-        handOvers: [Line], badAddresses: [Line], pauses: [Line] = []
+        handOvers: [Line], badAddresses: [Line], problems: [Line] = [], pauses: [Line] = []
     ) -> [String: Any] {
         // Each list comes with "has_NAME", for a heading that must appear once, not once per line.
         var context: [String: Any] = ["owner": owner, "date": date, "sent_count": String(sent.count)]
         let lists = ["sent": sent, "failed": failed, "unknown": unknown, "tasks": tasks, "broken": broken, "reviews": reviews,
-                     "hand_over": handOvers, "bad_addresses": badAddresses, "pauses": pauses]
+                     "hand_over": handOvers, "bad_addresses": badAddresses, "problems": problems, "pauses": pauses]
         for (name, lines) in lists {
             context[name] = lines
             context["has_" + name] = !lines.isEmpty
@@ -88,6 +88,7 @@ package enum DigestContext {
             reviews: [review(client: "ACME", invoices: "2026-041", reviewDate: day, reason: "disputed hours", format: format)],
             handOvers: [handOver(client: "ACME", invoice: "2026-041", outstanding: Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR")), format: format)],
             badAddresses: [line],
+            problems: [["problem": "ACME reminder-1: /srv/invoices/2026-041.pdf cannot be read"]],
             pauses: [
                 pause(
                     client: "ACME", isClient: true, invoices: ["2026-041"], since: day, reason: "talking to their CFO",
