@@ -23,8 +23,11 @@ package struct TemplateSet: Sendable {
         guard !files.isEmpty else { throw .template(file: folder, line: nil, message: "no templates (*.mustache) in this folder") }
         for file in files {
             let path = folder + "/" + file
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw .template(file: path, line: nil, message: "cannot be read as UTF-8 text")
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .template(file: path, line: nil, message: "cannot be read (check that this user may read it: the service runs as the user cobrador)")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw .template(file: path, line: nil, message: "is not UTF-8 text; save it as UTF-8")
             }
             let name = String(file.dropLast(".mustache".count))
             // Plain-text parts get the TEXT pragma on their first line, so line numbers hold.
