@@ -4,7 +4,7 @@ python3-aiosmtpd). Prints "READY <port>" once listening, then serves until kille
 
   --tls none|starttls|implicit   --cert FILE --key FILE (for starttls and implicit)
   --auth USER:PASSWORD            require this login (AUTH PLAIN and LOGIN)
-  --behaviour NAME                accept (default), rcpt-451, rcpt-550, rcpt-552, data-452,
+  --behaviour NAME                accept (default), rcpt-451, rcpt-550, rcpt-552, data-452, data-552,
                                   data-554, final-hang, greet-421, drop-in-data,
                                   rcpt-554-relay-denied (a relay refusing to relay for us),
                                   slow-rcpt[=SECONDS] (each RCPT accepted after half a second,
@@ -51,6 +51,8 @@ class Handler:
             return "452 4.3.1 Insufficient system storage"
         if args.behaviour == "data-554":
             return "554 5.7.1 Message rejected as spam"
+        if args.behaviour == "data-552":
+            return "552 5.3.4 Message size exceeds fixed limit"
         if args.behaviour == "final-hang":
             await asyncio.sleep(3600)
         number = next(messages)

@@ -329,6 +329,9 @@ package struct Pass: Sendable {
         }
     }
 
+    /// The start of the error of a message a relay refused for its policy; the reply follows.
+    static let refusedForPolicy = "refused by the relay's security or policy rules (check the sender's set-up: login, SPF, DKIM): "
+
     /// The start of the error of a message given up after temporary failures; the last reply follows.
     static func givenUp(days: Int) -> String { "given up after \(days) day\(days == 1 ? "" : "s") of temporary failures: " }
 
@@ -368,7 +371,7 @@ package struct Pass: Sendable {
             // Not ours any more (another process took it): nothing to record.
             if refusal != .alreadyReserved {
                 summary.skipped += 1
-                log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, "-", "cancelled", "<\(attempt.messageID)>", "not sent: \(refusal) since it was written")
+                log(now, attempt.clientCode, attempt.invoiceNumbers, attempt.stage, "-", "cancelled", "<\(attempt.messageID)>", "\(Ledger.closedUnsent)\(refusal) since it was written")
             }
             return false
         }
@@ -385,7 +388,12 @@ package struct Pass: Sendable {
             }
         case .permanentFailure:
             status = .failed
-            error = outcome.reply
+            // The reply itself as the error holds this stage back from these recipients
+            // (`ReservationRefusal.failedBefore`); a 5.7.x security or policy refusal ("relay
+            // access denied", "rejected as spam") judges the sender's set-up, which the owner
+            // fixes: worded apart, it is written again the next day.
+            let judgesSender = outcome.enhancedCode?.hasPrefix("5.7.") ?? false
+            error = judgesSender ? Self.refusedForPolicy + outcome.reply : outcome.reply
             summary.failed += 1
         case .unknown:
             status = .unknown

@@ -143,13 +143,12 @@ extension Ledger {
         let recipients = composed.recipients.joined(separator: ", ")
         let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
         // A permanent refusal of the same stage, invoices and recipients: its error is the
-        // reply itself (a give-up after temporary failures says so before the last reply, and
-        // is planned again). Not a 5.7.x security or policy refusal ("relay access denied",
-        // "rejected as spam"): that judges the sender's set-up, which the owner fixes.
+        // reply itself. A give-up after temporary failures, or a refusal of the sender's
+        // set-up, is worded apart (the pass puts why before the reply) and planned again.
         // (Not LIKE: SQLite prepares a LIKE with a bound pattern again at every use.)
         if try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT 1 FROM contact WHERE client_id = ? AND substr(dispatch_key, 1, ?) = ? AND status = 'failed'
-                  AND server_reply IS NOT NULL AND error = server_reply AND substr(server_reply, 5, 4) <> '5.7.' AND recipients = ?
+                  AND server_reply IS NOT NULL AND error = server_reply AND recipients = ?
                   AND id > coalesce((SELECT addresses_confirmed_after FROM client WHERE id = ?), 0)
                 """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients, event.clientID]) == true
         {
@@ -333,6 +332,7 @@ extension Ledger {
                 try Self.logAttempt(db, id, at: moment, status: "sent", detail: word, sha256: nil)
             } else {
                 try Self.closeAsFailed(id, reason: word + "; written again by the next pass", at: moment, db)
+                try db.execute(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?", arguments: [id])
             }
             return (row["code"], row["stage"] ?? "")
         }

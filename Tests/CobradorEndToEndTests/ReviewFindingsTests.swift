@@ -132,6 +132,26 @@ import Testing
         #expect(try relay.received().count == 2, "\(fixed)")
     }
 
+    /// A refusal of this very message (too big) would come again: it is held until the owner
+    /// acts. A refusal for the relay's policy (spam, 5.7.1) judges the sender's set-up, which
+    /// the owner fixes: the stage is written again the next day, not held for good.
+    @Test(arguments: [(behaviour: "data-552", heldTheNextDay: true), (behaviour: "data-554", heldTheNextDay: false)])
+    func onlyARefusalOfTheMessageItselfHoldsItsStage(behaviour: String, heldTheNextDay: Bool) throws {
+        try workspace.seed()
+        let refusing = try SMTPTestServer(behaviour: behaviour)
+        try useRelay(port: refusing.port)
+        let first = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        #expect(first.contains("2 failed"), "\(first)")
+        let next = try workspace.succeed(["run", "--once", "--through-relay", "--at", tuesday])
+        if heldTheNextDay {
+            #expect(next.contains("0 failed") && next.contains("Held, as the relay refused their address, or this very message, before: ACME, BRIT"), "\(next)")
+        } else {
+            #expect(next.contains("2 failed") && !next.contains("Held"), "\(next)")
+            let errors = try sqlite("SELECT DISTINCT error FROM contact")
+            #expect(errors.hasPrefix("refused by the relay's security or policy rules") && errors.contains("554 5.7.1 Message rejected as spam"), "\(errors)")
+        }
+    }
+
     // MARK: - Finding 4: the boot id is empty under the shipped unit (ProcSubset=pid)
 
     /// The unit sets ProcSubset=pid, which hides /proc/sys: `Ledger.bootID` reads
