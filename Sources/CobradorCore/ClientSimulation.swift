@@ -331,20 +331,21 @@ struct ClientSimulation {
     private mutating func dispatch(on day: CalendarDate, at moment: Date) {
         // A paused client gets nothing at all: notices wait in the queue until the pause ends.
         if let pause = file.client.pause, pause.isActive(on: day) { return }
-        if let message = queuedMessages.first {
+        // Everything a notice was about is paid: nothing left to say.
+        let unpaid = Set(file.invoices.filter { !isPaid($0) }.compactMap(\.invoice.id))
+        queuedMessages.removeAll { $0.invoiceIDs.allSatisfy { !unpaid.contains($0) } }
+        // The first notice with something to say today; one held back (a paused invoice, a new
+        // negotiation on it) waits without holding back the others.
+        for (index, message) in queuedMessages.enumerated() {
             let states = file.invoices.filter {
                 message.invoiceIDs.contains($0.invoice.id ?? 0) && !isPaid($0) && !isInvoicePaused($0, on: day)
                     && (!PlannedEvent.waitsForNegotiations(message.template) || openNegotiation(covering: $0.invoice.id ?? 0) == nil)
             }
-            if !states.isEmpty {
-                queuedMessages.removeFirst()
-                return send(
-                    message.template, at: moment, on: day, invoices: states, negotiationID: message.negotiationID, instalment: message.instalment,
-                    reasons: message.reasons)
-            }
-            if states.isEmpty && message.invoiceIDs.allSatisfy({ id in file.invoices.first { $0.invoice.id == id }.map(isPaid) ?? true }) {
-                queuedMessages.removeFirst()  // everything it was about is paid: nothing left to say
-            }
+            guard !states.isEmpty else { continue }
+            queuedMessages.remove(at: index)
+            return send(
+                message.template, at: moment, on: day, invoices: states, negotiationID: message.negotiationID, instalment: message.instalment,
+                reasons: message.reasons)
         }
         let due = dueSteps(on: day)
         if let top = due.map(\.step.stageIndex).max() {

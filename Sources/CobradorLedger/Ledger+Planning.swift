@@ -224,7 +224,7 @@ extension Ledger {
             db,
             sql: """
                 SELECT id FROM negotiation WHERE client_id IN (SELECT id FROM planned_client)
-                  AND (closed_at IS NULL OR (outcome = 'broken' AND closed_at >= ?))
+                  AND (closed_at IS NULL OR closed_at >= ?)
                 """, arguments: [Timestamp.string(since)])
         var result: [Int64: [PlannerInput.NegotiationState]] = [:]
         for id in ids {

@@ -55,6 +55,23 @@ import Testing
         #expect(try input(clientCode: "PAID").clients.map(\.client.code) == ["PAID"])
     }
 
+    /// A promise broke, then a dispute on the same invoices was opened and resolved: the pass
+    /// must see the dispute too, or the broken promise's stale notice would go out.
+    @Test func aNegotiationThatSupersededABrokenOneIsStillSeenAfterItCloses() throws {
+        let promise = try ledger.openNegotiation(
+            Negotiation(clientID: 0, kind: .promise, invoiceIDs: [], openedAt: now.addingTimeInterval(-86_400 * 10), promisedDate: CalendarDate(iso: "2026-11-20")),
+            clientCode: "ACME", invoiceNumbers: ["F-1", "F-2"])
+        _ = try ledger.closeNegotiation(id: try #require(promise.negotiation.id), outcome: .broken, note: nil, now: now.addingTimeInterval(-86_400 * 5))
+        let dispute = try ledger.openNegotiation(
+            Negotiation(clientID: 0, kind: .dispute, invoiceIDs: [], openedAt: now.addingTimeInterval(-86_400 * 4), reason: "Hours"),
+            clientCode: "ACME", invoiceNumbers: ["F-1", "F-2"])
+        _ = try ledger.closeNegotiation(id: try #require(dispute.negotiation.id), outcome: .resolved, note: nil, now: now.addingTimeInterval(-86_400))
+        let acme = try #require(try input().clients.first { $0.client.code == "ACME" })
+        #expect(acme.negotiations.map(\.negotiation.kind) == [.promise, .dispute])
+        let events = Planner(configuration: configuration).events(try input(), from: now, through: now.addingTimeInterval(86_400))
+        #expect(!events.contains { $0.stage == "promise-broken" }, "\(events.map(\.stage))")
+    }
+
     @Test func transitionsAreRecordedOnceWithTheirTimeAndCause() throws {
         let promise = try ledger.openNegotiation(
             Negotiation(clientID: 0, kind: .promise, invoiceIDs: [], openedAt: now.addingTimeInterval(-86_400 * 10), promisedDate: CalendarDate(iso: "2026-11-20")),

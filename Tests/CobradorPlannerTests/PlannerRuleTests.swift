@@ -140,6 +140,32 @@ import Testing
         let promisedAgain = PlannerInput.ClientFile(
             client: F.client(1, "ACME"), invoices: invoices, contacts: reminded, negotiations: [.init(negotiation: broken), .init(negotiation: promise)])
         #expect(fixture.forecast([promisedAgain], from: "2026-11-30 08:00", days: 3).isEmpty)
+        // A dispute on both, resolved a week later with the invoices still owed, does not bring
+        // the old notice back: escalation simply resumes.
+        let resolved = Negotiation(
+            id: 8, clientID: 1, kind: .dispute, invoiceIDs: [1, 2], openedAt: F.at("2026-11-28 15:00"), reason: "Hours",
+            closedAt: F.at("2026-12-05 10:00"), outcome: .resolved)
+        let afterTheDispute = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: invoices, contacts: reminded, negotiations: [.init(negotiation: broken), .init(negotiation: resolved)])
+        #expect(!fixture.forecast([afterTheDispute], from: "2026-12-07 08:00", days: 3).contains { $0.contains("promise-broken") })
+    }
+
+    /// A notice held back by a dispute on its invoice does not hold back another client
+    /// notice about another invoice.
+    @Test func aNoticeHeldBackDoesNotHoldBackTheNext() throws {
+        let fixture = try F()
+        let broken = Negotiation(
+            id: 7, clientID: 1, kind: .promise, invoiceIDs: [1], openedAt: F.at("2026-11-10 10:00"), promisedDate: F.day("2026-11-24"),
+            closedAt: F.at("2026-11-28 00:00"), outcome: .broken)
+        let dispute = Negotiation(id: 6, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-05 10:00"), reason: "Hours")
+        let plan = Negotiation(
+            id: 8, clientID: 1, kind: .plan, invoiceIDs: [2], openedAt: F.at("2026-11-01 10:00"),
+            instalments: [Instalment(dueDate: F.day("2026-11-20"), amount: Money(minorUnits: 100_00, currency: fixture.euro))],
+            closedAt: F.at("2026-11-29 00:00"), outcome: .broken)
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01"), fixture.invoice(2, due: "2026-11-01")],
+            negotiations: [.init(negotiation: broken), .init(negotiation: dispute), .init(negotiation: plan)])
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 1) == ["2026-11-30 09:00 message plan-broken [F-2]"])
     }
 
     @Test func holdsDelayTheHandOverToo() throws {
