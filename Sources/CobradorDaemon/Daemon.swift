@@ -55,6 +55,8 @@ package final class Daemon: @unchecked Sendable {
             "started",
             metadata: ["ledger": "\(setup.pass.ledger.path)", "tick_seconds": "\(setup.pass.configuration.tickSeconds)", "sent_log": "\(setup.pass.configuration.sentLogPath)"])
         var ready = false
+        /// What the passes could not do since the last digest, for the next one.
+        var problemsSinceDigest: [String] = []
         while !flag(\.stopRequested) {
             if take(\.reloadRequested) {
                 // MONOTONIC_USEC lets systemd (253 and later) match the READY=1 that follows.
@@ -105,8 +107,14 @@ package final class Daemon: @unchecked Sendable {
                     logger.notice("the relay's quota is reached; the rest waits", metadata: ["until": "\(until.formatted(.iso8601))"])
                 }
                 if let problem = summary.configurationError { logger.error("the relay refused the configuration", metadata: ["reply": "\(problem)"]) }
-                for problem in summary.problems { logger.error("a message needs your attention", metadata: ["problem": "\(problem)"]) }
-                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now, problems: summary.problems) { logger.info("daily digest", metadata: ["outcome": "\(digest)"]) }
+                for problem in summary.problems { logger.error("the pass needs your attention", metadata: ["problem": "\(problem)"]) }
+                // Gathered until a digest carries them: its pass (08:00, before the send window)
+                // may meet none of them.
+                for problem in summary.problems where !problemsSinceDigest.contains(problem) { problemsSinceDigest.append(problem) }
+                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now, problems: problemsSinceDigest) {
+                    logger.info("daily digest", metadata: ["outcome": "\(digest.report)"])
+                    if digest.delivered { problemsSinceDigest.removeAll() }
+                }
             } catch is Busy {
                 logger.notice("another cobrador process is running a pass on this ledger; this one waits for the next")
             } catch {

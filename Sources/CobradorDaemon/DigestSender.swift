@@ -5,8 +5,8 @@ import Foundation
 
 /// The owner's daily digest: once a day, at `[daemon] digest_time` in the owner's time zone,
 /// what went out since the last digest (or in the last 24 hours), what failed, what is of unknown fate, the tasks of the
-/// day, broken promises and plans, disputes past their review date and hand-overs; on Mondays,
-/// the pauses with no end date, which nothing else would bring back to mind.
+/// day, broken promises and plans, disputes past their review date and hand-overs; once a
+/// week, the pauses with no end date, which nothing else would bring back to mind.
 package struct DigestSender: Sendable {
     package let pass: Pass
 
@@ -14,11 +14,18 @@ package struct DigestSender: Sendable {
         self.pass = pass
     }
 
+    /// What became of a digest: words for the log, and whether it went (else a later pass
+    /// tries again).
+    package struct Outcome: Sendable {
+        package var report: String
+        package var delivered: Bool
+    }
+
     /// Sends the digest when its time has come and it has not gone out today, with `problems`:
-    /// what the pass that sends it could not do (a message that cannot be written holds that
-    /// client back until the owner fixes it, and every pass meets it again). Returns what
-    /// happened, for the log, or nil when nothing was due.
-    package func sendIfDue(at now: Date, problems: [String]) throws -> String? {
+    /// what the passes since the last digest could not do (a message that cannot be written
+    /// holds that client back until the owner fixes it). Returns what happened, or nil when
+    /// nothing was due.
+    package func sendIfDue(at now: Date, problems: [String]) throws -> Outcome? {
         let configuration = pass.configuration
         guard let minute = configuration.digestMinute else { return nil }
         let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
@@ -41,7 +48,11 @@ package struct DigestSender: Sendable {
             .filter { $0.kind == .task }
             .map { DigestContext.task(channel: $0.channel, client: $0.clientCode, stage: $0.stage ?? "", invoices: $0.invoiceNumbers) }
         let format = LocalizedFormat(language: configuration.sender.language)
-        let pauses = SendWindow.weekday(today) == .monday ? try pass.ledger.openEndedPauses(zone: zone) : []
+        // Once a week: in its first digest (Monday's, or the next one if Monday's did not go).
+        let monday = today.adding(days: -(ContactPolicy.Weekday.allCases.firstIndex(of: SendWindow.weekday(today)) ?? 0))
+        let lastSent = try pass.ledger.lastDigestSent(before: today).map { CalendarDate($0, in: zone) }
+        let firstThisWeek = lastSent.map { $0 < monday } ?? true
+        let pauses = firstThisWeek ? try pass.ledger.openEndedPauses(zone: zone) : []
         let context = DigestContext.dictionary(
             owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed, unknown: lines.unknown, tasks: tasks,
             broken: lines.broken.map {
@@ -67,6 +78,6 @@ package struct DigestSender: Sendable {
             autoSubmitted: true, date: now, timeZone: zone, record: "the digest")
         let outcome = pass.transport.send(try MIMEComposer.compose(message), from: configuration.sender.email, to: [owner])
         try pass.ledger.recordDigest(day: today, at: now, status: outcome.kind == .accepted ? "sent" : outcome.kind.rawValue, reply: outcome.reply)
-        return "digest for \(today) to \(owner): \(outcome.kind.rawValue) (\(outcome.reply))"
+        return Outcome(report: "digest for \(today) to \(owner): \(outcome.kind.rawValue) (\(outcome.reply))", delivered: outcome.kind == .accepted)
     }
 }

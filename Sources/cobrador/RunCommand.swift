@@ -77,8 +77,8 @@ struct RunCommand: ParsableCommand {
         if let problem = summary.configurationError {
             throw CommandFailure("the relay refused the configuration; the pass stopped and will retry: \(problem)")
         }
-        if let digest = try DigestSender(pass: pass).sendIfDue(at: now, problems: summary.problems) { print("Daily digest: \(digest)") }
-        for problem in summary.problems { FileHandle.standardError.write(Data("error: a message needs your attention: \(problem)\n".utf8)) }
+        if let digest = try DigestSender(pass: pass).sendIfDue(at: now, problems: summary.problems) { print("Daily digest: \(digest.report)") }
+        for problem in summary.problems { FileHandle.standardError.write(Data("error: the pass needs your attention: \(problem)\n".utf8)) }
         if !summary.problems.isEmpty { throw ExitCode(1) }
     }
 

@@ -106,12 +106,12 @@ import Testing
         let files = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(files.contains { $0.contains("Delivered-To: ap@thames.example") }, "BRIT got nothing: status \(result.status) \(result.standardOutput) \(result.standardError)")
         #expect(result.status == 1)
-        #expect(result.standardError.contains("error: a message needs your attention: ACME") && result.standardError.contains("/nonexistent/F-1.pdf"), "\(result.standardError)")
+        #expect(result.standardError.contains("error: the pass needs your attention: ACME") && result.standardError.contains("/nonexistent/F-1.pdf"), "\(result.standardError)")
         // The owner reads it in the digest too, not only in a log they may never open.
         try workspace.setDigestTime("09:30")
         _ = try workspace.run(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])
         let digest = try #require(try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") })
-        #expect(digest.quotedPrintableDecoded.contains("Problemas que requieren su intervención") && digest.quotedPrintableDecoded.contains("/nonexistent/F-1.pdf"), "\(digest)")
+        #expect(digest.quotedPrintableDecoded.contains("Problemas desde el último resumen") && digest.quotedPrintableDecoded.contains("/nonexistent/F-1.pdf"), "\(digest)")
     }
 
     @Test func aTaskStageDoesNotMakeTheDaemonSpin() throws {

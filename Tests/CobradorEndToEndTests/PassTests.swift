@@ -82,6 +82,19 @@ import Testing
         #expect(!tuesdays.contains("Pausas sin fecha de fin"), "\(tuesdays)")
     }
 
+    /// The machine was off on Monday: the week's first digest lists the pauses instead.
+    @Test func theWeeksFirstDigestListsThePausesWhenMondaysDidNotGo() throws {
+        try workspace.setDigestTime("09:30")
+        try workspace.succeed(["client", "pause", "ACME", "--reason", "Hablando con su director financiero"])
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-01T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-02T10:00:00+01:00"])
+        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8).quotedPrintableDecoded }.filter { $0.contains("Resumen diario") }
+        let tuesdays = try #require(digests.first { $0.contains("Date: Tue, 01 Dec 2026") })
+        #expect(tuesdays.contains("Pausas sin fecha de fin") && tuesdays.contains("ACME  F-1, F-2"), "\(tuesdays)")
+        let wednesdays = try #require(digests.first { $0.contains("Date: Wed, 02 Dec 2026") })
+        #expect(!wednesdays.contains("Pausas sin fecha de fin"), "\(wednesdays)")
+    }
+
     /// A message of unknown fate is never sent again by itself; once the owner knows, they
     /// settle it: delivered, the record says sent; not delivered, the stage is written again.
     @Test func theOwnerSettlesAMessageOfUnknownFate() throws {
