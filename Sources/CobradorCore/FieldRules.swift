@@ -55,7 +55,8 @@ package enum FieldRules {
     package static func iban(_ value: String) throws(CoreError) -> String {
         let written = try singleLine(value, maxLength: 42)
         guard written != exampleIBAN else { return written }
-        let compact = Array(written.uppercased().unicodeScalars.filter { $0 != " " })
+        // Spaces of any kind (a bank's page gives non-breaking ones) only group the characters.
+        let compact = Array(written.uppercased().unicodeScalars.filter { !$0.properties.isWhitespace })
         func isLetter(_ scalar: Unicode.Scalar) -> Bool { ("A"..."Z").contains(scalar) }
         func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
         guard (15...34).contains(compact.count), compact.prefix(2).allSatisfy(isLetter), compact.dropFirst(2).prefix(2).allSatisfy(isDigit),

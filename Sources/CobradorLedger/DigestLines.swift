@@ -67,8 +67,11 @@ extension Ledger {
 
         mutating func add(number: String, owed: Money) {
             invoices.append(number)
-            if let index = outstanding.firstIndex(where: { $0.currency == owed.currency }) {
-                outstanding[index] = Money(minorUnits: outstanding[index].minorUnits + owed.minorUnits, currency: owed.currency)
+            // An absurd sum past Int64 stays two amounts rather than a crash.
+            if let index = outstanding.firstIndex(where: { $0.currency == owed.currency }),
+                case let (sum, false) = outstanding[index].minorUnits.addingReportingOverflow(owed.minorUnits)
+            {
+                outstanding[index] = Money(minorUnits: sum, currency: owed.currency)
             } else {
                 outstanding.append(owed)
             }

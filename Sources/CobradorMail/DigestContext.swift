@@ -14,7 +14,7 @@ package enum DigestContext {
 
     package static func dictionary(
         owner: String, date: String, sent: [Line], failed: [Line], unknown: [Line], tasks: [Line], broken: [Line], reviews: [Line],
-        handOvers: [Line], badAddresses: [Line], problems: [Line] = [], pauses: [Line] = []
+        handOvers: [Line], badAddresses: [Line], problems: [Line], pauses: [Line]
     ) -> [String: Any] {
         // Each list comes with "has_NAME", for a heading that must appear once, not once per line.
         var context: [String: Any] = ["owner": owner, "date": date, "sent_count": String(sent.count)]

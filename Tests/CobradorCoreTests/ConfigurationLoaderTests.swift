@@ -111,6 +111,8 @@ import Testing
         let sender = Self.minimal.replacingOccurrences(of: "[sender]\n", with: "[sender]\niban = \"IBAN\"\n")
         #expect(try load(sender.replacingOccurrences(of: "IBAN", with: "ES91 2100 0418 4502 0005 1332")).sender.iban == "ES91 2100 0418 4502 0005 1332")
         #expect(try load(sender.replacingOccurrences(of: "IBAN", with: "gb82west12345698765432")).sender.iban == "gb82west12345698765432")
+        // Copied from a bank's page, with non-breaking spaces.
+        #expect(try load(sender.replacingOccurrences(of: "IBAN", with: "ES91\u{00A0}2100\u{00A0}0418\u{00A0}4502\u{00A0}0005\u{00A0}1332")).sender.iban != nil)
         // The example `init` writes loads; `check` refuses it before any relay.
         #expect(try load(sender.replacingOccurrences(of: "IBAN", with: FieldRules.exampleIBAN)).sender.iban == FieldRules.exampleIBAN)
         let mistyped = issues(sender.replacingOccurrences(of: "IBAN", with: "ES91 2100 0418 4502 0005 1333"))
