@@ -111,9 +111,14 @@ package final class Daemon: @unchecked Sendable {
                 // Gathered until a digest carries them: its pass (08:00, before the send window)
                 // may meet none of them.
                 for problem in summary.problems where !problemsSinceDigest.contains(problem) { problemsSinceDigest.append(problem) }
-                if let digest = try DigestSender(pass: setup.pass).sendIfDue(at: now, problems: problemsSinceDigest) {
+                let digestSender = DigestSender(pass: setup.pass)
+                if let digest = try digestSender.sendIfDue(at: now, problems: problemsSinceDigest) {
                     logger.info("daily digest", metadata: ["outcome": "\(digest.report)"])
                     if digest.delivered { problemsSinceDigest.removeAll() }
+                }
+                // Also at the digest's time and when a retry's backoff ends, not up to a tick later.
+                for moment in [try digestSender.nextDue(after: now), try setup.pass.ledger.nextRetry()].compactMap({ $0 }) where moment > now {
+                    next = min(next, moment)
                 }
             } catch is Busy {
                 logger.notice("another cobrador process is running a pass on this ledger; this one waits for the next")

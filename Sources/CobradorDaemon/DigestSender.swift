@@ -14,6 +14,18 @@ package struct DigestSender: Sendable {
         self.pass = pass
     }
 
+    /// The next moment a digest is due after `now` (today's time if today's is not done yet),
+    /// for the daemon to wake then; nil when the digest is off.
+    package func nextDue(after now: Date) throws -> Date? {
+        guard let minute = pass.configuration.digestMinute else { return nil }
+        let zone = TimeZone(identifier: pass.configuration.policy.timeZone) ?? .current
+        let window = SendWindow(policy: pass.configuration.policy, timeZone: zone, country: "")
+        let today = window.day(of: now)
+        let todays = window.time(today, minute: minute)
+        let todaysDone = try pass.ledger.digestDone(day: today)
+        return todays > now && !todaysDone ? todays : window.time(today.adding(days: 1), minute: minute)
+    }
+
     /// What became of a digest: words for the log, and whether it went (else a later pass
     /// tries again).
     package struct Outcome: Sendable {

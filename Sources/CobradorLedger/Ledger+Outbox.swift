@@ -528,6 +528,14 @@ extension Ledger {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }()
 
+    /// When the earliest deferred message may be tried again, if any waits: the daemon wakes
+    /// for it rather than at its next tick.
+    package func nextRetry() throws(LedgerError) -> Date? {
+        try read { db in
+            Timestamp.date(try String.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM contact WHERE status = 'deferred' AND message IS NOT NULL"))
+        }
+    }
+
     /// Attempts to (re)send now: reserved but never sent, and deferred ones whose time has come.
     package func attemptsDue(at moment: Date) throws(LedgerError) -> [StoredAttempt] {
         try read { db in

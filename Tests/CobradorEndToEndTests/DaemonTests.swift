@@ -76,6 +76,25 @@ import Testing
         #expect(sentLines() == 3)
     }
 
+    /// With a long tick, the digest still goes at its minute: the daemon wakes for it.
+    @Test func theDaemonWakesForTheDigestRatherThanItsNextTick() throws {
+        try workspace.editConfiguration { $0.replacingOccurrences(of: "tick_seconds = 60", with: "tick_seconds = 3600") }
+        // The next minute in the owner's time zone (at least 20 seconds away, so the start's pass is before it).
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Europe/Madrid")
+        formatter.dateFormat = "HH:mm"
+        let minute = formatter.string(from: Date().addingTimeInterval(80))
+        try workspace.setDigestTime(minute)
+        let daemon = try Running(workspace)
+        defer {
+            daemon.signal(SIGTERM)
+            _ = waitFor(10) { !daemon.process.isRunning }
+        }
+        #expect(waitFor(20) { sentLines() == 2 }, "\(daemon.stderr)")
+        #expect(!daemon.stderr.contains("daily digest"))
+        #expect(waitFor(150) { daemon.stderr.contains("daily digest") }, "no digest at \(minute): \(daemon.stderr)")
+    }
+
     @Test func aChangeWrittenWhileAPassRunsIsSeenRightAfterIt() throws {
         // A relay taking a second per recipient keeps the first pass busy for two seconds.
         let server = try SMTPTestServer(behaviour: "slow-rcpt=1")
