@@ -24,7 +24,7 @@ package enum LedgerError: Error, CustomStringConvertible {
     package var description: String {
         switch self {
         case .missing(let path):
-            "no ledger at \(path): create one with `cobrador init`, or point `ledger` in the configuration at the right file"
+            "no ledger at \(path): point `ledger` in the configuration at the right file, or create an empty one there with `cobrador init --ledger-only`"
         case .alreadyExists(let path):
             "\(path) already exists; cobrador never overwrites a ledger"
         case .notALedger(let path, let detail):

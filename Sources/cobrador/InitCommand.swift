@@ -10,10 +10,12 @@ struct InitCommand: ParsableCommand {
         discussion: """
             Nothing existing is ever overwritten: if any of the three is already there,
             nothing is written. With the configuration under /etc/cobrador, the ledger and
-            the Maildir go to /var/lib/cobrador.
+            the Maildir go to /var/lib/cobrador. --ledger-only creates just the empty ledger
+            an existing configuration names.
             Examples:
               cobrador init --config ./cobrador.toml --sender-name "Lucía Martín" --sender-email cobros@lucia.es --iban "ES91 2100 0418 4502 0005 1332"
               sudo cobrador init     # /etc/cobrador/cobrador.toml, /var/lib/cobrador/ledger.sqlite
+              cobrador init --ledger-only --config ./cobrador.toml
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -29,8 +31,15 @@ struct InitCommand: ParsableCommand {
     static let placeholderIBAN = FieldRules.exampleIBAN
     @Option(help: "Your usual currency.") var currency = "EUR"
     @Option(help: "The IBAN clients pay into (messages must say how to pay).") var iban = placeholderIBAN
+    @Flag(name: .customLong("ledger-only"), help: "Only create the empty ledger the existing configuration names.") var ledgerOnly = false
 
     func run() throws {
+        if ledgerOnly {
+            let configuration = try global.loadConfiguration()
+            try FileManager.default.createDirectory(atPath: (configuration.ledgerPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = try Ledger.create(path: configuration.ledgerPath)
+            return print("Created \(configuration.ledgerPath) (an empty ledger).\nNext: cobrador check --config \(global.configPath)")
+        }
         let configPath = absolute(global.configPath)
         let configDirectory = (configPath as NSString).deletingLastPathComponent
         let stateDirectory = stateDirectory.map(absolute) ?? (configDirectory == "/etc/cobrador" ? "/var/lib/cobrador" : configDirectory)

@@ -20,6 +20,20 @@ import Testing
         #expect(workspace.ledgerBytes() == before)
     }
 
+    /// The ledger moved or lost, the configuration kept: the error says how to start afresh,
+    /// and that way works without touching the configuration.
+    @Test func aMissingLedgerIsCreatedAloneForTheConfigurationThatNamesIt() throws {
+        let ledger = workspace.directory.file("ledger.sqlite")
+        try FileManager.default.removeItem(atPath: ledger)
+        let status = try workspace.run(["status"])
+        #expect(status.status != 0 && status.standardError.contains("no ledger at \(ledger)") && status.standardError.contains("`cobrador init --ledger-only`"), "\(status.standardError)")
+        let configuration = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        #expect(try workspace.succeed(["init", "--ledger-only"]).contains("Created \(ledger) (an empty ledger)"))
+        #expect(try String(contentsOfFile: workspace.configPath, encoding: .utf8) == configuration)
+        #expect(try workspace.succeed(["status"]).contains("Nothing is owed"))
+        #expect(try workspace.run(["init", "--ledger-only"]).standardError.contains("already exists; cobrador never overwrites a ledger"))
+    }
+
     @Test func checkPassesOnWhatInitWrote() throws {
         let output = try workspace.succeed(["check"])
         #expect(output.contains("schema 4, 2 clients, 3 unpaid open invoices"))
