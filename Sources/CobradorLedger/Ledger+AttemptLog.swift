@@ -10,9 +10,10 @@ extension Ledger {
         package var clientCode: String?
         package var invoiceNumber: String?
         package var since: Date?
-        package var status: ContactStatus?
+        /// One of `shownStatuses`.
+        package var status: String?
 
-        package init(clientCode: String? = nil, invoiceNumber: String? = nil, since: Date? = nil, status: ContactStatus? = nil) {
+        package init(clientCode: String? = nil, invoiceNumber: String? = nil, since: Date? = nil, status: String? = nil) {
             self.clientCode = clientCode
             self.invoiceNumber = invoiceNumber
             self.since = since
@@ -41,6 +42,16 @@ extension Ledger {
         }
     }
 
+    /// The statuses the record shows: the ledger's, and `cancelled` for a `failed` attempt
+    /// cobrador closed unsent (paid, paused or readdressed meanwhile; its error begins with
+    /// `closedUnsent`), as the sent log calls it.
+    package static let shownStatuses = ContactStatus.allCases.filter { $0 != .recorded }.map(\.rawValue) + ["cancelled"]
+
+    /// SQL for the status shown of a row whose status and error (or step detail) are these columns.
+    private static func shownStatus(_ status: String, reason: String) -> String {
+        "(CASE WHEN \(status) = 'failed' AND substr(coalesce(\(reason), ''), 1, \(closedUnsent.count)) = '\(closedUnsent)' THEN 'cancelled' ELSE \(status) END)"
+    }
+
     /// When a message's line is dated: its latest step in the attempt log (it went out, was
     /// tried, given up...), not when it was planned: a retry that went out days later shows
     /// the day it went out.
@@ -49,11 +60,12 @@ extension Ledger {
     /// Automatic messages matching `filter`, newest first, each with its current status.
     package func attemptLines(_ filter: AttemptFilter) throws(LedgerError) -> [AttemptLine] {
         try read { db in
-            let (conditions, arguments) = try Self.conditions(filter, statusColumn: "contact.status", timeColumn: Self.attemptMoment, db)
+            let shown = Self.shownStatus("contact.status", reason: "contact.error")
+            let (conditions, arguments) = try Self.conditions(filter, status: shown, timeColumn: Self.attemptMoment, db)
             return try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT contact.id, \(Self.attemptMoment) AS at, contact.status,
+                    SELECT contact.id, \(Self.attemptMoment) AS at, \(shown) AS status,
                            CASE WHEN contact.status = 'failed' THEN coalesce(contact.error, contact.server_reply, '')
                                 ELSE coalesce(contact.server_reply, contact.error, '') END AS reply,
                            contact.stage, contact.recipients, contact.message_id, client.code, \(Self.contactInvoiceNumbers) AS numbers
@@ -75,11 +87,12 @@ extension Ledger {
     package func attemptSteps(after stepID: Int64, _ filter: AttemptFilter) throws(LedgerError) -> (lines: [AttemptLine], last: Int64) {
         try read { db in
             let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM attempt_event") ?? 0
-            let (conditions, arguments) = try Self.conditions(filter, statusColumn: "attempt_event.status", timeColumn: "attempt_event.at", db)
+            let shown = Self.shownStatus("attempt_event.status", reason: "attempt_event.detail")
+            let (conditions, arguments) = try Self.conditions(filter, status: shown, timeColumn: "attempt_event.at", db)
             let lines = try GRDB.Row.fetchAll(
                 db,
                 sql: """
-                    SELECT contact.id, attempt_event.at, attempt_event.status, attempt_event.detail AS reply,
+                    SELECT contact.id, attempt_event.at, \(shown) AS status, attempt_event.detail AS reply,
                            contact.stage, contact.recipients, contact.message_id, client.code, \(Self.contactInvoiceNumbers) AS numbers
                     FROM attempt_event JOIN contact ON contact.id = attempt_event.contact_id JOIN client ON client.id = contact.client_id
                     WHERE attempt_event.id > ? AND attempt_event.id <= ? \(conditions)
@@ -90,7 +103,7 @@ extension Ledger {
         }
     }
 
-    private static func conditions(_ filter: AttemptFilter, statusColumn: String, timeColumn: String, _ db: GRDB.Database) throws -> (String, StatementArguments) {
+    private static func conditions(_ filter: AttemptFilter, status shown: String, timeColumn: String, _ db: GRDB.Database) throws -> (String, StatementArguments) {
         var sql = ""
         var arguments = StatementArguments()
         if let code = filter.clientCode {
@@ -106,8 +119,8 @@ extension Ledger {
             arguments += [Timestamp.string(since)]
         }
         if let status = filter.status {
-            sql += " AND \(statusColumn) = ?"
-            arguments += [status.rawValue]
+            sql += " AND \(shown) = ?"
+            arguments += [status]
         }
         return (sql, arguments)
     }

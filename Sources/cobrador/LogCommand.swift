@@ -24,7 +24,7 @@ struct LogCommand: ParsableCommand {
     @Option(help: "Only this client's messages.") var client: String?
     @Option(help: "Only messages about this invoice.") var invoice: String?
     @Option(help: "Only from this day (YYYY-MM-DD, in the owner's time zone) or moment (ISO 8601) on.") var since: String?
-    @Option(help: "Only attempts with this status: \(ContactStatus.allCases.filter { $0 != .recorded }.map(\.rawValue).joined(separator: ", ")).") var status: String?
+    @Option(help: "Only attempts with this status: \(Ledger.shownStatuses.joined(separator: ", ")) (cancelled: closed unsent, as paid or paused meanwhile).") var status: String?
     @Flag(help: "Keep printing new steps as they are written (JSON: one object per line).") var follow = false
     @OptionGroup var output: OutputOptions
 
@@ -33,14 +33,14 @@ struct LogCommand: ParsableCommand {
         let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
         var filter = Ledger.AttemptFilter(clientCode: client, invoiceNumber: invoice)
         filter.status = try CommandInput.parseIfGiven("--status", status) { text in
-            let status = try FieldRules.choice(text, as: ContactStatus.self)
-            // Tasks and the planner's transitions are in the sent log, not among the messages.
-            guard status != .recorded else {
+            guard Ledger.shownStatuses.contains(text) else {
+                // Tasks and the planner's transitions are in the sent log, not among the messages.
                 throw CoreError.invalidValue(
                     field: nil, value: text,
-                    reason: "the log lists messages, whose statuses are \(ContactStatus.allCases.filter { $0 != .recorded }.map(\.rawValue).joined(separator: ", ")); tasks and transitions are in the sent log")
+                    reason: "the log lists messages, whose statuses are \(Ledger.shownStatuses.joined(separator: ", "))"
+                        + (text == ContactStatus.recorded.rawValue ? "; tasks and transitions are in the sent log" : ""))
             }
-            return status
+            return text
         }
         filter.since = try CommandInput.parseIfGiven("--since", since) { text in
             if let moment = try? Date(text, strategy: .iso8601) { return moment }

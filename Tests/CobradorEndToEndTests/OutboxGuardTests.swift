@@ -47,6 +47,10 @@ import Testing
         // Nothing comes back later: the closed attempts are not retried.
         let third = try workspace.succeed(["run", "--once", "--at", "2026-11-30T16:00:00+01:00"])
         #expect(try maildirFiles().count == 1, "\(third)")
+        // The record calls it what the sent log does, and tells it apart from failures.
+        let cancelled = try workspace.succeed(["log", "--status", "cancelled"])
+        #expect(cancelled.contains("ACME") && cancelled.contains("not sent: invoice F-1 is paid since it was written"), "\(cancelled)")
+        #expect(try workspace.succeed(["log", "--status", "failed"]).contains("No message matches"))
         // A cancellation is no failure: the owner's digest raises no alarm about it.
         try workspace.setDigestTime("17:00")
         _ = try workspace.succeed(["run", "--once", "--at", "2026-11-30T17:30:00+01:00"])
