@@ -156,7 +156,7 @@ import Testing
         #expect(back.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(back)")
         let texts = try server.received().map { String(decoding: $0.bytes, as: UTF8.self) }
         #expect(texts.contains { $0.contains("<facturas@acme.example>") } && !texts.contains { $0.contains("pagos@acme.example") }, "\(texts)")
-        let log = try workspace.succeed(["log", "--client", "ACME", "--status", "failed"])
+        let log = try workspace.succeed(["log", "--client", "ACME", "--status", "cancelled"])
         #expect(log.contains("the client's addresses changed since it was written"), "\(log)")
     }
 
@@ -176,7 +176,7 @@ import Testing
         #expect(back.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(back)")
         let toACME = try server.received().filter { String(decoding: $0.bytes, as: UTF8.self).contains("<pagos@acme.example>") }
         #expect(toACME.count == 1)
-        #expect(try workspace.succeed(["log", "--client", "ACME", "--status", "failed"]).contains("the client's addresses changed since it was written"))
+        #expect(try workspace.succeed(["log", "--client", "ACME", "--status", "cancelled"]).contains("the client's addresses changed since it was written"))
         #expect(try workspace.run(["evidence", "--verify"]).status == 0)
     }
 
