@@ -130,7 +130,7 @@ extension Ledger {
             negotiation: try event.negotiationID.map { try Self.negotiation(id: $0, db) })
         if let refusal = try noLongerDue(
             client: facts.client, invoices: facts.invoices, stage: event.stage ?? "", on: request.day, tolerance: tolerance,
-            checksNegotiations: request.checksNegotiations, db)
+            checksNegotiations: request.checksNegotiations, aboutNegotiation: event.negotiationID, db)
         {
             return .refused(refusal)
         }
@@ -177,10 +177,11 @@ extension Ledger {
 
     /// Why a planned message may no longer go out: the client is paused, or an invoice is no
     /// longer open, was handed over, is paid (for every stage but the thank-you), is paused or,
-    /// for a cadence stage, is under an open negotiation.
+    /// with `checksNegotiations`, is under an open negotiation other than the one the message is
+    /// about (a broken promise's notice may be written before the pass records the break).
     static func noLongerDue(
         client: Client, invoices: [InvoiceSummary], stage: String, on day: CalendarDate, tolerance: (Currency) -> Int64, checksNegotiations: Bool,
-        _ db: GRDB.Database
+        aboutNegotiation: Int64? = nil, _ db: GRDB.Database
     ) throws -> ReservationRefusal? {
         if let pause = client.pause, pause.isActive(on: day) {
             return .noLongerDue("client \(client.code) is paused")
@@ -196,7 +197,7 @@ extension Ledger {
                 return .noLongerDue("invoice \(number) is paid")
             }
             if let pause = summary.invoice.pause, pause.isActive(on: day) { return .noLongerDue("invoice \(number) is paused") }
-            if checksNegotiations, let negotiation = try Self.openNegotiationID(covering: summary.invoice.id!, db) {
+            if checksNegotiations, let negotiation = try Self.openNegotiationID(covering: summary.invoice.id!, except: aboutNegotiation, db) {
                 return .noLongerDue("invoice \(number) is under negotiation #\(negotiation)")
             }
         }

@@ -95,6 +95,17 @@ import Testing
         #expect(!wednesdays.contains("Pausas sin fecha de fin"), "\(wednesdays)")
     }
 
+    /// The pass that records a broken promise also sends its notice: the notice is written
+    /// (planned at the window's opening) before the break is recorded (at the pass's moment),
+    /// and its own promise, still open then, must not hold it back.
+    @Test func aBrokenPromisesNoticeGoesInThePassThatRecordsTheBreak() throws {
+        try workspace.succeed(["negotiation", "open", "promise", "ACME", "--invoice", "F-1", "--until", "2026-12-02"])
+        let pass = try workspace.succeed(["run", "--once", "--at", "2026-12-07T10:00:00+01:00"])
+        #expect(pass.contains("1 recorded"), "\(pass)")
+        let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
+        #expect(log.contains("ACME  F-1  promise-broken  pagos@acme.example  sent") && !log.contains("cancelled"), "\(log)")
+    }
+
     /// A message of unknown fate is never sent again by itself; once the owner knows, they
     /// settle it: delivered, the record says sent; not delivered, the stage is written again.
     @Test func theOwnerSettlesAMessageOfUnknownFate() throws {
