@@ -57,7 +57,13 @@ import Testing
         #expect(breakdown.lines[0].days == 275)
         #expect(breakdown.interest.decimalString == "480.31")
         #expect(breakdown.compensation?.decimalString == "70.00")
-        #expect(breakdown.usesProvisionalRate)
+        #expect(!breakdown.usesProvisionalRate)
+        // Late in the first half of 2026: the statutory 11.75% (3.75 on 31 December 2025 + 8),
+        // a published rate, so the letter before claim calls nothing provisional.
+        let late2026 = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(10_000_00, due: "2026-02-14", currency: pound), payments: [], asOf: CalendarDate(iso: "2026-11-30")!, regime: .ukBusiness)
+        #expect(late2026.lines.map(\.percent) == [Decimal(string: "11.75")!] && !late2026.usesProvisionalRate)
+        #expect(late2026.compensation?.decimalString == "100.00")
     }
 
     @Test func otherEUCountriesAddTheirPointsToTheECBRate() {
