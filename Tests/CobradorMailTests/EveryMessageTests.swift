@@ -19,6 +19,7 @@ import Testing
                 email = "cobros@luciamartin.example"
                 iban = "ES91 2100 0418 4502 0005 1332"
                 payment_link = "https://pay.example.com/lucia"
+                payment_instructions = "UK clients: sort code 12-34-56, account 98765432"
                 [policy]
                 time_zone = "Europe/Madrid"
                 """, file: "t.toml", baseDirectory: "/tmp")
@@ -72,6 +73,10 @@ import Testing
             let html = parts[2]["text"] as? String ?? ""
             #expect(parts[2]["type"] as? String == "text/html" && html.contains("<table") || ["thank-you", "instalment-reminder"].contains(name(of: file)), "\(file): the HTML part has no invoice table")
             #expect(!html.contains("false") && html.contains("2026-041"), "\(file): the HTML part differs from the text")
+            // Wherever the IBAN is given, so are the owner's own payment instructions.
+            for (part, body) in [("text", text), ("html", html)] where body.contains("ES91 2100 0418 4502 0005 1332") {
+                #expect(body.contains("sort code 12-34-56, account 98765432"), "\(file): the \(part) part leaves out the payment instructions")
+            }
         }
     }
 }
