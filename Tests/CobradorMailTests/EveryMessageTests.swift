@@ -70,6 +70,7 @@ import Testing
             let text = parts[1]["text"] as? String ?? ""
             #expect(text.contains("2026-041"), "\(file) does not name the invoice")
             #expect(!text.contains("false"), "\(file) printed an absent value")
+            #expect(!text.replacingOccurrences(of: "\r\n", with: "\n").contains("\n\n\n"), "\(file): an absent section left a double blank line")
             let html = parts[2]["text"] as? String ?? ""
             #expect(parts[2]["type"] as? String == "text/html" && html.contains("<table") || ["thank-you", "instalment-reminder"].contains(name(of: file)), "\(file): the HTML part has no invoice table")
             #expect(!html.contains("false") && html.contains("2026-041"), "\(file): the HTML part differs from the text")
