@@ -221,6 +221,18 @@ struct ClientSimulation {
                     stageDay = spaced
                 }
             }
+            // A negotiation that ended without breaking (a dispute resolved, a promise or plan
+            // withdrawn) held escalation: the next stage keeps the cadence's spacing from its
+            // end, not a reminder the next morning for a stage long due.
+            let ended = file.negotiations.map(\.negotiation).filter { $0.outcome != .broken && $0.invoiceIDs.contains(invoiceID) }.compactMap(\.closedAt).max()
+            if index > 0, let ended {
+                let endDay = window.day(of: ended)
+                let spaced = endDay.adding(days: max(policy.minimumGapDays, stages[index].offsetDays - stages[index - 1].offsetDays))
+                if spaced > stageDay {
+                    reasons.append("spacing: a negotiation on it ended \(endDay), so not before \(spaced)")
+                    stageDay = spaced
+                }
+            }
             stageStep = Step(stageIndex: index, isRepeat: false, day: stageDay, reasons: reasons)
         }
         switch (repeatStep, stageStep) {

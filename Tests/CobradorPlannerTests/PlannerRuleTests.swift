@@ -150,6 +150,20 @@ import Testing
         #expect(!fixture.forecast([afterTheDispute], from: "2026-12-07 08:00", days: 3).contains { $0.contains("promise-broken") })
     }
 
+    /// A dispute resolved with the invoice still owed: escalation resumes spaced from the
+    /// resolution as from the stage before, not with a reminder the next morning.
+    @Test func afterADisputeEndsTheNextStageKeepsItsSpacing() throws {
+        let fixture = try F()
+        let dispute = Negotiation(
+            id: 4, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-10 10:00"), reason: "Hours",
+            closedAt: F.at("2026-11-27 12:00"), outcome: .resolved)
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01")],
+            contacts: [.init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-11-09 09:00"))], negotiations: [.init(negotiation: dispute)])
+        // reminder-2 comes 8 days after reminder-1 in the cadence: 27 November + 8 = Saturday 5 December, so Monday.
+        #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 10) == ["2026-12-07 09:00 message reminder-2 [F-1]"])
+    }
+
     /// A notice held back by a dispute on its invoice does not hold back another client
     /// notice about another invoice.
     @Test func aNoticeHeldBackDoesNotHoldBackTheNext() throws {
