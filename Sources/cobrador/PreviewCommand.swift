@@ -53,7 +53,15 @@ struct PreviewCommand: ParsableCommand {
             }
             stageName = stage
             template = known?.template ?? stage
-            numbers = unpaid.map(\.invoice.number)
+            // The invoices this stage would be about today: past due for a reminder or notice,
+            // not yet due for a courtesy message; else every unpaid one, to show the template.
+            let atStage = known.map { stage in
+                unpaid.filter { stage.offsetDays > 0 ? $0.invoice.dueDate < today : stage.offsetDays < 0 ? $0.invoice.dueDate > today : $0.invoice.dueDate <= today }
+            } ?? unpaid
+            if atStage.isEmpty && !unpaid.isEmpty {
+                Terminal.warn("no invoice of \(clientRecord.code) is at \(stage) today; shown with every unpaid invoice")
+            }
+            numbers = (atStage.isEmpty ? unpaid : atStage).map(\.invoice.number)
             // A negotiation message is written about one negotiation of its kind: without one
             // it would print blanks where the dates go.
             let kinds: [String: NegotiationKind] = ["promise-broken": .promise, "plan-broken": .plan, "instalment-reminder": .plan]
@@ -64,6 +72,7 @@ struct PreviewCommand: ParsableCommand {
                             + "open one with `cobrador negotiation open \(kind.rawValue) \(clientRecord.code) ...`, or preview another stage")
                 }
                 negotiationID = negotiation.negotiation.id
+                numbers = negotiation.invoiceNumbers
             }
         } else {
             let end = now.addingTimeInterval(90 * 86_400)

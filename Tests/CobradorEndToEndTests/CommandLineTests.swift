@@ -261,7 +261,7 @@ import Testing
         let result = try #require((try JSONSerialization.jsonObject(with: Data(parsed.standardOutput.utf8)) as? [[String: Any]])?.first)
         #expect(result["defects"] as? [String] == [])
         #expect(result["to"] as? String == "Peña & Muñoz <script>alert(1)</script> <pagos@acme.example>")
-        #expect(result["subject"] as? String == "Recordatorio: facturas F-1, F-2 pendientes de pago")
+        #expect(result["subject"] as? String == "Recordatorio: factura F-1 pendiente de pago")
         let parts = result["parts"] as! [[String: Any]]
         let text = parts[1]["text"] as! String
         #expect(text.contains("Estimado/a Peña & Muñoz <script>alert(1)</script>:"))

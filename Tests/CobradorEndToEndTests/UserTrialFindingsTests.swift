@@ -157,8 +157,10 @@ import Testing
         func preview(_ client: String, _ stage: String) throws -> String {
             try workspace.succeed(["preview", "--client", client, "--stage", stage, "--format", "text"])
         }
+        // A second invoice past due: a reminder is about both.
+        _ = try workspace.succeed(["invoice", "add", "F-5", "--client", "ACME", "--concept", "Glossary", "--issued", "2026-09-15", "--due", "2026-10-15", "--amount", "300"])
         #expect(try preview("ACME", "reminder-2").contains("Ya le escribí sobre las facturas siguientes, que siguen pendientes de pago:"))
-        _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "300"])
+        _ = try workspace.succeed(["payment", "add", "F-5", "--amount", "300"])
         let one = try preview("ACME", "reminder-2")
         #expect(one.contains("Ya le escribí sobre la factura siguiente, que sigue pendiente de pago:") && one.contains("pagarla, o prefiere"), "\(one)")
         let notice = try preview("ACME", "formal-notice")
@@ -237,6 +239,15 @@ import Testing
         let broken = try #require(mail.first { $0.contains("so the plan has lapsed") })
         #expect(broken.contains("due on 1 December 2026 has not been paid"), "\(broken)")
         #expect(mail.contains { $0.contains("BRIT  F-3: plan de pagos: el plazo del 1 de diciembre de 2026 (300,00\u{00A0}GBP) no se pagó") }, "\(mail.filter { $0.contains("Resumen") })")
+    }
+
+    /// Previewing a stage showed every unpaid invoice: a formal notice threatening court over
+    /// an invoice not yet due, a courtesy reminder calling one 60 days late "due shortly".
+    @Test func aPreviewedStageIsAboutTheInvoicesAtThatStage() throws {
+        let notice = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"])
+        #expect(notice.contains("F-1") && !notice.contains("F-2"), "\(notice)")
+        let courtesy = try workspace.succeed(["preview", "--client", "ACME", "--stage", "before-due", "--format", "text"])
+        #expect(courtesy.contains("F-2") && !courtesy.contains("F-1"), "\(courtesy)")
     }
 
     /// The letter before claim to a UK company cited Spain's prior-negotiation rule.
