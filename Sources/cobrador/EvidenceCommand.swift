@@ -1,5 +1,6 @@
 import ArgumentParser
 import CobradorCore
+import CobradorDaemon
 import CobradorLedger
 import Foundation
 
@@ -8,7 +9,8 @@ struct EvidenceCommand: ParsableCommand {
         commandName: "evidence",
         abstract: "Export everything sent to a client, for a lawyer or a court claim; or verify the record.",
         discussion: """
-            The export holds every message as the .eml that went out with its SHA-256, the
+            The export holds a statement (what is owed and claimable today, and the
+            chronology), every message as the .eml that went out with its SHA-256, the
             hash-chained attempt log with the relay's replies, the payments, negotiations
             and contacts, and an index. --verify checks the whole attempt log and every
             stored message.
@@ -23,7 +25,7 @@ struct EvidenceCommand: ParsableCommand {
     @Flag(help: "Verify the attempt log's hash chain and every stored message instead.") var verify = false
 
     func run() throws {
-        let (_, ledger) = try global.openLedger()
+        let (configuration, ledger) = try global.openLedger()
         if verify {
             let problems = try ledger.verifyEvidence()
             guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
@@ -37,7 +39,7 @@ struct EvidenceCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: folder + "/messages", withIntermediateDirectories: true)
         var index = ["Evidence for \(record.name) (\(record.code)), exported \(Date().formatted(.iso8601))", "", "Messages (file, status, Message-ID, SHA-256):"]
         for message in try ledger.storedMessages(clientCode: record.code) {
-            let name = "messages/\(message.id)-\(message.stage).eml"
+            let name = EvidenceStatement.messageFile(id: message.id, stage: message.stage)
             try message.bytes.write(to: URL(fileURLWithPath: folder + "/" + name))
             index.append("  \(name)  \(message.status)  <\(message.messageID)>  \(message.sha256)")
         }
@@ -51,8 +53,18 @@ struct EvidenceCommand: ParsableCommand {
         try encoder.encode(try ledger.contacts(clientCode: record.code).map(ContactCommand.JSONView.init)).write(to: URL(fileURLWithPath: folder + "/contacts.json"))
         try encoder.encode(try ledger.invoices(matching: .init(clientCode: record.code)).map(InvoiceCommand.JSONView.init))
             .write(to: URL(fileURLWithPath: folder + "/invoices.json"))
+        let invoices = try ledger.invoices(matching: .init(clientCode: record.code))
+        let today = CommandInput.today(configuration)
+        let claims = Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
+        let statement = EvidenceStatement(
+            client: record, invoices: invoices, payments: try ledger.payments(clientCode: record.code),
+            negotiations: try ledger.negotiations(clientCode: record.code, includeClosed: true), contacts: try ledger.contacts(clientCode: record.code),
+            claims: try invoices.filter { $0.invoice.status == .open && $0.balance.minorUnits > 0 }.map { ($0.invoice.number, try claims.breakdown($0.invoice.number, on: today)) },
+            asOf: today, zone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, language: configuration.sender.language)
+        try statement.text.write(toFile: folder + "/statement.txt", atomically: true, encoding: .utf8)
         index += [
-            "", "attempt-log.json: every step of every message, hash-chained (check with `cobrador evidence --verify`)",
+            "", "statement.txt: the statement of account, the interest and compensation claimable today, and the chronology (start here)",
+            "attempt-log.json: every step of every message, hash-chained (check with `cobrador evidence --verify`)",
             "invoices.json, payments.json, negotiations.json, contacts.json: the client's record",
             "Each message's SHA-256 can be recomputed with: sha256sum messages/*.eml",
         ]

@@ -327,6 +327,14 @@ import Testing
         #expect(index.contains(String(digest)))
         let steps = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/attempt-log.json"))) as! [[String: Any]]
         #expect(steps.map { $0["status"] as? String } == ["pending", "sending", "sent"])
+        // The page a lawyer reads first: what is owed and claimable today, and what happened when,
+        // each message with the file and SHA-256 that prove it.
+        let statement = try String(contentsOfFile: out + "/statement.txt", encoding: .utf8)
+        #expect(statement.hasPrefix("Extracto de cuenta: Acme Ibérica S.L. (ACME)"), "\(statement)")
+        #expect(statement.contains("  F-1  emitida 1 de septiembre de 2026, vencimiento 1 de octubre de 2026; 1815,00\u{00A0}€"), "\(statement)")
+        #expect(statement.contains("Reclamable a") && statement.contains("F-1 (es-business): principal 1815,00\u{00A0}€"), "\(statement)")
+        #expect(statement.contains("2026-09-01  factura F-1 emitida por 1815,00\u{00A0}€"), "\(statement)")
+        #expect(statement.contains("mensaje reminder-1 sobre F-1 a pagos@acme.example: sent") && statement.contains("\(eml[0]), SHA-256 \(digest)"), "\(statement)")
         // Someone edits the record of what was sent, or the message itself: both are detected.
         #expect(try workspace.sqlite("UPDATE attempt_event SET detail = 'nothing happened' WHERE status = 'sent' AND contact_id = 1;").status == 0)
         let tampered = try workspace.run(["evidence", "--verify"])

@@ -1,0 +1,122 @@
+import CobradorCore
+import CobradorLedger
+import CobradorMail
+import Foundation
+
+/// A plain-text statement of one client's case for a lawyer or a court, in the owner's
+/// language: what each invoice owes, the interest and compensation claimable on the day of
+/// the export, and a chronology of invoices, payments, messages (each with the file and
+/// SHA-256 that prove what went out) and negotiations. The export's JSON holds the same record
+/// for programs; this is the page a person reads first.
+package struct EvidenceStatement {
+    package var client: Client
+    package var invoices: [InvoiceSummary]
+    package var payments: [PaymentRecord]
+    package var negotiations: [NegotiationRecord]
+    package var contacts: [Contact]
+    /// The breakdown of each unpaid invoice as of `asOf`.
+    package var claims: [(number: String, breakdown: InterestBreakdown)]
+    package var asOf: CalendarDate
+    package var zone: TimeZone
+    package var language: Language
+
+    package init(
+        client: Client, invoices: [InvoiceSummary], payments: [PaymentRecord], negotiations: [NegotiationRecord], contacts: [Contact],
+        claims: [(number: String, breakdown: InterestBreakdown)], asOf: CalendarDate, zone: TimeZone, language: Language
+    ) {
+        self.client = client
+        self.invoices = invoices
+        self.payments = payments
+        self.negotiations = negotiations
+        self.contacts = contacts
+        self.claims = claims
+        self.asOf = asOf
+        self.zone = zone
+        self.language = language
+    }
+
+    /// The file name of a stored message in the export, as `messages/ID-STAGE.eml`.
+    package static func messageFile(id: Int64, stage: String) -> String { "messages/\(id)-\(stage).eml" }
+
+    package var text: String {
+        let format = LocalizedFormat(language: language)
+        func say(_ english: String, _ spanish: String) -> String { language == .es ? spanish : english }
+        var lines = [
+            say("Statement of account", "Extracto de cuenta") + ": \(client.name) (\(client.code))",
+            [client.taxID.map { say("Tax ID", "NIF") + " \($0)" }, client.postalAddress, client.emails.joined(separator: ", ")].compactMap { $0 }
+                .filter { !$0.isEmpty }.joined(separator: "; "),
+            say("As of", "A fecha de") + " \(format.date(asOf))", "",
+            say("Invoices", "Facturas"),
+        ]
+        for summary in invoices {
+            let invoice = summary.invoice
+            let state =
+                invoice.status != .open ? invoice.status.rawValue
+                : summary.handedOver ? say("handed over", "trasladada a reclamación")
+                : summary.balance.minorUnits <= 0 ? say("paid", "pagada") : say("unpaid", "impagada")
+            lines.append(
+                "  \(invoice.number)  " + say("issued", "emitida") + " \(format.date(invoice.issueDate)), " + say("due", "vencimiento") + " \(format.date(invoice.dueDate)); "
+                    + "\(format.money(invoice.gross)), " + say("paid", "pagado") + " \(format.money(summary.paid)), " + say("owed", "pendiente")
+                    + " \(format.money(summary.balance)) (\(state)); \(invoice.concept)")
+        }
+        if !claims.isEmpty {
+            lines += ["", say("Claimable as of", "Reclamable a") + " \(format.date(asOf)) (" + say("late-payment interest and compensation", "intereses de demora e indemnización") + ")"]
+            for (number, breakdown) in claims {
+                lines.append(
+                    "  \(number) (\(breakdown.regime.rawValue)): " + say("outstanding", "principal") + " \(format.money(breakdown.outstanding)), "
+                        + say("interest", "intereses") + " \(format.money(breakdown.interest))"
+                        + (breakdown.compensation.map { ", " + say("compensation", "indemnización") + " \(format.money($0))" } ?? "")
+                        + "; " + say("total", "total") + " \(format.money(breakdown.total))")
+                for line in breakdown.lines {
+                    lines.append(
+                        "    \(format.date(line.from)) - \(format.date(line.through)): \(line.days) " + say("days on", "días sobre") + " \(format.money(line.base)) "
+                            + say("at", "al") + " \(line.percent)% = \(format.money(line.amount))" + (line.provisional ? " (" + say("provisional rate", "tipo provisional") + ")" : ""))
+                }
+                lines += breakdown.notes.map { "    \($0)" }
+            }
+        }
+        lines += ["", say("Chronology", "Cronología")]
+        let numbers = Dictionary(invoices.compactMap { summary in summary.invoice.id.map { ($0, summary.invoice.number) } }) { first, _ in first }
+        var events: [(key: String, line: String)] = []
+        func day(_ date: CalendarDate) -> String { "\(date)" }
+        func moment(_ date: Date) -> String { String(Planner.localTime(date, in: zone).dropLast(zone.identifier.count + 1)) }
+        for summary in invoices {
+            events.append((day(summary.invoice.issueDate), say("invoice", "factura") + " \(summary.invoice.number) " + say("issued for", "emitida por") + " \(format.money(summary.invoice.gross))"))
+        }
+        for record in payments {
+            let payment = record.payment
+            let details = [payment.method, payment.reference].compactMap { $0 }.joined(separator: ", ")
+            events.append(
+                (day(payment.valueDate), say("payment of", "pago de") + " \(format.money(payment.amount)) " + say("on invoice", "a la factura") + " \(record.invoiceNumber)"
+                    + (details.isEmpty ? "" : " (\(details))")))
+        }
+        for record in negotiations {
+            let negotiation = record.negotiation
+            let about = record.invoiceNumbers.joined(separator: ", ")
+            let terms = negotiation.promisedDate.map { " " + say("to pay by", "para pagar el") + " \(format.date($0))" } ?? negotiation.reason.map { ": \($0)" } ?? ""
+            events.append((moment(negotiation.openedAt), "\(negotiation.kind.rawValue) #\(negotiation.id ?? 0) " + say("opened on", "abierta sobre") + " \(about)\(terms)"))
+            if let closed = negotiation.closedAt {
+                events.append((moment(closed), "\(negotiation.kind.rawValue) #\(negotiation.id ?? 0) " + say("closed", "cerrada") + ": \(negotiation.outcome?.rawValue ?? "")"))
+            }
+        }
+        for contact in contacts {
+            let about = contact.invoiceIDs.compactMap { numbers[$0] }.joined(separator: ", ")
+            let when = moment(contact.sentAt ?? contact.occurredAt)
+            guard let messageID = contact.messageID else {
+                events.append((when, "\(contact.channel.rawValue)" + (contact.stage.map { " \($0)" } ?? "") + (about.isEmpty ? "" : " (\(about))") + ": \(contact.summary ?? contact.status.rawValue)"))
+                continue
+            }
+            var line = say("message", "mensaje") + " \(contact.stage ?? "") " + (about.isEmpty ? "" : say("about", "sobre") + " \(about) ")
+                + say("to", "a") + " \(contact.recipients.joined(separator: ", ")): \(contact.status.rawValue)"
+            if let reply = contact.error ?? contact.serverReply { line += " (\(reply))" }
+            line += "; Message-ID <\(messageID)>"
+            if let id = contact.id, let sha256 = contact.sha256 {
+                line += "; \(Self.messageFile(id: id, stage: contact.stage ?? "")), SHA-256 \(sha256)"
+            }
+            events.append((when, line))
+        }
+        // Dates sort before the times of their day; the order of the record breaks ties.
+        lines += events.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map { "  \($0.element.key)  \($0.element.line)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
