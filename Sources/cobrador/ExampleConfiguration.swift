@@ -10,6 +10,9 @@ enum ExampleConfiguration {
         var timeZone: String
         var currency: String
         var iban: String
+        var paymentLink: String?
+        /// The owner's language (the digest's), "es" or "en".
+        var language: String
         /// Set for a system-wide set-up: the service's logs folder (the unit's LogsDirectory).
         var sentLog: String?
     }
@@ -37,11 +40,11 @@ enum ExampleConfiguration {
         # tax_id = "12345678Z"
         # address = "Calle Mayor 1, 28013 Madrid"
         iban = "\(settings.iban)"
-        # payment_link = "https://pay.example.com/you"
+        \(settings.paymentLink.map { "payment_link = \"\($0)\"" } ?? "# payment_link = \"https://pay.example.com/you\"")
         # payment_instructions = "Bank transfer to the IBAN above, quoting the invoice number."
         # signature = "Your name"
         # The language of your daily digest: "es" or "en".
-        language = "\(settings.currency == "GBP" ? "en" : "es")"
+        language = "\(settings.language)"
 
         [transport]
         # "maildir": messages are written to a Maildir folder any mail client can open (nothing is sent).

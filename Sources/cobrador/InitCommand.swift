@@ -31,6 +31,8 @@ struct InitCommand: ParsableCommand {
     static let placeholderIBAN = FieldRules.exampleIBAN
     @Option(help: "Your usual currency.") var currency = "EUR"
     @Option(help: "The IBAN clients pay into (messages must say how to pay).") var iban = placeholderIBAN
+    @Option(name: .customLong("payment-link"), help: "A page where clients can pay online.") var paymentLink: String?
+    @Option(help: "Your language, for your daily digest: es or en (default: en for GBP, else es).") var language: String?
     @Flag(name: .customLong("ledger-only"), help: "Only create the empty ledger the existing configuration names.") var ledgerOnly = false
 
     func run() throws {
@@ -71,7 +73,11 @@ struct InitCommand: ParsableCommand {
             .init(
                 ledger: relative(ledgerPath), templates: relative(templatesPath), maildir: relative(stateDirectory + "/maildir"),
                 senderName: senderName, senderEmail: senderEmail, timeZone: timeZone, currency: currency.code,
-                iban: try CommandInput.parse("--iban", iban) { try FieldRules.iban($0) }, sentLog: sentLog))
+                iban: try CommandInput.parse("--iban", iban) { try FieldRules.iban($0) },
+                paymentLink: try CommandInput.parseIfGiven("--payment-link", paymentLink) { try FieldRules.singleLine($0) },
+                language: try CommandInput.parseIfGiven("--language", language) { try FieldRules.choice($0, as: Language.self).rawValue }
+                    ?? (currency.code == "GBP" ? "en" : "es"),
+                sentLog: sentLog))
         // Validate what we are about to write with the same loader every command uses.
         _ = try ConfigurationLoader.load(text: text, file: configPath, baseDirectory: configDirectory)
         try files.copyItem(atPath: defaults, toPath: templatesPath)

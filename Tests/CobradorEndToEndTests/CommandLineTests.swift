@@ -20,6 +20,18 @@ import Testing
         #expect(workspace.ledgerBytes() == before)
     }
 
+    /// A London agency sets up in one command: its payment page and its language, not Spanish.
+    @Test func initTakesThePaymentLinkAndTheOwnersLanguage() throws {
+        let config = workspace.directory.file("london/cobrador.toml")
+        try workspace.succeed([
+            "init", "--config", config, "--sender-name", "Hollis & Finch Ltd", "--sender-email", "accounts@hollis.example", "--time-zone", "Europe/London",
+            "--currency", "EUR", "--iban", "GB82 WEST 1234 5698 7654 32", "--payment-link", "https://pay.example.com/hollis", "--language", "en",
+        ])
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        #expect(text.contains("payment_link = \"https://pay.example.com/hollis\"") && text.contains("language = \"en\""), "\(text)")
+        #expect(try workspace.run(["init", "--config", workspace.directory.file("x/cobrador.toml"), "--language", "fr"]).standardError.contains("--language"))
+    }
+
     /// The ledger moved or lost, the configuration kept: the error says how to start afresh,
     /// and that way works without touching the configuration.
     @Test func aMissingLedgerIsCreatedAloneForTheConfigurationThatNamesIt() throws {
