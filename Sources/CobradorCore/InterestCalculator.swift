@@ -109,8 +109,13 @@ package struct InterestCalculator: Sendable {
             switch regime {
             case .spainBusiness, .euBusiness: compensation = Money(minorUnits: 40_00, currency: Currency(code: "EUR")!)
             case .ukBusiness:
+                // The Act's tiers are of a debt in sterling: another currency's amount is not
+                // compared with them (no exchange rate is known), and the lowest is claimed.
                 let principal = invoice.gross.minorUnits
-                compensation = Money(minorUnits: principal < 1000_00 ? 40_00 : principal < 10_000_00 ? 70_00 : 100_00, currency: Currency(code: "GBP")!)
+                let isSterling = currency.code == "GBP"
+                if !isSterling { notes.append("the fixed sum for a debt in \(currency.code) is claimed at the lowest tier (40 GBP): the Act's tiers are in sterling") }
+                compensation = Money(
+                    minorUnits: !isSterling || principal < 1000_00 ? 40_00 : principal < 10_000_00 ? 70_00 : 100_00, currency: Currency(code: "GBP")!)
             default: break
             }
         } else if waivesCompensation {

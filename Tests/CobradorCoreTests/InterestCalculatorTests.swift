@@ -64,6 +64,10 @@ import Testing
             invoice: invoice(10_000_00, due: "2026-02-14", currency: pound), payments: [], asOf: CalendarDate(iso: "2026-11-30")!, regime: .ukBusiness)
         #expect(late2026.lines.map(\.percent) == [Decimal(string: "11.75")!] && !late2026.usesProvisionalRate)
         #expect(late2026.compensation?.decimalString == "100.00")
+        // A debt in euros is not measured against sterling tiers: the lowest sum, and why.
+        let inEuros = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(10_000_00, due: "2026-02-14"), payments: [], asOf: CalendarDate(iso: "2026-11-30")!, regime: .ukBusiness)
+        #expect(inEuros.compensation?.description == "40.00 GBP" && inEuros.notes.contains { $0.contains("lowest tier (40 GBP)") }, "\(inEuros.notes)")
     }
 
     @Test func otherEUCountriesAddTheirPointsToTheECBRate() {
