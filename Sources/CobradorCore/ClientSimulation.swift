@@ -181,7 +181,7 @@ struct ClientSimulation {
         {
             repeatStep = Step(
                 stageIndex: highest, isRepeat: true, day: record.last.adding(days: every),
-                reasons: ["repeat \(record.count + 1) of \(stages[highest].name): last went out \(record.last), every \(every) days"])
+                reasons: ["repeat \(record.count + 1) of \(stages[highest].name): the last is dated \(record.last), every \(every) days"])
         }
         var index = (highest ?? -1) + 1
         var lapsed: [String] = []
@@ -197,7 +197,7 @@ struct ClientSimulation {
             if let highest, let record = records[highest] {
                 let spaced = record.first.adding(days: stages[index].offsetDays - stages[highest].offsetDays)
                 if spaced > stageDay {
-                    reasons.append("spacing: \(stages[highest].name) went out \(record.first), so not before \(spaced)")
+                    reasons.append("spacing: \(stages[highest].name) is dated \(record.first) (sent, or being sent), so not before \(spaced)")
                     stageDay = spaced
                 }
             } else if stageDay < day {
@@ -217,7 +217,7 @@ struct ClientSimulation {
             if index > 0, let broken = eventContacts.filter({ $0.template == "promise-broken" && $0.invoiceIDs.contains(invoiceID) }).map(\.day).max() {
                 let spaced = broken.adding(days: max(policy.minimumGapDays, stages[index].offsetDays - stages[index - 1].offsetDays))
                 if spaced > stageDay {
-                    reasons.append("spacing: the promise-broken message went out \(broken), so not before \(spaced)")
+                    reasons.append("spacing: the promise-broken message is dated \(broken), so not before \(spaced)")
                     stageDay = spaced
                 }
             }
