@@ -37,6 +37,10 @@ package struct Configuration: Sendable, Hashable {
         package var rates: [RatePeriod] = []
         /// Reminders from this stage on also show interest to date (the notices always do).
         package var showFrom: String?
+        /// The late-payment law of every business client's debts when the owner's contracts
+        /// choose one (under Rome I a service contract's default is the provider's own law);
+        /// nil chooses by the client's country. A consumer keeps the rule of their country.
+        package var businessRegime: InterestRegime?
 
         package init() {}
     }

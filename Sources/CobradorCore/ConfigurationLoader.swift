@@ -95,6 +95,14 @@ package enum ConfigurationLoader {
         // The Directive's minimum is 8 points over the ECB rate; member states set whole points.
         if let points = table.int("eu_points", in: 8...30) { settings.euPoints = Decimal(points) }
         settings.rates = RateTable.read(table.tableArray("rate") ?? [])
+        settings.businessRegime = table.string("business_regime") { text throws -> InterestRegime? in
+            // For business clients: a consumer keeps the rule of their country.
+            let allowed = ["by-country"] + InterestRegime.allCases.filter { $0 != .spainConsumer }.map(\.rawValue)
+            guard allowed.contains(text) else {
+                throw CoreError.invalidValue(field: nil, value: text, reason: "expected one of: \(allowed.joined(separator: ", "))")
+            }
+            return InterestRegime(rawValue: text)
+        } ?? nil
         settings.showFrom = table.string("show_from") { text throws -> String in
             let name = try FieldRules.code(text)
             // A name no cadence has would show interest nowhere, silently.

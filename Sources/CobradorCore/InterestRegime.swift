@@ -15,6 +15,16 @@ package enum InterestRegime: String, Sendable, CaseIterable, Codable {
         "PT", "RO", "SK", "SI", "SE",
     ]
 
+    /// The law of `client`'s debts: `business` for a business client when the owner chose
+    /// one, else by the client's country and kind.
+    package init(for client: Client, business: InterestRegime?) {
+        if let business, client.debtorKind != .consumer {
+            self = business
+        } else {
+            self.init(for: client)
+        }
+    }
+
     package init(for client: Client) {
         switch (client.country, client.debtorKind) {
         case ("ES", .consumer): self = .spainConsumer

@@ -122,6 +122,22 @@ import Testing
         }
     }
 
+    /// Which late-payment law applies is the contract's: the owner may choose one for every
+    /// business client; a consumer keeps the rule of their country.
+    @Test func theOwnerMayChooseTheLawOfEveryBusinessClientsDebts() throws {
+        let chosen = try load(Self.minimal + "\n[interest]\nbusiness_regime = \"es-business\"\n").interest.businessRegime
+        #expect(chosen == .spainBusiness)
+        #expect(try load(Self.minimal + "\n[interest]\nbusiness_regime = \"by-country\"\n").interest.businessRegime == nil)
+        let german = Client(code: "DE1", name: "Verlag GmbH", emails: ["a@verlag.example"], language: .en, country: "DE", debtorKind: .company)
+        #expect(InterestRegime(for: german, business: chosen) == .spainBusiness)
+        #expect(InterestRegime(for: german, business: nil) == .euBusiness)
+        var consumer = german
+        consumer.debtorKind = .consumer
+        #expect(InterestRegime(for: consumer, business: chosen) == InterestRegime.none)
+        let wrong = issues(Self.minimal + "\n[interest]\nbusiness_regime = \"es-consumer\"\n")
+        #expect(wrong.map(\.key) == ["interest.business_regime"] && wrong.first?.message.contains("by-country, es-business") == true, "\(wrong)")
+    }
+
     /// A stage name with a typo would show interest in no reminder, and say nothing.
     @Test func interestShownFromAStageNoCadenceHasIsRefused() throws {
         #expect(try load(Self.minimal + "\n[interest]\nshow_from = \"reminder-2\"\n").interest.showFrom == "reminder-2")

@@ -289,6 +289,10 @@ import Testing
         #expect(notice.contains("30 días naturales"))
         let british = try workspace.succeed(["interest", "F-3", "--as-of", "2026-11-30"])
         #expect(british.contains("uk-business") && british.contains("Compensation:  40.00 GBP"))
+        // The owner's contracts choose Spanish law: the British client's debt follows it.
+        try workspace.editConfiguration { $0 + "\n[interest]\nbusiness_regime = \"es-business\"\n" }
+        let chosen = try workspace.succeed(["interest", "F-3", "--as-of", "2026-11-30"])
+        #expect(chosen.contains("es-business") && !chosen.contains("uk-business"), "\(chosen)")
     }
 
     @Test func remindersShowInterestFromTheStageTheOwnerChose() throws {
