@@ -274,7 +274,12 @@ package struct Pass: Sendable {
     /// Names one stage for one set of invoices on one day, so that it is reserved (or handed
     /// to the owner as a task) once however many passes see it: "stage|invoice ids|day".
     static func dispatchKey(_ event: PlannedEvent, day: CalendarDate) -> String {
-        "\(event.stage ?? "")|\(event.invoiceIDs.sorted().map(String.init).joined(separator: ","))|\(day)"
+        dispatchPrefix(event) + "\(day)"
+    }
+
+    /// The dispatch key without its day: "stage|invoice ids|", as `Ledger.refusedDispatches` keys them.
+    package static func dispatchPrefix(_ event: PlannedEvent) -> String {
+        "\(event.stage ?? "")|\(event.invoiceIDs.sorted().map(String.init).joined(separator: ","))|"
     }
 
     /// The relay's quotas, counting what went to the transport in the last day.

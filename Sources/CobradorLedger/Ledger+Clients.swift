@@ -99,6 +99,28 @@ extension Ledger {
         }
     }
 
+    /// The messages a relay refused for good (the reply itself is their error) that hold their
+    /// stage (`ReservationRefusal.failedBefore`) until the client's addresses are edited: the
+    /// relay's reply by dispatch prefix ("stage|invoice ids|"), for `plan` to show them held.
+    package func refusedDispatches() throws(LedgerError) -> [String: String] {
+        try read { db in
+            var refused: [String: String] = [:]
+            for row in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT contact.dispatch_key, contact.server_reply FROM contact JOIN client ON client.id = contact.client_id
+                    WHERE contact.status = 'failed' AND contact.server_reply IS NOT NULL AND contact.error = contact.server_reply
+                      AND contact.dispatch_key IS NOT NULL AND contact.id > coalesce(client.addresses_confirmed_after, 0)
+                    """)
+            {
+                // The key ends with the day (YYYY-MM-DD).
+                let key: String = row["dispatch_key"]
+                refused[String(key.dropLast(10))] = row["server_reply"]
+            }
+            return refused
+        }
+    }
+
     /// The addresses of a client a relay refused for good, with the relay's words.
     package func badAddresses(clientCode: String) throws(LedgerError) -> [(address: String, reply: String)] {
         try read { db in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CobradorCore
+import CobradorDaemon
 import CobradorLedger
 import Foundation
 
@@ -66,8 +67,13 @@ struct PlanCommand: ParsableCommand {
         let zones = Dictionary(uniqueKeysWithValues: input.clients.map {
             ($0.client.id ?? 0, TimeZone(identifier: $0.client.timeZone ?? configuration.policy.timeZone) ?? .current)
         })
+        let refusedDispatches = try ledger.refusedDispatches()
         func held(_ event: PlannedEvent) -> String? {
-            event.kind == .message ? heldReason(event.clientCode) : nil
+            guard event.kind == .message else { return nil }
+            return heldReason(event.clientCode)
+                ?? refusedDispatches[Pass.dispatchPrefix(event)].map {
+                    "held: the relay refused this message before (\($0)); `cobrador client edit \(event.clientCode) --email ...` (even the same address) lets it go"
+                }
         }
         if output.json {
             return try Terminal.printJSON(events.map { JSONView($0, zone: zones[$0.clientID] ?? .current, held: held($0)) })
