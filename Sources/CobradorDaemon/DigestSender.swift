@@ -17,13 +17,19 @@ package struct DigestSender: Sendable {
     /// The next moment a digest is due after `now` (today's time if today's is not done yet),
     /// for the daemon to wake then; nil when the digest is off.
     package func nextDue(after now: Date) throws -> Date? {
-        guard let minute = pass.configuration.digestMinute else { return nil }
-        let zone = TimeZone(identifier: pass.configuration.policy.timeZone) ?? .current
-        let window = SendWindow(policy: pass.configuration.policy, timeZone: zone, country: "")
-        let today = window.day(of: now)
+        guard let (minute, _, window, today) = schedule(at: now) else { return nil }
         let todays = window.time(today, minute: minute)
         let todaysDone = try pass.ledger.digestDone(day: today)
         return todays > now && !todaysDone ? todays : window.time(today.adding(days: 1), minute: minute)
+    }
+
+    /// The digest's minute of the day, and the owner's time zone, calendar and today at `now`;
+    /// nil when the digest is off.
+    private func schedule(at now: Date) -> (minute: Int, zone: TimeZone, window: SendWindow, today: CalendarDate)? {
+        guard let minute = pass.configuration.digestMinute else { return nil }
+        let zone = TimeZone(identifier: pass.configuration.policy.timeZone) ?? .current
+        let window = SendWindow(policy: pass.configuration.policy, timeZone: zone, country: "")
+        return (minute, zone, window, window.day(of: now))
     }
 
     /// What became of a digest: words for the log, and whether it went (else a later pass
@@ -39,14 +45,12 @@ package struct DigestSender: Sendable {
     /// nothing was due.
     package func sendIfDue(at now: Date, problems: [String]) throws -> Outcome? {
         let configuration = pass.configuration
-        guard let minute = configuration.digestMinute else { return nil }
-        let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
-        let window = SendWindow(policy: configuration.policy, timeZone: zone, country: "")
-        let today = window.day(of: now)
+        guard let (minute, zone, window, today) = schedule(at: now) else { return nil }
         guard now >= window.time(today, minute: minute), try !pass.ledger.digestDone(day: today) else { return nil }
         // Since the last digest (at most a week back), else the last 24 hours: a digest sent
         // later than the day before lists nothing twice and misses nothing.
-        let since = try pass.ledger.lastDigestSent(before: today).map { max($0, now.addingTimeInterval(-7 * 86_400)) } ?? now.addingTimeInterval(-86_400)
+        let lastSent = try pass.ledger.lastDigestSent(before: today)
+        let since = lastSent.map { max($0, now.addingTimeInterval(-7 * 86_400)) } ?? now.addingTimeInterval(-86_400)
         let lines = try pass.ledger.digestLines(from: since, to: now, today: today, zone: zone)
         let tomorrow = window.startOfDay(today.adding(days: 1))
         // Today's tasks: those a pass already handed over, then those still to come today.
@@ -62,8 +66,7 @@ package struct DigestSender: Sendable {
         let format = LocalizedFormat(language: configuration.sender.language)
         // Once a week: in its first digest (Monday's, or the next one if Monday's did not go).
         let monday = today.adding(days: -(ContactPolicy.Weekday.allCases.firstIndex(of: SendWindow.weekday(today)) ?? 0))
-        let lastSent = try pass.ledger.lastDigestSent(before: today).map { CalendarDate($0, in: zone) }
-        let firstThisWeek = lastSent.map { $0 < monday } ?? true
+        let firstThisWeek = lastSent.map { CalendarDate($0, in: zone) < monday } ?? true
         let pauses = firstThisWeek ? try pass.ledger.openEndedPauses(zone: zone) : []
         let context = DigestContext.dictionary(
             owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed, unknown: lines.unknown, tasks: tasks,

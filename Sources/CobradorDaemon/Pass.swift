@@ -241,12 +241,12 @@ package struct Pass: Sendable {
     /// zone, a notice's claim, and how to compose it, once the attempt has its Message-ID, from
     /// the facts the reservation reads and re-checks.
     private func request(for event: PlannedEvent, client planned: Client?, at now: Date) throws -> Ledger.ReservationRequest {
-        let day = CalendarDate(event.at, in: TimeZone(identifier: planned?.timeZone ?? configuration.policy.timeZone) ?? .current)
-        let claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
-            .forMessage(
-                stage: event.stage ?? "", cadence: planned.map { Planner(configuration: self.configuration).cadence(for: $0) } ?? self.configuration.cadence,
-                invoiceNumbers: event.invoiceNumbers, on: day)
         let configuration = self.configuration
+        let day = CalendarDate(event.at, in: TimeZone(identifier: planned?.timeZone ?? configuration.policy.timeZone) ?? .current)
+        // The client's cadence (a profile's, or the default): profiles go by client code, which the re-read cannot change.
+        let cadence = planned.map { Planner(configuration: configuration).cadence(for: $0) } ?? configuration.cadence
+        let claims = try Claims(ledger: ledger, configuration: configuration, rates: rates)
+            .forMessage(stage: event.stage ?? "", cadence: cadence, invoiceNumbers: event.invoiceNumbers, on: day)
         let builder = MessageBuilder(configuration: configuration, templates: templates)
         let template = event.template ?? event.stage ?? ""
         let readFile = self.readFile
@@ -263,7 +263,7 @@ package struct Pass: Sendable {
                     negotiation: read.negotiation?.negotiation)
                 facts.claims = claims
                 facts.instalment = event.instalment
-                let stage = Planner(configuration: configuration).cadence(for: client).first { $0.name == event.stage }
+                let stage = cadence.first { $0.name == event.stage }
                 let message = try builder.message(
                     facts, template: template, messageID: messageID, references: references, date: now, stage: stage, readFile: readFile)
                 return Ledger.ComposedMessage(

@@ -48,7 +48,7 @@ extension Ledger {
     package static let shownStatuses = ContactStatus.allCases.filter { $0 != .recorded }.map(\.rawValue) + ["cancelled"]
 
     /// SQL for the status shown of a row whose status and error (or step detail) are these columns.
-    private static func shownStatus(_ status: String, reason: String) -> String {
+    static func shownStatus(_ status: String, reason: String) -> String {
         "(CASE WHEN \(status) = 'failed' AND substr(coalesce(\(reason), ''), 1, \(closedUnsent.count)) = '\(closedUnsent)' THEN 'cancelled' ELSE \(status) END)"
     }
 

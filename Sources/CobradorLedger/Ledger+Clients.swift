@@ -109,8 +109,7 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT contact.dispatch_key, contact.server_reply FROM contact JOIN client ON client.id = contact.client_id
-                    WHERE contact.status = 'failed' AND contact.server_reply IS NOT NULL AND contact.error = contact.server_reply
-                      AND contact.dispatch_key IS NOT NULL AND contact.id > coalesce(client.addresses_confirmed_after, 0)
+                    WHERE contact.dispatch_key IS NOT NULL AND \(Self.refusedForGood)
                     """)
             {
                 // The key ends with the day (YYYY-MM-DD).

@@ -24,10 +24,10 @@ extension Ledger {
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.message IS NOT NULL AND contact.stage IS NOT NULL AND contact.stage <> 'digest'
                       AND ((contact.status = 'sent' AND contact.sent_at > ? AND contact.sent_at <= ?)
-                           OR (contact.status = 'failed' AND failed_at > ? AND failed_at <= ? AND coalesce(substr(contact.error, 1, ?), '') <> ?)
+                           OR (\(Self.shownStatus("contact.status", reason: "contact.error")) = 'failed' AND failed_at > ? AND failed_at <= ?)
                            OR contact.status = 'unknown')
                     ORDER BY contact.id
-                    """, arguments: [from, to, from, to, Self.closedUnsent.count, Self.closedUnsent])
+                    """, arguments: [from, to, from, to])
             {
                 // A failure is dated by its step in the attempt log: a retry given up without
                 // being tried again failed days after its last try.

@@ -142,15 +142,12 @@ extension Ledger {
         let composed = try request.compose(id, references, facts)
         let recipients = composed.recipients.joined(separator: ", ")
         let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
-        // A permanent refusal of the same stage, invoices and recipients: its error is the
-        // reply itself. A give-up after temporary failures, or a refusal of the sender's
-        // set-up, is worded apart (the pass puts why before the reply) and planned again.
+        // A refusal for good of the same stage, invoices and recipients.
         // (Not LIKE: SQLite prepares a LIKE with a bound pattern again at every use.)
         if try Bool.fetchOne(db.cachedStatement(sql: """
-                SELECT 1 FROM contact WHERE client_id = ? AND substr(dispatch_key, 1, ?) = ? AND status = 'failed'
-                  AND server_reply IS NOT NULL AND error = server_reply AND recipients = ?
-                  AND id > coalesce((SELECT addresses_confirmed_after FROM client WHERE id = ?), 0)
-                """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients, event.clientID]) == true
+                SELECT 1 FROM contact JOIN client ON client.id = contact.client_id
+                WHERE contact.client_id = ? AND substr(contact.dispatch_key, 1, ?) = ? AND contact.recipients = ? AND \(Self.refusedForGood)
+                """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients]) == true
         {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }
@@ -298,6 +295,15 @@ extension Ledger {
         try closeAsFailed(attemptID, reason: "\(closedUnsent)the client's addresses changed since it was written; written again for the new ones", at: moment, db)
         try db.cachedStatement(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?").execute(arguments: [attemptID])
     }
+
+    /// SQL for a `contact` (joined to its `client`) that a relay refused for good and that
+    /// holds its stage until the client's addresses are edited: its error is the reply itself
+    /// (a give-up after temporary failures, or a refusal of the sender's set-up, is worded
+    /// apart by the pass and planned again).
+    static let refusedForGood = """
+        contact.status = 'failed' AND contact.server_reply IS NOT NULL AND contact.error = contact.server_reply
+        AND contact.id > coalesce(client.addresses_confirmed_after, 0)
+        """
 
     /// How the error of an attempt cobrador closed without sending it begins: no longer due,
     /// or written again. The ledger says `failed` (no other status fits), but the owner has
