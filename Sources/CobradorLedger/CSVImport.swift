@@ -289,7 +289,8 @@ package struct CSVImport: Sendable {
         } else {
             summary.conflicts.append(ImportProblem(
                 line: row.line, column: nil,
-                message: "invoice \(number) is already in the ledger with \(differences.joined(separator: "; ")); the ledger was kept as it is"))
+                message: "invoice \(number) is already in the ledger with \(differences.joined(separator: "; ")); the ledger was kept as it is "
+                    + "(if the file is right, correct the invoice with `cobrador invoice edit \(number)`)"))
         }
     }
 

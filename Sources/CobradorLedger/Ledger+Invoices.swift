@@ -79,6 +79,101 @@ extension Ledger {
         }
     }
 
+    /// Corrects an invoice entered with a wrong amount, dates, concept, attachment or interest
+    /// terms (an import keeps the stored one when they differ), in one transaction: the
+    /// corrected invoice must still agree with its payments (no more received than it
+    /// asks, none dated before its issue; a new currency only with none received) and with
+    /// an open plan over it (instalments that cover what it owes). Messages about it that
+    /// are waiting to go (a retry) are withdrawn, freeing their stage: the next pass writes
+    /// them from the corrected invoice. Refused while a message about it is being sent. A
+    /// note among the client's contacts keeps what changed. Returns the invoice before and
+    /// after, and how many messages were withdrawn.
+    package func correctInvoice(number: String, at moment: Date, _ change: @Sendable (inout Invoice) throws -> Void) throws(LedgerError) -> (
+        before: InvoiceSummary, after: InvoiceSummary, withdrawn: Int
+    ) {
+        try write { db in
+            let before = try Self.invoice(number: number, db)
+            var invoice = before.invoice
+            try change(&invoice)
+            let changes = Self.corrections(from: before.invoice, to: invoice)
+            guard !changes.isEmpty else { throw LedgerError.conflict("invoice \(number) already says that; nothing was changed") }
+            try Self.checkCorrection(invoice, of: before, db)
+            let waiting = try Int64.fetchAll(db.cachedStatement(sql: """
+                    SELECT contact.id FROM contact JOIN contact_invoice ON contact_invoice.contact_id = contact.id
+                    WHERE contact_invoice.invoice_id = ? AND contact.status IN ('pending', 'deferred')
+                    """), arguments: [before.invoice.id])
+            try db.execute(
+                sql: """
+                    UPDATE invoice SET concept = ?, issue_date = ?, due_date = ?, gross_minor = ?, currency = ?, attachment = ?,
+                                       contract_rate = ?, interest_regime = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    invoice.concept, invoice.issueDate.description, invoice.dueDate.description, invoice.gross.minorUnits, invoice.gross.currency.code,
+                    invoice.attachment, invoice.contractRate.map { NSDecimalNumber(decimal: $0).stringValue }, invoice.interestRegime?.rawValue,
+                    before.invoice.id,
+                ])
+            let after = try Self.invoice(number: number, db)
+            if let open = try Self.openNegotiationID(covering: after.invoice.id!, db).map({ try Self.negotiation(id: $0, db) }), open.negotiation.kind == .plan {
+                do {
+                    try Self.checkPlan(open.negotiation.instalments, covers: open.invoiceNumbers.map { try Self.invoice(number: $0, db) })
+                } catch LedgerError.conflict(let reason) {
+                    throw LedgerError.conflict("invoice \(number) is in open plan #\(open.negotiation.id!): \(reason); close the plan first, or agree new instalments")
+                }
+            }
+            for attemptID in waiting {
+                try Self.withdraw(attemptID, reason: "invoice \(number) was corrected since it was written; written again from the corrected invoice", at: moment, db)
+            }
+            try Self.recordOwnersNote("invoice \(number) corrected: " + changes.joined(separator: "; "), about: after, at: moment, db)
+            return (before, after, waiting.count)
+        }
+    }
+
+    /// What a correction changes, in words for the owner's note ("amount 1815.00 EUR is now 1518.00 EUR").
+    private static func corrections(from old: Invoice, to new: Invoice) -> [String] {
+        func change(_ what: String, _ old: String?, _ new: String?) -> String? {
+            old == new ? nil : "\(what) \(old ?? "none") is now \(new ?? "none")"
+        }
+        return [
+            change("amount", old.gross.description, new.gross.description),
+            change("issue date", old.issueDate.description, new.issueDate.description),
+            change("due date", old.dueDate.description, new.dueDate.description),
+            change("concept", old.concept, new.concept),
+            change("attachment", old.attachment, new.attachment),
+            change("contract rate", old.contractRate.map { "\($0)%" }, new.contractRate.map { "\($0)%" }),
+            change("interest regime", old.interestRegime?.rawValue ?? "the client's usual", new.interestRegime?.rawValue ?? "the client's usual"),
+        ].compactMap { $0 }
+    }
+
+    /// The rules a corrected invoice must still meet with what the ledger holds about it.
+    private static func checkCorrection(_ invoice: Invoice, of before: InvoiceSummary, _ db: GRDB.Database) throws {
+        let number = invoice.number
+        guard invoice.dueDate >= invoice.issueDate else {
+            throw LedgerError.conflict("the due date \(invoice.dueDate) would be before the issue date \(invoice.issueDate)")
+        }
+        if invoice.gross.currency != before.invoice.gross.currency, before.paid.minorUnits > 0 {
+            throw LedgerError.conflict(
+                "\(before.paid) was received on invoice \(number); its currency cannot change (remove those payments first if they were entered wrongly)")
+        }
+        guard invoice.gross.minorUnits >= before.paid.minorUnits else {
+            throw LedgerError.conflict(
+                "\(before.paid) was received on invoice \(number), more than \(invoice.gross); correct or remove a payment first (see `cobrador payment list --invoice \(number)`)")
+        }
+        if let firstPayment = try String.fetchOne(db.cachedStatement(sql: "SELECT min(value_date) FROM payment WHERE invoice_id = ?"), arguments: [before.invoice.id]),
+            firstPayment < invoice.issueDate.description
+        {
+            throw LedgerError.conflict("a payment on invoice \(number) is dated \(firstPayment), before the issue date \(invoice.issueDate)")
+        }
+        if let sending = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT contact.id FROM contact JOIN contact_invoice ON contact_invoice.contact_id = contact.id
+                WHERE contact_invoice.invoice_id = ? AND contact.status = 'sending' LIMIT 1
+                """), arguments: [before.invoice.id])
+        {
+            throw LedgerError.conflict(
+                "a message about invoice \(number) is being sent right now (attempt #\(sending)); try again once the pass is over (a minute at most, or the daemon's next start if it stopped mid-pass)")
+        }
+    }
+
     @discardableResult
     package func pauseInvoice(number: String, reason: String, until: CalendarDate?, now: Date) throws(LedgerError) -> InvoiceSummary {
         try write { db in

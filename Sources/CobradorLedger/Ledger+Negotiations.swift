@@ -138,7 +138,7 @@ extension Ledger {
         return NegotiationRecord(negotiation: negotiation, clientCode: row["client_code"], invoiceNumbers: invoices.map { $0["number"] })
     }
 
-    private static func checkPlan(_ instalments: [Instalment], covers invoices: [InvoiceSummary]) throws {
+    static func checkPlan(_ instalments: [Instalment], covers invoices: [InvoiceSummary]) throws {
         let currencies = Set(invoices.map(\.balance.currency))
         guard currencies.count == 1, let currency = currencies.first else {
             throw LedgerError.conflict("a plan covers invoices of one currency; these are in \(currencies.map(\.code).sorted().joined(separator: ", "))")

@@ -268,7 +268,7 @@ extension Ledger {
         if let edited = try Int64.fetchOne(db.cachedStatement(sql: "SELECT addresses_confirmed_after FROM client WHERE id = ?"), arguments: [row["client_id"] as Int64]),
             attemptID <= edited
         {
-            try closeForNewAddresses(attemptID, at: moment, db)
+            try withdraw(attemptID, reason: addressesChanged, at: moment, db)
             return .noLongerDue("the client's addresses changed")
         }
         guard let refusal = try noLongerDue(
@@ -286,13 +286,15 @@ extension Ledger {
     /// closes it if it comes back deferred.
     static func closeWaitingAttempts(clientID: Int64, at moment: Date, _ db: GRDB.Database) throws {
         let waiting = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM contact WHERE client_id = ? AND status IN ('pending', 'deferred')"), arguments: [clientID])
-        for attemptID in waiting { try closeForNewAddresses(attemptID, at: moment, db) }
+        for attemptID in waiting { try withdraw(attemptID, reason: addressesChanged, at: moment, db) }
     }
 
-    /// Closes an attempt written for addresses the owner has since changed, and frees its
-    /// dispatch so that it is written again for the new ones.
-    private static func closeForNewAddresses(_ attemptID: Int64, at moment: Date, _ db: GRDB.Database) throws {
-        try closeAsFailed(attemptID, reason: "\(closedUnsent)the client's addresses changed since it was written; written again for the new ones", at: moment, db)
+    private static let addressesChanged = "the client's addresses changed since it was written; written again for the new ones"
+
+    /// Closes an attempt that waits to go but was written from what the owner has since
+    /// corrected (`reason` says what), and frees its dispatch so that it is written again.
+    static func withdraw(_ attemptID: Int64, reason: String, at moment: Date, _ db: GRDB.Database) throws {
+        try closeAsFailed(attemptID, reason: closedUnsent + reason, at: moment, db)
         try db.cachedStatement(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?").execute(arguments: [attemptID])
     }
 

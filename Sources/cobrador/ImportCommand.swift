@@ -17,7 +17,7 @@ struct ImportCommand: ParsableCommand {
             Re-importing the same file changes nothing. A row that fails its checks means
             nothing is imported (exit status 1). An invoice already in the ledger with
             other values is not applied: the rest is imported, those rows are listed, and
-            the exit status is 2.
+            the exit status is 2 (correct such an invoice with `cobrador invoice edit`).
             Examples:
               cobrador import clients clients.csv
               cobrador import invoices invoices.csv --decimal-comma

@@ -6,8 +6,8 @@ import Foundation
 struct InvoiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice",
-        abstract: "Add, list, show, void, write off, reopen, pause and resume invoices.",
-        subcommands: [Add.self, List.self, Show.self, Void.self, WriteOff.self, Reopen.self, Pause.self, Resume.self])
+        abstract: "Add, list, show, correct, void, write off, reopen, pause and resume invoices.",
+        subcommands: [Add.self, List.self, Show.self, Edit.self, Void.self, WriteOff.self, Reopen.self, Pause.self, Resume.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,13 +40,7 @@ struct InvoiceCommand: ParsableCommand {
             let issueDate = try CommandInput.parseIfGiven("--issued", issued) { try FieldRules.date($0) } ?? CommandInput.today(configuration)
             let dueDate = try CommandInput.parse("--due", due) { try FieldRules.date($0) }
             guard dueDate >= issueDate else { throw CommandFailure("--due \(dueDate) is before the issue date \(issueDate)") }
-            var attachmentPath: String?
-            if let attachment {
-                attachmentPath = absolute(try CommandInput.parse("--attachment", attachment) { try FieldRules.singleLine($0) })
-                guard FileManager.default.isReadableFile(atPath: attachmentPath!) else {
-                    throw CommandFailure("--attachment: \(attachmentPath!) does not exist or cannot be read")
-                }
-            }
+            let attachmentPath = try attachment.map(InvoiceCommand.readableAttachment)
             var invoice = Invoice(
                 number: try CommandInput.parse("NUMBER", number) { try FieldRules.singleLine($0, maxLength: 64) }, clientID: 0,
                 concept: try CommandInput.parse("--concept", concept) { try FieldRules.singleLine($0) }, issueDate: issueDate,
@@ -58,6 +52,15 @@ struct InvoiceCommand: ParsableCommand {
             let stored = try ledger.addInvoice(invoice, clientCode: client)
             print("Added invoice \(stored.invoice.number) for \(stored.clientCode): \(stored.invoice.gross), due \(stored.invoice.dueDate).")
         }
+    }
+
+    /// The absolute path of a PDF given with `--attachment`: the daemon reads it from another directory.
+    static func readableAttachment(_ path: String) throws -> String {
+        let absolutePath = absolute(try CommandInput.parse("--attachment", path) { try FieldRules.singleLine($0) })
+        guard FileManager.default.isReadableFile(atPath: absolutePath) else {
+            throw CommandFailure("--attachment: \(absolutePath) does not exist or cannot be read")
+        }
+        return absolutePath
     }
 
     struct List: ParsableCommand {
@@ -109,6 +112,74 @@ struct InvoiceCommand: ParsableCommand {
             if !payments.isEmpty {
                 print("\nPayments")
                 PaymentCommand.printTable(payments)
+            }
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct an invoice entered wrongly; options left out keep their value.",
+            discussion: """
+                For a mistake in the ledger (the invoice itself says otherwise). A message about it \
+                waiting for a retry is withdrawn and written again from the corrected invoice; \
+                messages already sent stay as they went. A note among the client's contacts keeps \
+                what changed.
+                Example:
+                  cobrador invoice edit F-2026-041 --amount 1518.00 --due 2026-12-12
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The invoice number.") var number: String
+        @Option(help: "What was sold, on one line.") var concept: String?
+        @Option(help: "Issue date, YYYY-MM-DD.") var issued: String?
+        @Option(help: "Due date, YYYY-MM-DD.") var due: String?
+        @Option(parsing: .unconditional, help: "Total including tax, such as 1518.00.") var amount: String?
+        @Option(help: "ISO 4217 currency (only while nothing was received on it).") var currency: String?
+        @Option(help: "The invoice PDF to attach to messages.") var attachment: String?
+        @Flag(name: .customLong("no-attachment"), help: "Attach no PDF.") var noAttachment = false
+        @Option(name: .customLong("contract-rate"), help: "A late-payment rate agreed in the contract, percent a year.") var contractRate: String?
+        @Flag(name: .customLong("no-contract-rate"), help: "No contract rate: the statutory one applies.") var noContractRate = false
+        @Option(name: .customLong("interest-regime"), help: "es-business, es-consumer, eu-business, uk-business, none, or usual (the client's usual one).")
+        var interestRegime: String?
+
+        func run() throws {
+            let (_, ledger) = try global.openLedger()
+            guard [concept, issued, due, amount, currency, attachment, contractRate, interestRegime].contains(where: { $0 != nil }) || noAttachment || noContractRate
+            else { throw CommandFailure("nothing to change: give at least one option, such as --amount or --due (see --help)") }
+            if attachment != nil && noAttachment { throw CommandFailure("--attachment and --no-attachment cannot be given together") }
+            if contractRate != nil && noContractRate { throw CommandFailure("--contract-rate and --no-contract-rate cannot be given together") }
+            if currency != nil && amount == nil { throw CommandFailure("--currency needs --amount: the total in the new currency") }
+            let newCurrency = try CommandInput.parseIfGiven("--currency", currency) { try FieldRules.currency($0) } ?? ledger.invoice(number: number).invoice.gross.currency
+            let newConcept = try CommandInput.parseIfGiven("--concept", concept) { try FieldRules.singleLine($0) }
+            let newIssued = try CommandInput.parseIfGiven("--issued", issued) { try FieldRules.date($0) }
+            let newDue = try CommandInput.parseIfGiven("--due", due) { try FieldRules.date($0) }
+            let newGross = try CommandInput.parseIfGiven("--amount", amount) {
+                try FieldRules.positiveAmount($0, currency: newCurrency)
+            }
+            let newAttachment = try attachment.map(InvoiceCommand.readableAttachment)
+            let newRate = try CommandInput.parseIfGiven("--contract-rate", contractRate) { try FieldRules.percent($0) }
+            let newRegime = try CommandInput.parseIfGiven("--interest-regime", interestRegime) { text -> InterestRegime? in
+                text == "usual" ? nil : try FieldRules.choice(text, as: InterestRegime.self)
+            }
+            let (noAttachment, noContractRate) = (noAttachment, noContractRate)
+            let (before, after, withdrawn) = try ledger.correctInvoice(number: number, at: Date()) { invoice in
+                if let newConcept { invoice.concept = newConcept }
+                if let newIssued { invoice.issueDate = newIssued }
+                if let newDue { invoice.dueDate = newDue }
+                if let newGross { invoice.gross = newGross }
+                if let newAttachment { invoice.attachment = newAttachment }
+                if noAttachment { invoice.attachment = nil }
+                if let newRate { invoice.contractRate = newRate }
+                if noContractRate { invoice.contractRate = nil }
+                if let newRegime { invoice.interestRegime = newRegime }
+            }
+            print("Corrected invoice \(after.invoice.number): \(after.invoice.gross), due \(after.invoice.dueDate); \(after.balance) owed.")
+            if withdrawn > 0 {
+                print("\(withdrawn) message\(withdrawn == 1 ? "" : "s") about it waiting for a retry \(withdrawn == 1 ? "was" : "were") withdrawn; the next pass writes \(withdrawn == 1 ? "it" : "them") from the corrected invoice.")
+            }
+            let sent = try ledger.attemptLines(.init(invoiceNumber: number, status: "sent")).count
+            if sent > 0 && (before.invoice.gross != after.invoice.gross || before.invoice.dueDate != after.invoice.dueDate) {
+                print("\(sent) message\(sent == 1 ? "" : "s") already sent about it quoted the old figures (cobrador log --invoice \(number)); tell the client if it matters.")
             }
         }
     }

@@ -56,6 +56,30 @@ import Testing
         #expect(try ledger.payments().count == 1)
     }
 
+    /// A message being sent was written from the invoice as it was: a correction waits until
+    /// its pass is over, then withdraws it if it came back for a retry.
+    @Test func aCorrectionWaitsForTheMessageBeingSentAboutTheInvoice() throws {
+        try ledger.write { db in
+            try db.execute(sql: """
+                INSERT INTO contact (id, client_id, stage, channel, status, message_id, dispatch_key) VALUES (7, 1, 'reminder-1', 'email', 'sending', 'm7@x', 'k7');
+                INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (7, 1);
+                """)
+        }
+        let moment = Date(timeIntervalSince1970: 1_796_000_000)
+        let euro = euro
+        let refused = #expect(throws: LedgerError.self) {
+            try ledger.correctInvoice(number: "F-1", at: moment) { $0.gross = Money(minorUnits: 1518_00, currency: euro) }
+        }
+        #expect(refused?.description.hasPrefix("a message about invoice F-1 is being sent right now (attempt #7); try again once the pass is over") == true)
+        #expect(try ledger.invoice(number: "F-1").invoice.gross.minorUnits == 1815_00)
+        // The relay deferred it: the correction withdraws it and frees its stage.
+        try ledger.write { db in try db.execute(sql: "UPDATE contact SET status = 'deferred' WHERE id = 7") }
+        let (_, after, withdrawn) = try ledger.correctInvoice(number: "F-1", at: moment) { $0.gross = Money(minorUnits: 1518_00, currency: euro) }
+        #expect(withdrawn == 1 && after.balance.minorUnits == 1518_00)
+        let row = try ledger.read { db in try String.fetchOne(db, sql: "SELECT status || ' ' || coalesce(dispatch_key, 'free') || ' ' || error FROM contact WHERE id = 7") }
+        #expect(row?.hasPrefix("failed free not sent: invoice F-1 was corrected since it was written") == true, "\(row ?? "")")
+    }
+
     @Test func clientsKeepTheirAddressesInOrderAndTheirPause() throws {
         let acme = try ledger.client(code: "acme")
         #expect(acme.emails == ["a@acme.example", "b@acme.example"])
