@@ -86,9 +86,11 @@ extension Ledger {
     /// an open plan over it (instalments that cover what it owes). Messages about it that
     /// are waiting to go (a retry) are withdrawn, freeing their stage: the next pass writes
     /// them from the corrected invoice. Refused while a message about it is being sent. A
-    /// note among the client's contacts keeps what changed. Returns the invoice before and
-    /// after, and how many messages were withdrawn.
-    package func correctInvoice(number: String, at moment: Date, _ change: @Sendable (inout Invoice) throws -> Void) throws(LedgerError) -> (
+    /// note among the client's contacts keeps what changed, and `reason` when given (a credit
+    /// note's number). Returns the invoice before and after, and how many messages were withdrawn.
+    package func correctInvoice(
+        number: String, reason: String? = nil, at moment: Date, _ change: @Sendable (inout Invoice) throws -> Void
+    ) throws(LedgerError) -> (
         before: InvoiceSummary, after: InvoiceSummary, withdrawn: Int
     ) {
         try write { db in
@@ -124,7 +126,8 @@ extension Ledger {
             for attemptID in waiting {
                 try Self.withdraw(attemptID, reason: "invoice \(number) was corrected since it was written; written again from the corrected invoice", at: moment, db)
             }
-            try Self.recordOwnersNote("invoice \(number) corrected: " + changes.joined(separator: "; "), about: after, at: moment, db)
+            try Self.recordOwnersNote(
+                "invoice \(number) corrected: " + changes.joined(separator: "; ") + (reason.map { " (\($0))" } ?? ""), about: after, at: moment, db)
             return (before, after, waiting.count)
         }
     }

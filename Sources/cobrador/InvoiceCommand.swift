@@ -120,12 +120,14 @@ struct InvoiceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Correct an invoice entered wrongly; options left out keep their value.",
             discussion: """
-                For a mistake in the ledger (the invoice itself says otherwise). A message about it \
+                For a mistake in the ledger (the invoice itself says otherwise), or a credit note that \
+                lowers what the invoice asks (give its number with --reason). A message about it \
                 waiting for a retry is withdrawn and written again from the corrected invoice; \
                 messages already sent stay as they went. A note among the client's contacts keeps \
                 what changed.
                 Example:
                   cobrador invoice edit F-2026-041 --amount 1518.00 --due 2026-12-12
+                  cobrador invoice edit F-2026-041 --amount 1215.00 --reason "credit note AB-2026-007"
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -141,6 +143,7 @@ struct InvoiceCommand: ParsableCommand {
         @Flag(name: .customLong("no-contract-rate"), help: "No contract rate: the statutory one applies.") var noContractRate = false
         @Option(name: .customLong("interest-regime"), help: "es-business, es-consumer, eu-business, uk-business, none, or usual (the client's usual one).")
         var interestRegime: String?
+        @Option(help: "Why, kept in the client's history (a credit note's number...).") var reason: String?
 
         func run() throws {
             let (_, ledger) = try global.openLedger()
@@ -161,8 +164,9 @@ struct InvoiceCommand: ParsableCommand {
             let newRegime = try CommandInput.parseIfGiven("--interest-regime", interestRegime) { text -> InterestRegime? in
                 text == "usual" ? nil : try FieldRules.choice(text, as: InterestRegime.self)
             }
+            let reason = try CommandInput.parseIfGiven("--reason", reason) { try FieldRules.singleLine($0) }
             let (noAttachment, noContractRate) = (noAttachment, noContractRate)
-            let (before, after, withdrawn) = try ledger.correctInvoice(number: number, at: Date()) { invoice in
+            let (before, after, withdrawn) = try ledger.correctInvoice(number: number, reason: reason, at: Date()) { invoice in
                 if let newConcept { invoice.concept = newConcept }
                 if let newIssued { invoice.issueDate = newIssued }
                 if let newDue { invoice.dueDate = newDue }

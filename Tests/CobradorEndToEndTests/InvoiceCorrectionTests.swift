@@ -81,7 +81,8 @@ import Testing
         #expect(try sqlite("SELECT group_concat(gross_minor || ' ' || issue_date || ' ' || due_date || ' ' || currency, ', ') FROM invoice WHERE number = 'F-1'") == "181500 2026-09-01 2026-10-01 EUR")
         #expect(!(try workspace.succeed(["client", "show", "ACME"])).contains("corrected"))
         // Lowering it is fine: the plan still covers what is owed.
-        #expect(try workspace.succeed(["invoice", "edit", "F-1", "--amount", "1800", "--concept", "Translation, 40 pages"]).contains("800.00 EUR owed"))
+        #expect(try workspace.succeed(["invoice", "edit", "F-1", "--amount", "1800", "--reason", "credit note AB-7"]).contains("800.00 EUR owed"))
+        #expect(try workspace.succeed(["client", "show", "ACME"]).contains("invoice F-1 corrected: amount 1815.00 EUR is now 1800.00 EUR (credit note AB-7)"))
     }
 
     /// The import names the command that applies the file's values.
