@@ -5,6 +5,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 # sysusers.d and tmpfiles.d are read from /usr/lib (and /etc), whatever PREFIX is.
 SYSTEMD_LIBDIR ?= /usr/lib
+# logrotate reads its rules from /etc/logrotate.d only.
+LOGROTATE_DIR ?= /etc/logrotate.d
 SWIFT_FLAGS := -Xswiftc -warnings-as-errors
 
 .PHONY: demo test build release deps install clean
@@ -31,9 +33,9 @@ deps:
 	scripts/install-deps.sh
 
 ## Install the binary, templates, rates and an example configuration under $(DESTDIR)$(PREFIX),
-## the system user and folders under $(SYSTEMD_LIBDIR). The example configuration is what
-## `cobrador init` writes for /etc/cobrador (run in a scratch folder standing for /, so the
-## example cannot drift from the program).
+## the system user and folders under $(SYSTEMD_LIBDIR), the sent log's rotation under
+## $(LOGROTATE_DIR). The example configuration is what `cobrador init` writes for /etc/cobrador
+## (run in a scratch folder standing for /, so the example cannot drift from the program).
 install: release
 	install -D -m 0755 "$$(swift build -c release --show-bin-path)/cobrador" "$(DESTDIR)$(PREFIX)/bin/cobrador"
 	install -d "$(DESTDIR)$(PREFIX)/share/cobrador/templates"
@@ -47,6 +49,7 @@ install: release
 	status=$$?; rm -rf "$$scratch"; exit $$status
 	install -D -m 0644 systemd/cobrador.sysusers "$(DESTDIR)$(SYSTEMD_LIBDIR)/sysusers.d/cobrador.conf"
 	install -D -m 0644 systemd/cobrador.tmpfiles "$(DESTDIR)$(SYSTEMD_LIBDIR)/tmpfiles.d/cobrador.conf"
+	install -D -m 0644 systemd/cobrador.logrotate "$(DESTDIR)$(LOGROTATE_DIR)/cobrador"
 	install -d "$(DESTDIR)$(SYSTEMD_LIBDIR)/systemd/system"
 	sed 's|/usr/local/bin/cobrador|$(PREFIX)/bin/cobrador|' systemd/cobrador.service > "$(DESTDIR)$(SYSTEMD_LIBDIR)/systemd/system/cobrador.service"
 

@@ -9,6 +9,8 @@
 #   - `journalctl -u cobrador` shows the daemon's log;
 #   - the credential was read (the relay accepted the login and the messages) and never logged;
 #   - the daemon runs as the user cobrador and the files it writes in its state folder are its;
+#   - logrotate, with the rule `make install` puts in /etc/logrotate.d, rotates the sent log, and
+#     the next pass writes a new one, cobrador's, with its line;
 #   - `systemctl reload` with a good configuration reloads it, and with a broken one keeps the
 #     same process running on the last good one and names the file, line and key;
 #   - the watchdog kills a hung daemon (SIGSTOP) and systemd restarts it;
@@ -113,7 +115,8 @@ mirror=${mirror:-http://deb.debian.org/debian}
 # systemd and what `systemctl`/`journalctl` need (procps: ExecReload's kill; libnss-systemd), and
 # what the binary links: `ldd cobrador` shows libcurl (OpenSSL flavour), SQLite and libstdc++.
 # tzdata: the configuration names time zones.
-packages=systemd,systemd-sysv,dbus,procps,libnss-systemd,libcurl4,libsqlite3-0,libstdc++6,tzdata,ca-certificates
+# logrotate: the sent log's rotation rule is checked with it.
+packages=systemd,systemd-sysv,dbus,procps,libnss-systemd,libcurl4,libsqlite3-0,libstdc++6,tzdata,ca-certificates,logrotate
 key=$(printf '%s %s %s' "$suite" "$packages" 1 | sha256sum | cut -c1-12)
 tarball=$cache/root-$suite-$key.tar.zst
 mkdir -p "$root"
@@ -342,6 +345,20 @@ grep -q ' sent ' "$root/var/log/cobrador/sent.log" || fail "the sent log in the 
 logs_folder=$(inside stat -c '%U:%G %a' /var/log/cobrador)
 [ "$logs_folder" = "cobrador:cobrador 750" ] || fail "/var/log/cobrador is $logs_folder after the start, not cobrador:cobrador 750 as tmpfiles.d says"
 ok "the daemon runs as cobrador; its state folder, ledger, WAL and sent log are cobrador's ($(tr '\n' ';' <<<"$state_files"))"
+
+# --- 5b. logrotate rotates the sent log with the installed rule; the next pass writes a new one.
+inside logrotate -f /etc/logrotate.d/cobrador 2>"$work/logrotate.err" || { cat "$work/logrotate.err" >&2; fail "logrotate refused /etc/logrotate.d/cobrador"; }
+grep -q ' sent ' "$root/var/log/cobrador/sent.log.1" || fail "logrotate did not move the sent log to sent.log.1"
+# A third client with an invoice due: the daemon notices the ledger change and sends its reminder.
+inside runuser -u cobrador -- cobrador client add WALD --name "Waldblick GmbH" --email rechnungen@waldblick.example --country DE \
+    --language en --time-zone Europe/Berlin >/dev/null
+inside runuser -u cobrador -- cobrador invoice add T-3 --client WALD --concept "Voice-over" --issued "$(day -50)" --due "$(day -20)" --amount 800.00 >/dev/null
+new_log_written() { grep -q 'WALD .* sent ' "$root/var/log/cobrador/sent.log" 2>/dev/null; }
+wait_for 20 new_log_written || fail "no pass wrote the new client's reminder to a new sent log after the rotation"
+rotated=$(inside stat -c '%U:%G %a' /var/log/cobrador/sent.log)
+[ "$rotated" = "cobrador:cobrador 640" ] || fail "the sent log after the rotation is $rotated, not cobrador:cobrador 640"
+if grep -q 'NORD' "$root/var/log/cobrador/sent.log"; then fail "the new sent log repeats lines of the rotated one"; fi
+ok "logrotate rotated the sent log (sent.log.1) and the next pass wrote a new one ($rotated) with the new client's line"
 
 # --- 6. Reload with a good configuration.
 printf '%s\n# reloaded by the test\n' "$good_config" >"$config"
