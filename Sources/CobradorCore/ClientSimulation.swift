@@ -302,12 +302,15 @@ struct ClientSimulation {
                 record.count >= 1 + (stages[lastIndex].repeatTimes ?? 0)
             else { continue }
             // The last stage's deadline ("pay by" that day) is the client's to use, all of it.
-            let deadline = policy.deadline(after: record.last, country: file.client.country, region: file.client.region)
+            let formalNotice = formalNoticeDay(of: [invoiceID])
+            let deadline = policy.deadline(after: record.last, country: file.client.country, region: file.client.region, formalNoticeDay: formalNotice)
             guard day > deadline else { continue }
             handedOver.insert(invoiceID)
-            emit(.handOver, at: moment, invoices: [state], reasons: [
-                "\(stages[lastIndex].name) went out \(record.last) and its deadline, \(deadline), passed unpaid: hand the case over (lawyer, court, agency)"
-            ])
+            var reasons = ["\(stages[lastIndex].name) went out \(record.last) and its deadline, \(deadline), passed unpaid: hand the case over (lawyer, court, agency)"]
+            if let formalNotice, deadline > policy.deadline(after: record.last, country: file.client.country, region: file.client.region) {
+                reasons.append("the formal notice of \(formalNotice) gave \(ContactPolicy.negotiationDays) days to answer its invitation to negotiate")
+            }
+            emit(.handOver, at: moment, invoices: [state], reasons: reasons)
         }
     }
 
@@ -374,12 +377,14 @@ struct ClientSimulation {
                 sent[invoiceID, default: [:]][step.stageIndex] = record
             }
             lastContactDay = day
-            events.append(
-                PlannedEvent(
-                    kind: stage.channel == .email ? .message : .task, at: moment, clientID: file.client.id ?? 0, clientCode: file.client.code,
-                    stage: stage.name, template: stage.template, channel: stage.channel == .email ? nil : stage.channel,
-                    invoiceIDs: group.compactMap(\.state.invoice.id), invoiceNumbers: group.map(\.state.invoice.number), negotiationID: nil,
-                    reasons: reasons))
+            var event = PlannedEvent(
+                kind: stage.channel == .email ? .message : .task, at: moment, clientID: file.client.id ?? 0, clientCode: file.client.code,
+                stage: stage.name, template: stage.template, channel: stage.channel == .email ? nil : stage.channel,
+                invoiceIDs: group.compactMap(\.state.invoice.id), invoiceNumbers: group.map(\.state.invoice.number), negotiationID: nil,
+                reasons: reasons)
+            event.deadline = policy.deadline(
+                after: day, country: file.client.country, region: file.client.region, formalNoticeDay: formalNoticeDay(of: event.invoiceIDs))
+            events.append(event)
             return
         }
         if let reminder = instalmentReminder(on: day) {
@@ -397,6 +402,13 @@ struct ClientSimulation {
                 send("thank-you", at: moment, on: day, invoices: thanked, negotiationID: nil, reasons: ["paid in full after being chased"])
             }
         }
+    }
+
+    /// The day the first formal notice about any of `invoiceIDs` went out (or is planned to):
+    /// its invitation to negotiate sets a floor under later deadlines for a client in Spain.
+    private func formalNoticeDay(of invoiceIDs: [Int64]) -> CalendarDate? {
+        guard let index = stages.firstIndex(where: { $0.template == ContactPolicy.formalNoticeTemplate }) else { return nil }
+        return invoiceIDs.compactMap { sent[$0]?[index]?.first }.min()
     }
 
     /// Every invoice whose next escalation step is due on `day`.

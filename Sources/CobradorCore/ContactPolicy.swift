@@ -28,12 +28,24 @@ package struct ContactPolicy: Sendable, Hashable {
         (holidays[country] ?? []).union(region.flatMap { holidays[$0] } ?? [])
     }
 
-    /// The pay-by date a message sent on `day` gives: `handOverDays` later, moved on past days
-    /// the send window is closed and holidays of `country` and `region` (nobody should be asked
-    /// to pay by a Sunday or 1 January). The hand-over comes the day after it.
-    package func deadline(after day: CalendarDate, country: String, region: String?) -> CalendarDate {
+    /// Days a client in Spain has to answer the invitation to negotiate a formal notice makes:
+    /// no answer within 30 natural days of its receipt is the failed attempt a court claim
+    /// needs (Ley Orgánica 1/2025), so nothing after it may announce the claim sooner.
+    package static let negotiationDays = 30
+    /// The template whose message makes that invitation.
+    package static let formalNoticeTemplate = "formal-notice"
+
+    /// The pay-by date a message sent on `day` gives: `handOverDays` later, and for a client in
+    /// Spain no sooner than the end of the `negotiationDays` a formal notice sent before `day`
+    /// (on `formalNoticeDay`) gave; moved on past days the send window is closed and holidays
+    /// of `country` and `region` (nobody should be asked to pay by a Sunday or 1 January). The
+    /// hand-over comes the day after it.
+    package func deadline(after day: CalendarDate, country: String, region: String?, formalNoticeDay: CalendarDate? = nil) -> CalendarDate {
         let closed = holidays(country: country, region: region)
         var deadline = day.adding(days: handOverDays)
+        if country == "ES", let formalNoticeDay, formalNoticeDay < day {
+            deadline = max(deadline, formalNoticeDay.adding(days: Self.negotiationDays))
+        }
         // A window open on no day at all must not loop: a fortnight is enough for any real one.
         var moved = 0
         while moved < 14, closed.contains(deadline) || window[SendWindow.weekday(deadline)] == nil {

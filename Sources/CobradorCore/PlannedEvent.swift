@@ -36,6 +36,8 @@ package struct PlannedEvent: Sendable, Hashable {
     package var instalment: Instalment?
     /// Why, one rule per line, in the order they were applied.
     package var reasons: [String]
+    /// For a cadence stage: the pay-by date its message gives (`ContactPolicy.deadline`).
+    package var deadline: CalendarDate?
 
     package init(
         kind: Kind, at: Date, clientID: Int64, clientCode: String, stage: String?, template: String?, channel: Configuration.Stage.Channel?,

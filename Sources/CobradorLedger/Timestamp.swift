@@ -36,8 +36,35 @@ enum Timestamp {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// Reads what `string` writes by hand, exactly; any other ISO 8601 form (another program's
+    /// offset) through Foundation. (Twice in one session a test read a stored instant back as
+    /// 2001-01-01 through Foundation's parser, then never again: the ledger's own form no longer
+    /// depends on it.)
     static func date(_ text: String?) -> Date? {
         guard let text else { return nil }
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int32? {
+            var value: Int32 = 0
+            for byte in bytes[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int32(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        if bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+            bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z"), let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), (1...31).contains(day),
+            hour < 24, minute < 60, second < 60
+        {
+            var parts = tm()
+            parts.tm_year = year - 1900
+            parts.tm_mon = month - 1
+            parts.tm_mday = day
+            parts.tm_hour = hour
+            parts.tm_min = minute
+            parts.tm_sec = second
+            return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+        }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
     }
 }

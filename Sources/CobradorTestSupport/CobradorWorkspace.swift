@@ -47,6 +47,13 @@ package final class CobradorWorkspace: Sendable {
         try ProcessResult.run("/usr/bin/sqlite3", ["-bail", ledgerPath, sql])
     }
 
+    /// The messages the Maildir transport delivered, oldest first (by file name).
+    package func maildirFiles() throws -> [String] {
+        let folder = directory.file("maildir/new")
+        guard FileManager.default.fileExists(atPath: folder) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+    }
+
     /// The ledger file's bytes, for "left untouched" checks.
     package func ledgerBytes() -> Data {
         FileManager.default.contents(atPath: ledgerPath) ?? Data()

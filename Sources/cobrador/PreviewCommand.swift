@@ -46,6 +46,7 @@ struct PreviewCommand: ParsableCommand {
         var day = today
         var negotiationID: Int64?
         var instalment: Instalment?
+        var deadline: CalendarDate?
         if let stage {
             let known = (configuration.cadence + (configuration.profiles.flatMap(\.cadence))).first { $0.name == stage }
             guard known != nil || PlannedEvent.eventTemplates.contains(stage) else {
@@ -86,16 +87,19 @@ struct PreviewCommand: ParsableCommand {
             day = CalendarDate(next.at, in: TimeZone(identifier: clientRecord.timeZone ?? configuration.policy.timeZone) ?? .current)
             negotiationID = next.negotiationID
             instalment = next.instalment
+            deadline = next.deadline
         }
         guard !numbers.isEmpty else { throw CommandFailure("\(clientRecord.code) owes nothing: there is nothing to preview") }
         numbers = numbers.filter { number in unpaid.contains { $0.invoice.number == number } } + numbers.filter { number in !unpaid.contains { $0.invoice.number == number } }
+        let summaries = try numbers.map { try ledger.invoice(number: $0) }
+        if deadline == nil, let file = try ledger.plannerInput(at: now, through: now, configuration: configuration, clientCode: client).clients.first {
+            deadline = Planner(configuration: configuration).deadline(after: day, for: file, invoiceIDs: Set(summaries.compactMap(\.invoice.id)))
+        }
         var facts = MessageFacts(
             sender: configuration.sender, client: clientRecord,
-            invoices: try numbers.map { number in
-                let summary = try ledger.invoice(number: number)
-                return .init(invoice: summary.invoice, paid: summary.paid, outstanding: summary.balance)
-            },
-            stage: stageName, day: day, deadline: configuration.policy.deadline(after: day, country: clientRecord.country, region: clientRecord.region),
+            invoices: summaries.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
+            stage: stageName, day: day,
+            deadline: deadline ?? configuration.policy.deadline(after: day, country: clientRecord.country, region: clientRecord.region),
             negotiation: try negotiationID.map { try ledger.negotiation(id: $0).negotiation })
         facts.instalment = instalment
         facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))

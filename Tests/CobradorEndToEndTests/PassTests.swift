@@ -24,7 +24,7 @@ import Testing
         // The next day, not before its time.
         #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:00:00+01:00"])).contains("Daily digest"))
         #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:31:00+01:00"]).contains("Daily digest: digest for 2026-12-01"))
-        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
+        let digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
         let first = try #require(digests.first { $0.contains("Date: Mon, 30 Nov 2026") })
         #expect(first.contains("Delivered-To: cobros@lucia.example"))
         #expect(first.contains("10:00  ACME  reminder-1  F-1"))
@@ -46,7 +46,7 @@ import Testing
         var digests = ""
         for _ in 0..<80 where !digests.contains("Para trasladar") {
             _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
-            digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }.map(\.quotedPrintableDecoded).joined(separator: "\n")
+            digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }.map(\.quotedPrintableDecoded).joined(separator: "\n")
             day = day.next()
         }
         // Spanish words, dates and amounts for the owner (es), whatever the client's language.
@@ -70,7 +70,7 @@ import Testing
         try workspace.succeed(["payment", "add", "N-1", "--amount", "20"])
         _ = try workspace.succeed(["run", "--once", "--at", monday])
         _ = try workspace.succeed(["run", "--once", "--at", "2026-12-01T10:00:00+01:00"])
-        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
+        let digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
         let mondays = try #require(digests.first { $0.contains("Date: Mon, 30 Nov 2026") }).quotedPrintableDecoded
         #expect(mondays.contains("Pausas sin fecha de fin"), "\(mondays)")
         #expect(mondays.contains("ACME  F-1, F-2  2115,00\u{00A0}€ pendientes; cliente en pausa desde el "), "\(mondays)")
@@ -88,7 +88,7 @@ import Testing
         try workspace.succeed(["client", "pause", "ACME", "--reason", "Hablando con su director financiero"])
         _ = try workspace.succeed(["run", "--once", "--at", "2026-12-01T10:00:00+01:00"])
         _ = try workspace.succeed(["run", "--once", "--at", "2026-12-02T10:00:00+01:00"])
-        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8).quotedPrintableDecoded }.filter { $0.contains("Resumen diario") }
+        let digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8).quotedPrintableDecoded }.filter { $0.contains("Resumen diario") }
         let tuesdays = try #require(digests.first { $0.contains("Date: Tue, 01 Dec 2026") })
         #expect(tuesdays.contains("Pausas sin fecha de fin") && tuesdays.contains("ACME  F-1, F-2"), "\(tuesdays)")
         let wednesdays = try #require(digests.first { $0.contains("Date: Wed, 02 Dec 2026") })
@@ -143,18 +143,12 @@ import Testing
         #expect(try workspace.succeed(["log", "--status", "sent"]).contains("ACME"))
     }
 
-    func maildirFiles() throws -> [String] {
-        let folder = workspace.directory.file("maildir/new")
-        guard FileManager.default.fileExists(atPath: folder) else { return [] }
-        return try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
-    }
-
     /// F-2 falls due on Tuesday 1 December; ACME's reminder for F-1 takes Wednesday (one
     /// contact a day), so F-2's due-day message goes on Thursday and must say it fell due.
     @Test func aDueMessageHeldPastItsDaySaysItFellDue() throws {
         _ = try workspace.succeed(["run", "--once", "--at", "2026-12-02T10:00:00+01:00"])
         _ = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
-        let messages = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        let messages = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         let due = try #require(messages.first { $0.contains("Subject: Factura F-2: vencimiento el 1 de diciembre de 2026") }, "\(messages.map { $0.prefix(400) })")
         #expect(due.contains("Date: Thu, 03 Dec 2026"))
         #expect(due.quotedPrintableDecoded.contains("Le recuerdo que el 1 de diciembre de 2026 venció la siguiente factura:"), "\(due)")
@@ -164,7 +158,7 @@ import Testing
     @Test func aPassStoresExactlyWhatItDeliversAndNeverSendsTwice() throws {
         let first = try workspace.succeed(["run", "--once", "--at", monday])
         #expect(first.hasPrefix("Pass done: 2 sent"))
-        let files = try maildirFiles()
+        let files = try workspace.maildirFiles()
         #expect(files.count == 2)
         // The Maildir copy is the stored bytes after the envelope lines the transport adds.
         let stored = try workspace.sqlite("SELECT hex(message), sha256, status FROM contact ORDER BY id").standardOutput.split(separator: "\n")
@@ -179,7 +173,7 @@ import Testing
         // A second pass the same morning, and a rerun of the same moment, add nothing.
         #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 0 sent"))
         #expect(try workspace.succeed(["run", "--once", "--at", "2026-11-30T16:00:00+01:00"]).hasPrefix("Pass done: 0 sent"))
-        #expect(try maildirFiles().count == 2)
+        #expect(try workspace.maildirFiles().count == 2)
         let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
         #expect(log.split(separator: "\n").count == 2)
         #expect(log.contains("ACME  F-1  reminder-1  pagos@acme.example  sent  <cobrador.1.") && log.contains("BRIT  F-3  reminder-1"))
@@ -252,7 +246,7 @@ import Testing
         let chased = try workspace.sqlite(
             "SELECT invoice.number FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id ORDER BY invoice.number").standardOutput
         #expect(chased.split(separator: "\n") == ["F-2", "F-3"])
-        #expect(try maildirFiles().allSatisfy { !(try String(contentsOfFile: $0, encoding: .utf8)).contains("F-1") })
+        #expect(try workspace.maildirFiles().allSatisfy { !(try String(contentsOfFile: $0, encoding: .utf8)).contains("F-1") })
     }
 
     @Test func theNextStageWaitsItsGapAndTheWindow() throws {
@@ -264,7 +258,7 @@ import Testing
         #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-09T11:00:00+01:00"]).hasPrefix("Pass done: 1 sent"))
         let stages = try workspace.sqlite("SELECT stage FROM contact ORDER BY id").standardOutput.split(separator: "\n")
         #expect(stages == ["reminder-1", "reminder-1", "reminder-2", "reminder-2"])
-        let threaded = try String(contentsOfFile: try maildirFiles().last!, encoding: .utf8)
+        let threaded = try String(contentsOfFile: try workspace.maildirFiles().last!, encoding: .utf8)
         #expect(threaded.contains("In-Reply-To: <cobrador."))
     }
 
@@ -310,7 +304,7 @@ import Testing
         text = text.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\ncertify = \"certify@cert.example\"\nbcc_owner = true")
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         try workspace.succeed(["run", "--once", "--at", monday])
-        let delivered = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
+        let delivered = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(delivered.count == 2)
         for message in delivered {
             #expect(message.contains("Delivered-To: certify@cert.example\r\n") && message.contains("Delivered-To: cobros@lucia.example\r\n"))
@@ -405,7 +399,7 @@ import Testing
         // Each call is asked for once, not again at every pass or every day.
         let asked = calls.map { $0.components(separatedBy: "  ")[1...3].joined(separator: " ") }
         #expect(Set(asked).count == asked.count, "\(calls)")
-        let digests = try maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
+        let digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
         let first = try #require(digests.first { $0.contains("30 de noviembre") } ?? digests.first)
         #expect(first.contains("Tareas para hoy:") && first.contains("Llamar  ACME  reminder-1  F-1") && first.contains("Llamar  BRIT  reminder-1  F-3"), "\(first)")
         // After the call, the next reminder follows by e-mail.

@@ -17,4 +17,13 @@ import Testing
             #expect(Timestamp.date(Timestamp.string(moment)) == Date(timeIntervalSince1970: moment.timeIntervalSince1970.rounded(.down)))
         }
     }
+
+    /// Another program may write an offset; a wrong date is no instant.
+    @Test func otherFormsAreReadAndWrongOnesAreNot() {
+        let eight = Date(timeIntervalSince1970: 1_796_025_600)
+        #expect(Timestamp.date("2026-11-30T08:00:00Z") == eight)
+        #expect(Timestamp.date("2026-11-30T09:00:00+01:00") == eight)
+        #expect(Timestamp.date("2026-13-30T08:00:00Z") == nil)
+        #expect(Timestamp.date("yesterday") == nil)
+    }
 }

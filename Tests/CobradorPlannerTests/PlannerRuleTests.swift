@@ -16,8 +16,27 @@ import Testing
             "2026-12-18 09:00 message reminder-2 [F-1]",
             "2027-01-04 09:00 message formal-notice [F-1]",  // 2 January is a Saturday
             "2027-01-19 09:00 message final-notice [F-1]",  // 15 days after the late formal notice
-            "2027-02-03 00:00 hand-over [F-1]",  // the day after the final notice's deadline, 2 February
+            // The final notice's deadline, 2 February, ends before the 30 days the formal notice
+            // gave a client in Spain to answer its invitation to negotiate (3 February).
+            "2027-02-04 00:00 hand-over [F-1]",
         ])
+    }
+
+    /// LO 1/2025: no answer within 30 natural days of a formal notice's receipt is the failed
+    /// attempt to negotiate a Spanish court claim needs; the final notice's pay-by date and the
+    /// hand-over wait for it. A client elsewhere keeps the final notice's own 14 days.
+    @Test func inSpainTheFinalNoticeAndTheHandOverWaitForTheNegotiationWindow() throws {
+        let fixture = try F()
+        for (country, payBy, handOver) in [("ES", "2027-02-03", "2027-02-04 00:00"), ("DE", "2027-02-02", "2027-02-03 00:00")] {
+            let file = PlannerInput.ClientFile(client: F.client(1, "ACME", country: country), invoices: [fixture.invoice(1, due: "2026-12-03")])
+            let begin = F.at("2026-11-30 08:00")
+            let events = fixture.planner.events(PlannerInput(clients: [file]), from: begin, through: begin.addingTimeInterval(70 * 86_400))
+            let finalNotice = try #require(events.first { $0.stage == "final-notice" })
+            #expect(finalNotice.deadline == F.day(payBy), "\(country)")
+            #expect(fixture.describe(events).last == "\(handOver) hand-over [F-1]", "\(country)")
+            let formalNotice = try #require(events.first { $0.stage == "formal-notice" })
+            #expect(formalNotice.deadline == F.day("2027-01-18"), "\(country): the formal notice keeps its own 14 days")
+        }
     }
 
     @Test func afterDowntimeOnlyTheNextStageGoesAndTheOneAfterWaitsItsGap() throws {
