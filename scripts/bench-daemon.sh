@@ -107,7 +107,7 @@ PY
     # Warm-up: one pass (untimed), whose stored messages give the loop its message: the one
     # closest to the average size.
     fresh
-    $pin "$cobrador" run --once --through-relay --at "$at" >/dev/null
+    $pin "$cobrador" run --once --rehearsal --through-relay --at "$at" >/dev/null
     read -r avg min max < <(sqlite3 -separator ' ' "$a/ledger.sqlite" "SELECT CAST(avg(length(message)) AS INT), min(length(message)), max(length(message)) FROM contact WHERE message IS NOT NULL")
     sqlite3 "$a/ledger.sqlite" "SELECT writefile('$a/message.eml', message) FROM contact WHERE message IS NOT NULL ORDER BY abs(length(message) - $avg), id LIMIT 1" >/dev/null
     echo "cobrador's messages: average $avg bytes (min $min, max $max); the loop sends one of $(stat -c %s "$a/message.eml") bytes"
@@ -125,7 +125,7 @@ PY
         fresh
         start=$(date +%s.%N)
         sink_before=$(ticks $sink)
-        /usr/bin/time -f "%U %S" -o "$a/pass.time" $pin "$cobrador" run --once --through-relay --at "$at" > "$a/pass.out"
+        /usr/bin/time -f "%U %S" -o "$a/pass.time" $pin "$cobrador" run --once --rehearsal --through-relay --at "$at" > "$a/pass.out"
         wall=$(seconds_since "$start")
         r_sink+=("$(ticks_per_message $(($(ticks $sink) - sink_before)))")
         r_cpu+=("$(per_message "$a/pass.time")")
@@ -151,7 +151,7 @@ PY
 
     # One more pass under strace, counting the system calls (fsyncs per message above all).
     fresh
-    $pin strace -f -c -o "$a/strace.txt" "$cobrador" run --once --through-relay --at "$at" >/dev/null
+    $pin strace -f -c -o "$a/strace.txt" "$cobrador" run --once --rehearsal --through-relay --at "$at" >/dev/null
     syncs=$(awk '$NF == "fsync" || $NF == "fdatasync" { n += $4 } END { print n + 0 }' "$a/strace.txt")
     sent=$(sqlite3 "$a/ledger.sqlite" "SELECT count(*) FROM contact WHERE status = 'sent'")
 
@@ -184,7 +184,7 @@ PY
         # DWARF call stacks, since libsqlite3 has no frame pointers).
         command -v perf >/dev/null || apt-get install -y -qq linux-perf >/dev/null
         fresh
-        $pin perf record -q -e cpu-clock -F 200 --call-graph dwarf,16384 -o "$a/perf.data" "$cobrador" run --once --through-relay --at "$at" >/dev/null 2>&1
+        $pin perf record -q -e cpu-clock -F 200 --call-graph dwarf,16384 -o "$a/perf.data" "$cobrador" run --once --rehearsal --through-relay --at "$at" >/dev/null 2>&1
         perf script -i "$a/perf.data" -F comm,tid,ip,sym,dso 2>/dev/null | swift demangle --simplified > "$a/perf.txt"
         python3 scripts/bench/perf-phases.py "$a/perf.txt" 200 "$count" >> "$summary"
     fi

@@ -51,7 +51,8 @@ package struct EvidenceStatement {
         for summary in invoices {
             let invoice = summary.invoice
             let state =
-                invoice.status != .open ? invoice.status.rawValue
+                invoice.status == .void ? say("void", "anulada")
+                : invoice.status == .writtenOff ? say("written off", "dada por incobrable")
                 : summary.handedOver ? say("handed over", "trasladada a reclamación")
                 : summary.balance.minorUnits <= 0 ? say("paid", "pagada") : say("unpaid", "impagada")
             lines.append(
@@ -70,7 +71,7 @@ package struct EvidenceStatement {
                 for line in breakdown.lines {
                     lines.append(
                         "    \(format.date(line.from)) - \(format.date(line.through)): \(line.days) " + say("days on", "días sobre") + " \(format.money(line.base)) "
-                            + say("at", "al") + " \(line.percent)% = \(format.money(line.amount))" + (line.provisional ? " (" + say("provisional rate", "tipo provisional") + ")" : ""))
+                            + say("at", "al") + " \(format.percent(line.percent)) = \(format.money(line.amount))" + (line.provisional ? " (" + say("provisional rate", "tipo provisional") + ")" : ""))
                 }
                 lines += breakdown.notes.map { "    \($0)" }
             }
@@ -94,20 +95,23 @@ package struct EvidenceStatement {
             let negotiation = record.negotiation
             let about = record.invoiceNumbers.joined(separator: ", ")
             let terms = negotiation.promisedDate.map { " " + say("to pay by", "para pagar el") + " \(format.date($0))" } ?? negotiation.reason.map { ": \($0)" } ?? ""
-            events.append((moment(negotiation.openedAt), "\(negotiation.kind.rawValue) #\(negotiation.id ?? 0) " + say("opened on", "abierta sobre") + " \(about)\(terms)"))
+            let kind = Self.words(negotiation.kind, language)
+            events.append((moment(negotiation.openedAt), "\(kind) #\(negotiation.id ?? 0) " + say("opened on", "abierta sobre") + " \(about)\(terms)"))
             if let closed = negotiation.closedAt {
-                events.append((moment(closed), "\(negotiation.kind.rawValue) #\(negotiation.id ?? 0) " + say("closed", "cerrada") + ": \(negotiation.outcome?.rawValue ?? "")"))
+                events.append((moment(closed), "\(kind) #\(negotiation.id ?? 0) " + say("closed", "cerrada") + ": \(negotiation.outcome.map { Self.words($0, language) } ?? "")"))
             }
         }
         for contact in contacts {
             let about = contact.invoiceIDs.compactMap { numbers[$0] }.joined(separator: ", ")
             let when = moment(contact.sentAt ?? contact.occurredAt)
             guard let messageID = contact.messageID else {
-                events.append((when, "\(contact.channel.rawValue)" + (contact.stage.map { " \($0)" } ?? "") + (about.isEmpty ? "" : " (\(about))") + ": \(contact.summary ?? contact.status.rawValue)"))
+                events.append(
+                    (when, Self.words(contact.channel, language) + (contact.stage.map { " \($0)" } ?? "") + (about.isEmpty ? "" : " (\(about))") + ": "
+                        + (contact.summary ?? Self.words(contact.status, language))))
                 continue
             }
             var line = say("message", "mensaje") + " \(contact.stage ?? "") " + (about.isEmpty ? "" : say("about", "sobre") + " \(about) ")
-                + say("to", "a") + " \(contact.recipients.joined(separator: ", ")): \(contact.status.rawValue)"
+                + say("to", "a") + " \(contact.recipients.joined(separator: ", ")): \(Self.words(contact.status, language))"
             if let reply = contact.error ?? contact.serverReply { line += " (\(reply))" }
             line += "; Message-ID <\(messageID)>"
             if let id = contact.id, let sha256 = contact.sha256 {
@@ -118,5 +122,47 @@ package struct EvidenceStatement {
         // Dates sort before the times of their day; the order of the record breaks ties.
         lines += events.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map { "  \($0.element.key)  \($0.element.line)" }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    // The ledger's words for kinds and states, in the owner's language (a statement for a
+    // Spanish court reads in Spanish; the ledger and the JSON keep the English codes).
+
+    private static func words(_ kind: NegotiationKind, _ language: Language) -> String {
+        switch kind {
+        case .promise: language == .es ? "promesa de pago" : "promise to pay"
+        case .plan: language == .es ? "plan de pagos" : "payment plan"
+        case .dispute: language == .es ? "disputa" : "dispute"
+        }
+    }
+
+    private static func words(_ outcome: NegotiationOutcome, _ language: Language) -> String {
+        switch outcome {
+        case .kept: language == .es ? "cumplida" : "kept"
+        case .broken: language == .es ? "incumplida" : "broken"
+        case .resolved: language == .es ? "resuelta" : "resolved"
+        case .withdrawn: language == .es ? "retirada" : "withdrawn"
+        }
+    }
+
+    private static func words(_ channel: ContactChannel, _ language: Language) -> String {
+        switch channel {
+        case .email: language == .es ? "correo" : "e-mail"
+        case .phone: language == .es ? "teléfono" : "phone"
+        case .letter: language == .es ? "carta" : "letter"
+        case .other: language == .es ? "nota" : "note"
+        }
+    }
+
+    private static func words(_ status: ContactStatus, _ language: Language) -> String {
+        guard language == .es else { return status.rawValue }
+        switch status {
+        case .pending: return "pendiente"
+        case .sending: return "enviándose"
+        case .sent: return "enviado"
+        case .deferred: return "aplazado"
+        case .failed: return "fallido"
+        case .unknown: return "de destino desconocido"
+        case .recorded: return "anotado"
+        }
     }
 }

@@ -38,6 +38,8 @@ package enum MessageContext {
             }
         }
         return .object(
+            // A part already received is applied on account, reserving interest and costs (Civil Code 1110).
+            .init("any_partly_paid", .flag(facts.invoices.contains { $0.paid.minorUnits > 0 && $0.outstanding.minorUnits > 0 })),
             // Statutory interest and compensation, or false.
             .init("claim", claim(facts, format: format) ?? .flag(false)),
             .init(

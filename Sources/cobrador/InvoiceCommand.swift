@@ -181,6 +181,14 @@ struct InvoiceCommand: ParsableCommand {
             if withdrawn > 0 {
                 print("\(withdrawn) message\(withdrawn == 1 ? "" : "s") about it waiting for a retry \(withdrawn == 1 ? "was" : "were") withdrawn; the next pass writes \(withdrawn == 1 ? "it" : "them") from the corrected invoice.")
             }
+            if let open = try ledger.negotiations(clientCode: after.clientCode, includeClosed: false).first(where: { $0.invoiceNumbers.contains(after.invoice.number) }) {
+                let id = open.negotiation.id ?? 0
+                print(
+                    "It is in open \(open.negotiation.kind.rawValue) #\(id), which goes on as agreed: "
+                        + (open.negotiation.kind == .dispute
+                            ? "close it once settled (cobrador negotiation close \(id) --outcome resolved)."
+                            : "check that it still fits (cobrador negotiation list)."))
+            }
             let sent = try ledger.attemptLines(.init(invoiceNumber: number, status: "sent")).count
             if sent > 0 && (before.invoice.gross != after.invoice.gross || before.invoice.dueDate != after.invoice.dueDate) {
                 print("\(sent) message\(sent == 1 ? "" : "s") already sent about it quoted the old figures (cobrador log --invoice \(number)); tell the client if it matters.")

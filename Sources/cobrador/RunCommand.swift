@@ -31,6 +31,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run the pass as of this moment (ISO 8601), for rehearsals on a copy of the ledger with the Maildir transport.") var at: String?
     @Flag(help: "With --at and the SMTP transport: send through the relay anyway (a test relay; real clients would get messages dated --at).")
     var throughRelay = false
+    @Flag(help: "With --at more than a day from now: this ledger is a copy for a rehearsal, and may keep that day's messages.")
+    var rehearsal = false
+
+    /// How far from the clock `--at` may go without `--rehearsal`: a pass run a little early or
+    /// late, not a rehearsal of another day.
+    static let rehearsalDistance: TimeInterval = 86_400
 
     func run() throws {
         if !once {
@@ -41,6 +47,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(daemon.run())
         }
         guard at != nil || !throughRelay else { throw CommandFailure("--through-relay goes with --at") }
+        guard at != nil || !rehearsal else { throw CommandFailure("--rehearsal goes with --at") }
         var now = Date()
         if let at {
             guard let parsed = try? Date(at, strategy: .iso8601) else {
@@ -49,6 +56,13 @@ struct RunCommand: ParsableCommand {
             now = parsed
         }
         let pass = try Self.pass(global)
+        let days = Int((abs(now.timeIntervalSinceNow) / 86_400).rounded())
+        if at != nil, abs(now.timeIntervalSinceNow) > Self.rehearsalDistance, !rehearsal {
+            throw CommandFailure(
+                "--at is \(days) day\(days == 1 ? "" : "s") \(now > Date() ? "ahead of" : "behind") the clock: the pass would record its messages in \(pass.ledger.path) "
+                    + "as sent that day, and cobrador would go on from them as if they had gone out. Rehearse on a copy of the ledger "
+                    + "(README, \"To rehearse\") and add --rehearsal there")
+        }
         if let at, case .smtp = pass.configuration.transport, !throughRelay {
             throw CommandFailure(
                 "--at with the SMTP transport would send real messages dated \(at) to your clients and record that date as evidence; "

@@ -30,7 +30,7 @@ import Testing
                 (103, 1, 'formal-notice', 'email', 'sent', '2026-11-15T09:00:00Z', '2026-11-15T09:00:00Z', 'fn@test');
             INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (101, 1), (102, 1), (103, 1);
             """).status == 0)
-        let pass = try workspace.succeed(["run", "--once", "--at", monday])
+        let pass = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         #expect(pass.contains("2 sent"), "\(pass)")  // and BRIT's reminder
         let notice = try #require(try messages(to: "pagos@acme.example").first)
         #expect(notice.contains("Último aviso") || notice.contains("final"), "\(notice)")
@@ -39,5 +39,30 @@ import Testing
         let handOver = try workspace.succeed(["plan", "--days", "20", "--at", "2026-12-01T10:00:00+01:00"])
         #expect(handOver.contains("2026-12-16 00:00 Europe/Madrid  ACME    hand over") && handOver.contains("its deadline, 2026-12-15, passed"), "\(handOver)")
         #expect(!handOver.contains("2026-12-15 00:00"), "\(handOver)")
+    }
+
+    /// A mistyped year on the real ledger (the Maildir transport is the default) recorded a
+    /// year's messages as sent in 2027: nothing was planned until then.
+    @Test func aPassFarFromTheClockNeedsToBeNamedARehearsal() throws {
+        for moment in ["2027-12-07T10:00:00+01:00", "2025-12-07T10:00:00+01:00"] {
+            let refused = try workspace.run(["run", "--once", "--at", moment])
+            #expect(refused.status == 1 && refused.standardError.contains("the clock: the pass would record its messages in"), "\(refused.standardError)")
+            #expect(refused.standardError.contains("add --rehearsal"), "\(refused.standardError)")
+        }
+        #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
+        #expect(try workspace.run(["run", "--once", "--rehearsal"]).standardError.contains("--rehearsal goes with --at"))
+        // Named so, on a copy, it goes; and a pass now needs no name.
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2027-12-07T10:00:00+01:00"]).hasPrefix("Pass done:"))
+        #expect(try workspace.run(["run", "--once", "--at", Date().addingTimeInterval(3_600).formatted(.iso8601)]).status == 0)
+    }
+
+    /// "cobrador paymnet add F-1 --amount 10" said "Unknown option '--amount'".
+    @Test func aMistypedCommandIsNamedWithTheOneMeant() throws {
+        let mistyped = try workspace.run(["paymnet", "add", "F-1", "--amount", "10"])
+        #expect(mistyped.status == 64 && mistyped.standardError.contains("\"paymnet\" is not a command of cobrador; did you mean \"payment\"?"), "\(mistyped.standardError)")
+        let nested = try workspace.run(["invoice", "shwo", "F-1"])
+        #expect(nested.status == 64 && nested.standardError.contains("did you mean \"show\"?") && nested.standardError.contains("cobrador invoice --help"), "\(nested.standardError)")
+        #expect(try workspace.run(["frobnicate"]).standardError.contains("\"frobnicate\" is not a command of cobrador (see `cobrador --help`)"))
+        #expect(try workspace.succeed(["help", "payment"]).contains("Record, list, correct and remove payments"))
     }
 }

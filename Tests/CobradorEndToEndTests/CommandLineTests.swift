@@ -86,7 +86,7 @@ import Testing
         let result = try workspace.run(["check"])
         #expect(result.status == 1)
         #expect(result.standardError.contains("\(path): missing: the promise-broken message"), "\(result.standardError)")
-        let run = try workspace.run(["run", "--once", "--at", "2026-11-30T10:00:00+01:00"])
+        let run = try workspace.run(["run", "--once", "--rehearsal", "--at", "2026-11-30T10:00:00+01:00"])
         #expect(run.status != 0 && run.standardError.contains("\(path): missing: the promise-broken message"), "\(run.standardError)")
         let delivered = (try? FileManager.default.contentsOfDirectory(atPath: workspace.directory.file("maildir/new"))) ?? []
         #expect(delivered.isEmpty, "sent with a template missing: \(delivered)")
@@ -273,7 +273,7 @@ import Testing
         let result = try #require((try JSONSerialization.jsonObject(with: Data(parsed.standardOutput.utf8)) as? [[String: Any]])?.first)
         #expect(result["defects"] as? [String] == [])
         #expect(result["to"] as? String == "Peña & Muñoz <script>alert(1)</script> <pagos@acme.example>")
-        #expect(result["subject"] as? String == "Recordatorio: factura F-1 pendiente de pago")
+        #expect((result["subject"] as? String)?.hasPrefix("Factura F-1 de ") == true, "\(result)")
         let parts = result["parts"] as! [[String: Any]]
         let text = parts[1]["text"] as! String
         #expect(text.contains("Estimado/a Peña & Muñoz <script>alert(1)</script>:"))

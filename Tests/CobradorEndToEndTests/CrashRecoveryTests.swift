@@ -47,7 +47,7 @@ import Testing
         var random = SeededGenerator(seed: 20_261_130)
         var progress: [Int] = []
         for round in 0..<10 {
-            let pass = try spawn(["run", "--once", "--through-relay", "--at", monday])
+            let pass = try spawn(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
             // Mostly once the relay has had a random number more messages, whatever the
             // machine's speed; every third round at a random moment (also before any send).
             let before = try server.received().count
@@ -60,7 +60,7 @@ import Testing
             pass.waitUntilExit()
             progress.append(try server.received().count)
         }
-        let last = try workspace.run(["run", "--once", "--through-relay", "--at", monday])
+        let last = try workspace.run(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(last.status == 0, "\(last.standardError)")
         // The kills landed in the middle of the work, not before or after it.
         #expect(progress.contains { $0 > 0 && $0 < 1000 }, "\(progress)")
@@ -86,7 +86,7 @@ import Testing
         #expect(rows.filter { $0[1] == "unknown" }.count <= 10)
         // The attempt log survived the kills unbroken.
         #expect(try workspace.run(["evidence", "--verify"]).status == 0)
-        #expect(try workspace.succeed(["run", "--once", "--through-relay", "--at", monday]).hasPrefix("Pass done: 0 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday]).hasPrefix("Pass done: 0 sent"))
         #expect(try server.received().count == received.count)
     }
 
@@ -122,21 +122,21 @@ import Testing
         let port = try Self.freePort()
         try workspace.useRelay(port: port)
         try workspace.seed()
-        let down = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let down = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
         #expect(down.contains("Put off for a retry after their backoff; the last answer: the relay could not be reached"), "\(down)")
         // Before the backoff (five minutes or more) nothing is tried, relay or not.
-        let early = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:03:00+01:00"])
+        let early = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:03:00+01:00"])
         #expect(early.hasPrefix("Pass done: 0 sent, 0 deferred"), "\(early)")
-        let stillDown = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:07:00+01:00"])
+        let stillDown = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:07:00+01:00"])
         #expect(stillDown.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(stillDown)")
         let server = try SMTPTestServer(port: port)
-        let waiting = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:09:00+01:00"])
+        let waiting = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:09:00+01:00"])
         #expect(waiting.hasPrefix("Pass done: 0 sent, 0 deferred"), "\(waiting)")
-        let back = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
+        let back = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
         #expect(back.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(back)")
         #expect(try server.received().count == 2)
-        #expect(try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T12:00:00+01:00"]).hasPrefix("Pass done: 0 sent, 0 deferred"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T12:00:00+01:00"]).hasPrefix("Pass done: 0 sent, 0 deferred"))
         #expect(try server.received().count == 2)
         let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
         #expect(log.components(separatedBy: "  deferred  ").count - 1 == 4 && log.components(separatedBy: "  sent  ").count - 1 == 2, "\(log)")
@@ -148,11 +148,11 @@ import Testing
         let port = try Self.freePort()
         try workspace.useRelay(port: port)
         try workspace.seed()
-        let down = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let down = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(down.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(down)")
         try workspace.succeed(["client", "edit", "ACME", "--email", address])
         let server = try SMTPTestServer(port: port)
-        let back = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
+        let back = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
         #expect(back.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(back)")
         return server
     }
@@ -194,13 +194,13 @@ import Testing
             waited += 1
         }
         Thread.sleep(forTimeInterval: 0.2)
-        let busy = try workspace.run(["run", "--once", "--at", monday])
+        let busy = try workspace.run(["run", "--once", "--rehearsal", "--at", monday])
         #expect(busy.status == 75)
         #expect(busy.standardError.contains("another cobrador process is running a pass on this ledger; nothing was done"))
         #expect(try statusCounts().isEmpty)
         kill(holder.processIdentifier, SIGKILL)
         holder.waitUntilExit()
-        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday]).hasPrefix("Pass done: 2 sent"))
     }
 
     /// A loopback port nothing listens on (bound, then released).

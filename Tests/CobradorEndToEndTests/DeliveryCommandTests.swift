@@ -39,7 +39,7 @@ import Testing
         let certificates = try TestCertificates()
         let server = try SMTPTestServer(tls: "starttls", certificates: certificates, auth: "lucia:s3cret")
         try configure(workspace, server: server, certificates: certificates, password: "s3cret")
-        let pass = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:00:00+01:00"])
+        let pass = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:00:00+01:00"])
         #expect(pass.hasPrefix("Pass done: 2 sent, 0 deferred"), "\(pass)")
         #expect(try server.received().count >= 2)
     }

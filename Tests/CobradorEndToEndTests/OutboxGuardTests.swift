@@ -23,7 +23,7 @@ import Testing
 
     @Test func aDeferredRetryIsNotSentAfterTheInvoiceWasPaid() throws {
         try breakMaildir()
-        let first = try workspace.succeed(["run", "--once", "--at", monday])
+        let first = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         #expect(first.hasPrefix("Pass done: 0 sent, 2 deferred"), "\(first)")
         // The client pays F-1 in full; the owner also pauses BRIT.
         #expect(try workspace.sqlite("""
@@ -31,15 +31,15 @@ import Testing
             UPDATE client SET paused_at = '2026-11-30T09:30:00Z', pause_reason = 'payment plan agreed' WHERE code = 'BRIT';
             """).status == 0)
         try fixMaildir()
-        let second = try workspace.succeed(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])
+        let second = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T11:00:00+01:00"])
         let delivered = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         // Only F-2's own reminder (due tomorrow) goes out; the stored F-1 and BRIT messages do not.
-        #expect(delivered.count == 1 && delivered.allSatisfy { $0.contains("Subject: Factura F-2") }, "\(second) \(delivered.map { $0.prefix(300) })")
+        #expect(delivered.count == 1 && delivered.allSatisfy { $0.subjectDecoded?.hasPrefix("Factura F-2 ") == true }, "\(second) \(delivered.map { $0.prefix(300) })")
         #expect(second.hasPrefix("Pass done: 1 sent, 0 deferred, 0 failed, 0 unknown, 2 cancelled"), "\(second)")
         let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
         #expect(log.contains("cancelled") && log.contains("invoice F-1 is paid") && log.contains("client BRIT is paused"), "\(log)")
         // Nothing comes back later: the closed attempts are not retried.
-        let third = try workspace.succeed(["run", "--once", "--at", "2026-11-30T16:00:00+01:00"])
+        let third = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T16:00:00+01:00"])
         #expect(try workspace.maildirFiles().count == 1, "\(third)")
         // The record calls it what the sent log does, and tells it apart from failures.
         let cancelled = try workspace.succeed(["log", "--status", "cancelled"])
@@ -47,7 +47,7 @@ import Testing
         #expect(try workspace.succeed(["log", "--status", "failed"]).contains("No message matches"))
         // A cancellation is no failure: the owner's digest raises no alarm about it.
         try workspace.setDigestTime("17:00")
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-11-30T17:30:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T17:30:00+01:00"])
         let digest = try #require(try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") })
         #expect(!digest.contains("Fallidos") && !digest.contains("is paid since it was written"), "\(digest)")
     }
@@ -58,10 +58,10 @@ import Testing
     func aRetryIsSentOnlyWithinTheRetryDays(retryDays: Int, goesOut: Bool) throws {
         try workspace.editConfiguration { $0.replacingOccurrences(of: "retry_days = 3", with: "retry_days = \(retryDays)") }
         try breakMaildir()
-        #expect(try workspace.succeed(["run", "--once", "--at", monday]).contains("2 deferred"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday]).contains("2 deferred"))
         try fixMaildir()
         try workspace.setDigestTime("09:30")
-        let late = try workspace.succeed(["run", "--once", "--at", "2026-12-09T10:00:00+01:00"])
+        let late = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-09T10:00:00+01:00"])
         let delivered = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         let written = delivered.filter { $0.contains("Date: Mon, 30 Nov 2026 10:00:00 +0100") }
         let errors = try workspace.sqlite("SELECT error FROM contact WHERE occurred_at < '2026-12-01' ORDER BY id").standardOutput
@@ -89,25 +89,25 @@ import Testing
 
     @Test func aDeferredRetryWaitsForTheSendWindow() throws {
         try breakMaildir()
-        #expect(try workspace.succeed(["run", "--once", "--at", "2026-11-30T17:58:00+01:00"]).contains("2 deferred"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T17:58:00+01:00"]).contains("2 deferred"))
         try fixMaildir()
-        let night = try workspace.succeed(["run", "--once", "--at", "2026-11-30T23:30:00+01:00"])
+        let night = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T23:30:00+01:00"])
         #expect(try workspace.maildirFiles().isEmpty, "sent at 23:30 with the window 09:00-18:00: \(night)")
-        let morning = try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:05:00+01:00"])
+        let morning = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-01T09:05:00+01:00"])
         let delivered = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(delivered.contains { $0.contains("Delivered-To: ap@thames.example") } && delivered.contains { $0.contains("Delivered-To: pagos@acme.example") }, "\(morning)")
     }
 
     @Test func oneUnreadableAttachmentDoesNotStopOtherClients() throws {
         #expect(try workspace.sqlite("UPDATE invoice SET attachment = '/nonexistent/F-1.pdf' WHERE number = 'F-1';").status == 0)
-        let result = try workspace.run(["run", "--once", "--at", monday])
+        let result = try workspace.run(["run", "--once", "--rehearsal", "--at", monday])
         let files = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(files.contains { $0.contains("Delivered-To: ap@thames.example") }, "BRIT got nothing: status \(result.status) \(result.standardOutput) \(result.standardError)")
         #expect(result.status == 1)
         #expect(result.standardError.contains("error: the pass needs your attention: ACME") && result.standardError.contains("/nonexistent/F-1.pdf"), "\(result.standardError)")
         // The owner reads it in the digest too, not only in a log they may never open.
         try workspace.setDigestTime("09:30")
-        _ = try workspace.run(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])
+        _ = try workspace.run(["run", "--once", "--rehearsal", "--at", "2026-11-30T11:00:00+01:00"])
         let digest = try #require(try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.first { $0.contains("Resumen diario") })
         #expect(digest.quotedPrintableDecoded.contains("Problemas desde el último resumen") && digest.quotedPrintableDecoded.contains("/nonexistent/F-1.pdf"), "\(digest)")
     }

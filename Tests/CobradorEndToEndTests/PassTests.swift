@@ -18,12 +18,12 @@ import Testing
     @Test func theOwnersDigestGoesOutOnceADayAfterItsTime() throws {
         try workspace.setDigestTime("09:30")
         // The messages of the pass that sends the digest are in it.
-        let output = try workspace.succeed(["run", "--once", "--at", monday])
+        let output = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         #expect(output.contains("Daily digest: digest for 2026-11-30 to cobros@lucia.example: accepted"), "\(output)")
-        #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-11-30T15:00:00+01:00"])).contains("Daily digest"))
+        #expect(!(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T15:00:00+01:00"])).contains("Daily digest"))
         // The next day, not before its time.
-        #expect(!(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:00:00+01:00"])).contains("Daily digest"))
-        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-01T09:31:00+01:00"]).contains("Daily digest: digest for 2026-12-01"))
+        #expect(!(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-01T09:00:00+01:00"])).contains("Daily digest"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-01T09:31:00+01:00"]).contains("Daily digest: digest for 2026-12-01"))
         let digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
         let first = try #require(digests.first { $0.contains("Date: Mon, 30 Nov 2026") })
         #expect(first.contains("Delivered-To: cobros@lucia.example"))
@@ -45,7 +45,7 @@ import Testing
         var day = CalendarDateText(year: 2026, month: 11, day: 30)
         var digests = ""
         for _ in 0..<80 where !digests.contains("Para trasladar") {
-            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
+            _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "\(day)T10:00:00+01:00"])
             digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }.map(\.quotedPrintableDecoded).joined(separator: "\n")
             day = day.next()
         }
@@ -68,8 +68,8 @@ import Testing
         try workspace.succeed(["invoice", "add", "N-2", "--client", "NEW", "--concept", "Work", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "70"])
         try workspace.succeed(["invoice", "pause", "N-1", "--reason", "Falta el pedido"])
         try workspace.succeed(["payment", "add", "N-1", "--amount", "20"])
-        _ = try workspace.succeed(["run", "--once", "--at", monday])
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-01T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-01T10:00:00+01:00"])
         let digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }.filter { $0.contains("Resumen diario") }
         let mondays = try #require(digests.first { $0.contains("Date: Mon, 30 Nov 2026") }).quotedPrintableDecoded
         #expect(mondays.contains("Pausas sin fecha de fin"), "\(mondays)")
@@ -86,8 +86,8 @@ import Testing
     @Test func theWeeksFirstDigestListsThePausesWhenMondaysDidNotGo() throws {
         try workspace.setDigestTime("09:30")
         try workspace.succeed(["client", "pause", "ACME", "--reason", "Hablando con su director financiero"])
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-01T10:00:00+01:00"])
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-02T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-01T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-02T10:00:00+01:00"])
         let digests = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8).quotedPrintableDecoded }.filter { $0.contains("Resumen diario") }
         let tuesdays = try #require(digests.first { $0.contains("Date: Tue, 01 Dec 2026") })
         #expect(tuesdays.contains("Pausas sin fecha de fin") && tuesdays.contains("ACME  F-1, F-2"), "\(tuesdays)")
@@ -100,7 +100,7 @@ import Testing
     /// and its own promise, still open then, must not hold it back.
     @Test func aBrokenPromisesNoticeGoesInThePassThatRecordsTheBreak() throws {
         try workspace.succeed(["negotiation", "open", "promise", "ACME", "--invoice", "F-1", "--until", "2026-12-02"])
-        let pass = try workspace.succeed(["run", "--once", "--at", "2026-12-07T10:00:00+01:00"])
+        let pass = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-07T10:00:00+01:00"])
         #expect(pass.contains("1 recorded"), "\(pass)")
         let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
         #expect(log.contains("ACME  F-1  promise-broken  pagos@acme.example  sent") && !log.contains("cancelled"), "\(log)")
@@ -109,7 +109,7 @@ import Testing
     /// A message of unknown fate is never sent again by itself; once the owner knows, they
     /// settle it: delivered, the record says sent; not delivered, the stage is written again.
     @Test func theOwnerSettlesAMessageOfUnknownFate() throws {
-        _ = try workspace.succeed(["run", "--once", "--at", monday])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         // What a crash after the body left makes of the two messages (see CrashRecoveryTests).
         #expect(try workspace.sqlite("UPDATE contact SET status = 'unknown', error = 'the relay gave no final answer' WHERE stage = 'reminder-1';").status == 0)
         let ids = try workspace.sqlite("SELECT message_id FROM contact JOIN client ON client.id = contact.client_id ORDER BY client.code").standardOutput
@@ -127,7 +127,7 @@ import Testing
         #expect(try workspace.run(["resolve", "nobody@nowhere.example", "--delivered"]).standardError.contains("no message has the Message-ID <nobody@nowhere.example>"))
         #expect(try workspace.run(["resolve", ids[1]]).standardError.contains("--delivered"))
         // The next pass, the same day, writes again only what did not arrive.
-        let next = try workspace.succeed(["run", "--once", "--at", "2026-11-30T11:00:00+01:00"])
+        let next = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T11:00:00+01:00"])
         let written = try workspace.sqlite("SELECT client.code || ' ' || stage || ' ' || status FROM contact JOIN client ON client.id = contact.client_id WHERE contact.id > 2 ORDER BY contact.id").standardOutput
         #expect(written.contains("BRIT reminder-1 sent") && !written.contains("ACME reminder-1"), "\(written) \(next)")
     }
@@ -137,7 +137,7 @@ import Testing
     @Test func aSentLogThatCannotBeWrittenIsReported() throws {
         try FileManager.default.createDirectory(atPath: workspace.directory.file("not-a-file"), withIntermediateDirectories: true)
         try workspace.editConfiguration { $0.replacingOccurrences(of: "# sent_log = \"/var/log/cobrador/sent.log\"", with: "sent_log = \"not-a-file\"") }
-        let result = try workspace.run(["run", "--once", "--at", monday])
+        let result = try workspace.run(["run", "--once", "--rehearsal", "--at", monday])
         #expect(result.status == 1 && result.standardOutput.hasPrefix("Pass done: 2 sent"), "\(result.standardOutput) \(result.standardError)")
         #expect(result.standardError.contains("not-a-file cannot be written (Is a directory); its lines are missing there, `cobrador log` has every attempt"), "\(result.standardError)")
         #expect(try workspace.succeed(["log", "--status", "sent"]).contains("ACME"))
@@ -146,17 +146,17 @@ import Testing
     /// F-2 falls due on Tuesday 1 December; ACME's reminder for F-1 takes Wednesday (one
     /// contact a day), so F-2's due-day message goes on Thursday and must say it fell due.
     @Test func aDueMessageHeldPastItsDaySaysItFellDue() throws {
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-02T10:00:00+01:00"])
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-02T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-03T10:00:00+01:00"])
         let messages = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
-        let due = try #require(messages.first { $0.contains("Subject: Factura F-2: vencimiento el 1 de diciembre de 2026") }, "\(messages.map { $0.prefix(400) })")
-        #expect(due.contains("Date: Thu, 03 Dec 2026"))
+        let due = try #require(messages.first { $0.contains("Date: Thu, 03 Dec 2026") && $0.contains("pagos@acme.example") }, "\(messages.map { $0.prefix(400) })")
+        #expect(due.subjectDecoded == "Factura F-2 de Lucía Martín", "\(due.prefix(600))")
         #expect(due.quotedPrintableDecoded.contains("Le recuerdo que el 1 de diciembre de 2026 venció la siguiente factura:"), "\(due)")
         #expect(!due.quotedPrintableDecoded.contains("hoy,"))
     }
 
     @Test func aPassStoresExactlyWhatItDeliversAndNeverSendsTwice() throws {
-        let first = try workspace.succeed(["run", "--once", "--at", monday])
+        let first = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         #expect(first.hasPrefix("Pass done: 2 sent"))
         let files = try workspace.maildirFiles()
         #expect(files.count == 2)
@@ -171,8 +171,8 @@ import Testing
             #expect(String(digest) == String(columns[1]))
         }
         // A second pass the same morning, and a rerun of the same moment, add nothing.
-        #expect(try workspace.succeed(["run", "--once", "--at", monday]).hasPrefix("Pass done: 0 sent"))
-        #expect(try workspace.succeed(["run", "--once", "--at", "2026-11-30T16:00:00+01:00"]).hasPrefix("Pass done: 0 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday]).hasPrefix("Pass done: 0 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T16:00:00+01:00"]).hasPrefix("Pass done: 0 sent"))
         #expect(try workspace.maildirFiles().count == 2)
         let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
         #expect(log.split(separator: "\n").count == 2)
@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func theLogFiltersByInvoiceDayAndStatusAndFollowsNewSteps() throws {
-        _ = try workspace.succeed(["run", "--once", "--at", monday])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         let brit = try workspace.succeed(["log", "--invoice", "F-3"])
         let britLines = brit.split(separator: "\n").dropFirst(2)
         #expect(britLines.count == 1 && britLines.allSatisfy { $0.hasPrefix("2026-11-30 10:00") && $0.contains("BRIT") && $0.contains("F-3") }, "\(brit)")
@@ -207,7 +207,7 @@ import Testing
             follow.waitUntilExit()
         }
         Thread.sleep(forTimeInterval: 0.5)
-        _ = try workspace.succeed(["run", "--once", "--at", monday])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         var followed = ""
         for _ in 0..<50 where !followed.contains("  sent  ") {
             Thread.sleep(forTimeInterval: 0.1)
@@ -224,7 +224,7 @@ import Testing
         let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         try text.replacingOccurrences(of: "# archive_maildir = \"sent-archive\"", with: "archive_maildir = \"sent-archive\"")
             .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        #expect(try workspace.succeed(["run", "--once", "--through-relay", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday]).hasPrefix("Pass done: 2 sent"))
         let folder = workspace.directory.file("sent-archive/new")
         let archived = try FileManager.default.contentsOfDirectory(atPath: folder).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
         let received = try server.received().map(\.bytes)
@@ -241,7 +241,7 @@ import Testing
             VALUES ((SELECT id FROM invoice WHERE number = 'F-1'), 181500, '2026-11-29', 'accounting');
             COMMIT;
             """).status == 0)
-        try workspace.succeed(["run", "--once", "--at", monday])
+        try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         // F-1 is paid: ACME gets the note about F-2 instead, and nothing mentions F-1.
         let chased = try workspace.sqlite(
             "SELECT invoice.number FROM contact_invoice JOIN invoice ON invoice.id = contact_invoice.invoice_id ORDER BY invoice.number").standardOutput
@@ -250,12 +250,12 @@ import Testing
     }
 
     @Test func theNextStageWaitsItsGapAndTheWindow() throws {
-        try workspace.succeed(["run", "--once", "--at", monday])
+        try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         // Saturday: the window is closed.
-        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-05T10:00:00+01:00"]).hasPrefix("Pass done: 0 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-05T10:00:00+01:00"]).hasPrefix("Pass done: 0 sent"))
         // reminder-1 + 8 days is 8 December: a holiday in Spain, not in Britain.
-        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-08T11:00:00+01:00"]).hasPrefix("Pass done: 1 sent"))
-        #expect(try workspace.succeed(["run", "--once", "--at", "2026-12-09T11:00:00+01:00"]).hasPrefix("Pass done: 1 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-08T11:00:00+01:00"]).hasPrefix("Pass done: 1 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-09T11:00:00+01:00"]).hasPrefix("Pass done: 1 sent"))
         let stages = try workspace.sqlite("SELECT stage FROM contact ORDER BY id").standardOutput.split(separator: "\n")
         #expect(stages == ["reminder-1", "reminder-1", "reminder-2", "reminder-2"])
         let threaded = try String(contentsOfFile: try workspace.maildirFiles().last!, encoding: .utf8)
@@ -303,7 +303,7 @@ import Testing
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         text = text.replacingOccurrences(of: "name = \"reminder-1\"\noffset_days = 7", with: "name = \"reminder-1\"\noffset_days = 7\ncertify = \"certify@cert.example\"\nbcc_owner = true")
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        try workspace.succeed(["run", "--once", "--at", monday])
+        try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         let delivered = try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(delivered.count == 2)
         for message in delivered {
@@ -314,7 +314,7 @@ import Testing
     }
 
     @Test func theEvidenceExportMatchesWhatWentOutAndAnEditIsDetected() throws {
-        try workspace.succeed(["run", "--once", "--at", monday])
+        try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         #expect(try workspace.succeed(["evidence", "--verify"]).contains("intact"))
         let out = workspace.directory.file("acme-evidence")
         try workspace.succeed(["evidence", "ACME", "--out", out])
@@ -332,7 +332,7 @@ import Testing
         #expect(statement.contains("  F-1  emitida 1 de septiembre de 2026, vencimiento 1 de octubre de 2026; 1815,00\u{00A0}€"), "\(statement)")
         #expect(statement.contains("Reclamable a") && statement.contains("F-1 (es-business): principal 1815,00\u{00A0}€"), "\(statement)")
         #expect(statement.contains("2026-09-01  factura F-1 emitida por 1815,00\u{00A0}€"), "\(statement)")
-        #expect(statement.contains("mensaje reminder-1 sobre F-1 a pagos@acme.example: sent") && statement.contains("\(eml[0]), SHA-256 \(digest)"), "\(statement)")
+        #expect(statement.contains("mensaje reminder-1 sobre F-1 a pagos@acme.example: enviado") && statement.contains("\(eml[0]), SHA-256 \(digest)"), "\(statement)")
         // Someone edits the record of what was sent, or the message itself: both are detected.
         #expect(try workspace.sqlite("UPDATE attempt_event SET detail = 'nothing happened' WHERE status = 'sent' AND contact_id = 1;").status == 0)
         let tampered = try workspace.run(["evidence", "--verify"])
@@ -354,11 +354,11 @@ import Testing
         let text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         try text.replacingOccurrences(of: "tls = \"none\"", with: "tls = \"none\"\nmax_per_hour = 1")
             .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        let first = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let first = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(first.hasPrefix("Pass done: 1 sent") && first.contains("quota is reached; the rest waits until 2026-11-30T10:00:00Z"), "\(first)")
-        let soon = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
+        let soon = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:30:00+01:00"])
         #expect(soon.hasPrefix("Pass done: 0 sent"), "\(soon)")
-        let later = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T11:00:00+01:00"])
+        let later = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T11:00:00+01:00"])
         #expect(later.hasPrefix("Pass done: 1 sent"), "\(later)")
         #expect(try server.received().count == 2)
     }
@@ -374,7 +374,7 @@ import Testing
             $0.replacingOccurrences(of: "tls = \"none\"", with: "tls = \"none\"\nmax_per_hour = 1")
                 + "\n[[profile]]\nname = \"phone\"\nclients = [\"TEL\"]\n[[profile.stage]]\nname = \"reminder-1\"\noffset_days = 7\nchannel = \"call\"\n"
         }
-        let pass = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let pass = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(pass.hasPrefix("Pass done: 1 sent") && pass.contains("1 tasks") && pass.contains("quota is reached"), "\(pass)")
         let log = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
         #expect(log.contains("TEL  T-1  reminder-1  -  task"), "\(log)")
@@ -389,8 +389,8 @@ import Testing
         try workspace.setDigestTime("12:00")
         var day = CalendarDateText(year: 2026, month: 11, day: 30)
         for _ in 0..<45 {
-            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
-            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T16:00:00+01:00"])
+            _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "\(day)T10:00:00+01:00"])
+            _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "\(day)T16:00:00+01:00"])
             day = day.next()
         }
         let lines = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8).split(separator: "\n")
@@ -410,19 +410,19 @@ import Testing
         let server = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(server)
         try workspace.setDigestTime("09:30")
-        let monday = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let monday = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(monday.hasPrefix("Pass done: 0 sent, 0 deferred, 2 failed"), "\(monday)")
         // The owner's digest is refused too: once a day, not at every pass.
         #expect(monday.contains("Daily digest: digest for 2026-11-30 to cobros@lucia.example: permanent-failure"), "\(monday)")
-        #expect(!(try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T11:00:00+01:00"])).contains("Daily digest"))
+        #expect(!(try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T11:00:00+01:00"])).contains("Daily digest"))
         // The next days plan the same reminders; the ledger knows the relay refused them.
         for day in ["2026-12-01T10:00:00+01:00", "2026-12-02T10:00:00+01:00"] {
-            let again = try workspace.succeed(["run", "--once", "--through-relay", "--at", day])
+            let again = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", day])
             #expect(again.hasPrefix("Pass done: 0 sent, 0 deferred, 0 failed"), "\(again)")
         }
         #expect(try workspace.sqlite("SELECT count(*) FROM contact WHERE status = 'failed'").standardOutput == "2\n")
         // The owner sees why: in the pass, the plan, the client's page and the digest.
-        let held = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-12-02T11:00:00+01:00"])
+        let held = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-12-02T11:00:00+01:00"])
         #expect(held.contains("Held, as the relay refused their address, or this very message, before: ACME, BRIT"), "\(held)")
         let plan = try workspace.succeed(["plan", "--days", "2", "--at", "2026-12-02T10:00:00+01:00"])
         #expect(plan.contains("held: the relay refused ap@thames.example (550 5.1.1"), "\(plan)")
@@ -435,7 +435,7 @@ import Testing
         // A corrected address is worth a new try.
         let edited = try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
         #expect(edited.contains("ap@thames.example, which the relay refused, is replaced: e-mails to BRIT resume."), "\(edited)")
-        let corrected = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-12-03T10:00:00+01:00"])
+        let corrected = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-12-03T10:00:00+01:00"])
         #expect(corrected.hasPrefix("Pass done: 0 sent, 0 deferred, 1 failed"), "\(corrected)")
     }
 
@@ -445,7 +445,7 @@ import Testing
         text = text.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
             .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        #expect(try workspace.succeed(["run", "--once", "--through-relay", "--at", monday]).hasPrefix("Pass done: 2 sent"))
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday]).hasPrefix("Pass done: 2 sent"))
         let received = try server.received().map(\.bytes)
         let stored = try workspace.sqlite("SELECT hex(message) FROM contact ORDER BY id").standardOutput.split(separator: "\n").map { Data(hex: String($0)) }
         #expect(received == stored)
@@ -467,6 +467,19 @@ struct CalendarDateText: CustomStringConvertible {
 
 extension String {
     /// The text of a quoted-printable body: soft line breaks joined, "=C3=B3" turned into "ó".
+    /// The Subject header, unfolded, its RFC 2047 base64 words decoded.
+    var subjectDecoded: String? {
+        guard let start = range(of: "\r\nSubject: ") else { return nil }
+        var value = ""
+        for (index, line) in self[start.upperBound...].components(separatedBy: "\r\n").enumerated() {
+            guard index == 0 || line.hasPrefix(" ") || line.hasPrefix("\t") else { break }
+            value += line.trimmingCharacters(in: .whitespaces)
+        }
+        return value.replacing(/=\?UTF-8\?B\?([^?]*)\?=/) { match in
+            String(decoding: Data(base64Encoded: String(match.output.1)) ?? Data(), as: UTF8.self)
+        }
+    }
+
     var quotedPrintableDecoded: String {
         let joined = Array(replacingOccurrences(of: "=\r\n", with: "").utf8)
         var bytes: [UInt8] = []

@@ -64,7 +64,7 @@ import Testing
         try workspace.seed()
         let refusing = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(port: refusing.port)
-        let first = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let first = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(first.hasPrefix("Pass done: 0 sent, 0 deferred, 2 failed"), "\(first)")
         #expect(try sqlite("SELECT count(*) FROM bad_address") == "2")
         // A new client, a working relay, a quota of one message an hour.
@@ -74,7 +74,7 @@ import Testing
         try useRelay(port: server.port, extra: "max_per_hour = 1")
         var outputs: [String] = []
         for hour in 10...14 {
-            outputs.append(try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-12-01T\(hour):00:00+01:00"]))
+            outputs.append(try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-12-01T\(hour):00:00+01:00"]))
         }
         // NEW's reminder goes out on Tuesday; ACME and BRIT (stopped) must not hold it back all day.
         #expect(try server.received().count == 1, "\(outputs)")
@@ -92,7 +92,7 @@ import Testing
         try workspace.seed()
         let refusing = try SMTPTestServer(behaviour: "rcpt-550")
         try useRelay(port: refusing.port)
-        _ = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(try sqlite("SELECT count(*) FROM bad_address WHERE address = 'pagos@acme.example'") == "1")
         let edit = try workspace.succeed(["client", "edit", "ACME", "--email", "pagos@acme.example"])
         #expect(edit.contains("e-mails to ACME resume"), "\(edit)")
@@ -100,7 +100,7 @@ import Testing
         try useRelay(port: server.port)
         var outputs: [String] = []
         for day in [tuesday, "2026-12-02T10:00:00+01:00", "2026-12-03T10:00:00+01:00"] {
-            outputs.append(try workspace.succeed(["run", "--once", "--through-relay", "--at", day]))
+            outputs.append(try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", day]))
         }
         // The reminder the relay refused goes out once, as soon as the address is trusted again.
         let reminders = try sqlite("SELECT group_concat(stage || ' ' || status || ' ' || substr(occurred_at, 1, 10), ', ') FROM contact WHERE client_id = 1 AND stage = 'reminder-1' AND id > 2")
@@ -119,7 +119,7 @@ import Testing
         try workspace.seed()
         let denying = try SMTPTestServer(behaviour: "rcpt-554-relay-denied")
         try useRelay(port: denying.port)
-        let output = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let output = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(output.contains("2 failed"), "\(output)")
         let marked = try sqlite("SELECT group_concat(address, ' ') FROM bad_address")
         #expect(marked.isEmpty, "the relay's refusal to relay was taken for bad client addresses: \(marked)")
@@ -127,7 +127,7 @@ import Testing
         // Nor does it hold the stage back for good: once the relay is fixed, the reminders go.
         let relay = try SMTPTestServer()
         try useRelay(port: relay.port)
-        let fixed = try workspace.succeed(["run", "--once", "--through-relay", "--at", tuesday])
+        let fixed = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", tuesday])
         #expect(fixed.contains("2 sent") && !fixed.contains("Held"), "\(fixed)")
         #expect(try relay.received().count == 2, "\(fixed)")
     }
@@ -140,9 +140,9 @@ import Testing
         try workspace.seed()
         let refusing = try SMTPTestServer(behaviour: behaviour)
         try useRelay(port: refusing.port)
-        let first = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let first = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(first.contains("2 failed"), "\(first)")
-        let next = try workspace.succeed(["run", "--once", "--through-relay", "--at", tuesday])
+        let next = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", tuesday])
         if heldTheNextDay {
             #expect(next.contains("0 failed") && next.contains("Held, as the relay refused their address, or this very message, before: ACME, BRIT"), "\(next)")
             // The forecast says so too, with the way out, instead of promising the message.
@@ -181,7 +181,7 @@ import Testing
                     + arguments,
                 executable: "/usr/bin/unshare")
         }
-        let pass = try hiddenProcSys(["run", "--once", "--through-relay", "--at", monday])
+        let pass = try hiddenProcSys(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         let journal = workspace.ledgerPath + ".outbox"
         let inData = waitFor(20) { (try? String(contentsOfFile: journal, encoding: .utf8))?.contains("\nD\t") == true }
         kill(pass.processIdentifier, SIGKILL)
@@ -198,7 +198,7 @@ import Testing
         hanging = nil
         _ = hanging
         let server = try SMTPTestServer(port: port)
-        let next = try hiddenProcSys(["run", "--once", "--through-relay", "--at", monday])
+        let next = try hiddenProcSys(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         next.waitUntilExit()
         let status = try sqlite("SELECT status FROM contact WHERE id = \(delivered)")
         let resentIDs = try server.received().compactMap { Self.messageID(of: $0.bytes) }
@@ -218,7 +218,7 @@ import Testing
         try workspace.importClients(8)
         let server = try SMTPTestServer(behaviour: "slow-rcpt")
         try useRelay(port: server.port)
-        let pass = try spawn(["run", "--once", "--through-relay", "--at", monday])
+        let pass = try spawn(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(try waitFor(20) { try server.received().count >= 1 })
         try workspace.succeed(["payment", "add", "F-8", "--amount", "100", "--date", "2026-11-02"])
         let paidWhile = try server.received().count
@@ -244,7 +244,7 @@ import Testing
             environment: ["COBRADOR_CONFIG": workspace.configPath])
         #expect(root.status == 0, "\(root.standardError)")
         let service = try ProcessResult.run(
-            "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", CobradorWorkspace.binary, "run", "--once", "--at", tuesday],
+            "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", CobradorWorkspace.binary, "run", "--once", "--rehearsal", "--at", tuesday],
             environment: ["COBRADOR_CONFIG": workspace.configPath])
         #expect(service.status == 0, "the service user cannot run a pass: \(service.standardError)")
     }
@@ -263,7 +263,7 @@ import Testing
         try text.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         let server = try SMTPTestServer(behaviour: "rcpt-550-for=registro@certify.example")
         try useRelay(port: server.port)
-        let output = try workspace.succeed(["run", "--once", "--through-relay", "--at", monday])
+        let output = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
         #expect(output.contains("2 failed"), "\(output)")
         let filed = try sqlite("SELECT group_concat(client.code || ':' || bad_address.address, ' ') FROM bad_address JOIN client ON client.id = bad_address.client_id")
         #expect(!filed.contains("registro@certify.example"), "the certification service's address was filed as the clients' own bad address: \(filed)")

@@ -18,7 +18,7 @@ import Testing
         try workspace.useRelay(port: server.port)
         let pass = Process()
         pass.executableURL = URL(fileURLWithPath: CobradorWorkspace.binary)
-        pass.arguments = ["run", "--once", "--through-relay", "--at", "2026-11-30T10:00:00+01:00", "--config", workspace.configPath]
+        pass.arguments = ["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:00:00+01:00", "--config", workspace.configPath]
         let errors = workspace.directory.file("pass.err")
         #expect(FileManager.default.createFile(atPath: errors, contents: nil))
         pass.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
@@ -41,7 +41,7 @@ import Testing
         #expect(try server.received().count == 1)
         #expect(try workspace.sqlite("SELECT status FROM contact").standardOutput == "sending\n")
 
-        let again = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:05:00+01:00"])
+        let again = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:05:00+01:00"])
         #expect(again.hasPrefix("Pass done: 0 sent, 0 deferred, 0 failed, 0 unknown"), "\(again)")
         #expect(try server.received().count == 1)
         #expect(try workspace.sqlite("SELECT status, server_reply FROM contact").standardOutput.hasPrefix("sent|250 "))
@@ -54,13 +54,13 @@ import Testing
         try workspace.useRelay(port: server.port)
         let journal = workspace.ledgerPath + ".outbox"
         try FileManager.default.createSymbolicLink(atPath: journal, withDestinationPath: "/dev/full")
-        let output = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:00:00+01:00"])
+        let output = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:00:00+01:00"])
         #expect(output.hasPrefix("Pass done: 0 sent, 1 deferred"), "\(output)")
         #expect(try server.received().isEmpty)
         #expect(try workspace.sqlite("SELECT status, error FROM contact").standardOutput.contains("deferred|not sent: the ledger could not record"))
 
         try FileManager.default.removeItem(atPath: journal)
-        let again = try workspace.succeed(["run", "--once", "--through-relay", "--at", "2026-11-30T10:10:00+01:00"])
+        let again = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T10:10:00+01:00"])
         #expect(again.hasPrefix("Pass done: 1 sent"), "\(again)")
         #expect(try server.received().count == 1)
     }

@@ -21,7 +21,7 @@ import Testing
         let text = try String(contentsOfFile: template, encoding: .utf8)
         #expect(text.contains("{{client.name}}"))
         try text.replacingOccurrences(of: "{{client.name}}", with: "{{client.nmae}}").write(toFile: template, atomically: true, encoding: .utf8)
-        let refused = try workspace.run(["run", "--once", "--at", monday])
+        let refused = try workspace.run(["run", "--once", "--rehearsal", "--at", monday])
         #expect(refused.status == 1, "\(refused.standardOutput)")
         #expect(refused.standardError.contains("templates/en/reminder-1.text.mustache:") && refused.standardError.contains("{{client.nmae}}"), "\(refused.standardError)")
         #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
@@ -37,7 +37,7 @@ import Testing
                 .replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
                 .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = 9\ntls = \"none\"")
         }
-        let refused = try workspace.run(["run", "--once", "--at", monday])
+        let refused = try workspace.run(["run", "--once", "--rehearsal", "--at", monday])
         #expect(refused.status == 1 && refused.standardError.contains("still has the example sender"), "\(refused.standardError)")
         #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
     }
@@ -50,7 +50,7 @@ import Testing
             $0.replacingOccurrences(of: "kind = \"maildir\"", with: "kind = \"smtp\"")
                 .replacingOccurrences(of: "# [transport.smtp]", with: "[transport.smtp]\nhost = \"127.0.0.1\"\nport = \(server.port)\ntls = \"none\"")
         }
-        let refused = try workspace.run(["run", "--once", "--at", "2027-01-08T09:30:00+01:00"])
+        let refused = try workspace.run(["run", "--once", "--rehearsal", "--at", "2027-01-08T09:30:00+01:00"])
         #expect(refused.status == 1 && refused.standardError.contains("--at with the SMTP transport would send real messages dated 2027-01-08"), "\(refused.standardError)")
         #expect(try server.received().isEmpty)
         #expect(try workspace.sqlite("SELECT count(*) FROM contact").standardOutput == "0\n")
@@ -137,8 +137,8 @@ import Testing
     @Test func anInstalmentReminderNamesItsInstalmentAndSaysWhenItFellDue() throws {
         _ = try workspace.succeed(["negotiation", "open", "plan", "ACME", "--instalment", "2026-12-06:1000", "--instalment", "2027-01-04:1115"])
         _ = try workspace.succeed(["negotiation", "open", "plan", "BRIT", "--instalment", "2026-12-03:640"])
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-03T10:00:00+01:00"])
-        _ = try workspace.succeed(["run", "--once", "--at", "2026-12-07T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-03T10:00:00+01:00"])
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-07T10:00:00+01:00"])
         let folder = workspace.directory.file("maildir/new")
         let reminders = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
             .map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8).quotedPrintableDecoded }
@@ -231,7 +231,7 @@ import Testing
         _ = try workspace.succeed(["negotiation", "open", "plan", "BRIT", "--instalment", "2026-12-01:300", "--instalment", "2026-12-03:340"])
         var day = CalendarDateText(year: 2026, month: 12, day: 1)
         for _ in 0..<7 {
-            _ = try workspace.succeed(["run", "--once", "--at", "\(day)T10:00:00+01:00"])
+            _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "\(day)T10:00:00+01:00"])
             day = day.next()
         }
         let folder = workspace.directory.file("maildir/new")

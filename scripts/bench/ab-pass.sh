@@ -22,9 +22,11 @@ sleep 0.3
 pass() {
     rm -f "$a/ledger.sqlite-wal" "$a/ledger.sqlite-shm" "$a/sent.log" "$a/ledger.sqlite.outbox"
     cp "$a/base.sqlite" "$a/ledger.sqlite"
-    local start end
+    local start end rehearsal=()
+    # Builds before `--rehearsal` existed take --at without it.
+    "$1" run --help | grep -q -- --rehearsal && rehearsal=(--rehearsal)
     start=$(date +%s.%N)
-    /usr/bin/time -f "%U %S" -o "$results/time" taskset -c 0 "$1" run --once --through-relay --at "$at" > "$results/out"
+    /usr/bin/time -f "%U %S" -o "$results/time" taskset -c 0 "$1" run --once "${rehearsal[@]}" --through-relay --at "$at" > "$results/out"
     end=$(date +%s.%N)
     grep -q "^Pass done: 10000 sent" "$results/out" || { cat "$results/out" >&2; exit 1; }
     read -r user sys < "$results/time"
