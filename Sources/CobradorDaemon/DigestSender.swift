@@ -5,8 +5,9 @@ import Foundation
 
 /// The owner's daily digest: once a day, at `[daemon] digest_time` in the owner's time zone,
 /// what went out since the last digest (or in the last 24 hours), what failed, what is of unknown fate, the tasks of the
-/// day, broken promises and plans, disputes past their review date and hand-overs; once a
-/// week, the pauses with no end date, which nothing else would bring back to mind.
+/// day, broken promises and plans, disputes past their review date, hand-overs with what is
+/// claimed, invoices paid in full with what is still claimable on a late one; once a week, the
+/// pauses with no end date, which nothing else would bring back to mind.
 package struct DigestSender: Sendable {
     package let pass: Pass
 
@@ -51,7 +52,9 @@ package struct DigestSender: Sendable {
         // later than the day before lists nothing twice and misses nothing.
         let lastSent = try pass.ledger.lastDigestSent(before: today)
         let since = lastSent.map { max($0, now.addingTimeInterval(-7 * 86_400)) } ?? now.addingTimeInterval(-86_400)
-        let lines = try pass.ledger.digestLines(from: since, to: now, today: today, zone: zone)
+        let tolerances = configuration.policy.tolerance
+        let lines = try pass.ledger.digestLines(from: since, to: now, today: today, zone: zone) { tolerances[$0]?.minorUnits ?? 0 }
+        let claims = Claims(ledger: pass.ledger, configuration: configuration, rates: pass.rates)
         let tomorrow = window.startOfDay(today.adding(days: 1))
         // Today's tasks: those a pass already handed over, then those still to come today.
         let planner = Planner(configuration: configuration)
@@ -76,13 +79,22 @@ package struct DigestSender: Sendable {
                     missedInstalment: $0.missedInstalment, format: format)
             },
             reviews: lines.reviews.map { DigestContext.review(client: $0.client, invoices: $0.invoices, reviewDate: $0.reviewDate, reason: $0.reason, format: format) },
-            handOvers: lines.handOvers.map { DigestContext.handOver(client: $0.client, invoice: $0.invoice, outstanding: $0.outstanding, format: format) },
+            handOvers: try lines.handOvers.map {
+                DigestContext.handOver(
+                    client: $0.client, invoice: $0.invoice, outstanding: $0.outstanding, claim: try claims.breakdown($0.invoice, on: today).total, format: format)
+            },
             badAddresses: lines.badAddresses,
             problems: problems.map { ["problem": $0] },
             pauses: pauses.map {
                 DigestContext.pause(
                     client: $0.client, isClient: $0.isClient, invoices: $0.invoices, since: $0.since, reason: $0.reason, outstanding: $0.outstanding,
                     format: format)
+            },
+            paid: try lines.paid.map { paid in
+                let owed = try claims.breakdown(paid.invoice, on: paid.paidOn)
+                return DigestContext.paid(
+                    client: paid.client, invoice: paid.invoice, received: paid.received, paidOn: paid.paidOn, interest: owed.interest,
+                    compensation: owed.compensation, format: format)
             })
         let rendered = try pass.templates.render("digest", language: configuration.sender.language, context: context)
         let owner = configuration.sender.replyTo ?? configuration.sender.email

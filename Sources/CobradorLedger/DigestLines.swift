@@ -13,6 +13,19 @@ extension Ledger {
         package var handOvers: [HandOver] = []
         /// Every address a relay refused for good, until the owner edits the client's addresses.
         package var badAddresses: [[String: String]] = []
+        /// Open invoices that a payment recorded in the period left with nothing owed (within
+        /// `tolerance`), for the owner to decide on the interest and compensation of a late one.
+        package var paid: [PaidInFull] = []
+    }
+
+    /// An invoice a payment recorded in the digest's period paid in full.
+    package struct PaidInFull: Sendable {
+        package var client: String
+        package var invoice: String
+        /// What was received on it in all.
+        package var received: Money
+        /// The value date of its last payment.
+        package var paidOn: CalendarDate
     }
 
     /// A promise or plan broken in the digest's period, with what the owner's language needs

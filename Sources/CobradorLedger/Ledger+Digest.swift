@@ -5,7 +5,9 @@ import GRDB
 extension Ledger {
     /// What the digest lists: what happened after `start` (the last digest, which listed what
     /// happened up to its own moment) and up to `end`.
-    package func digestLines(from start: Date, to end: Date, today: CalendarDate, zone: TimeZone) throws(LedgerError) -> DigestLines {
+    package func digestLines(
+        from start: Date, to end: Date, today: CalendarDate, zone: TimeZone, tolerance: @Sendable (Currency) -> Int64
+    ) throws(LedgerError) -> DigestLines {
         try read { db in
             var lines = DigestLines()
             let from = Timestamp.string(start)
@@ -101,6 +103,24 @@ extension Ledger {
                     """)
             {
                 lines.badAddresses.append(["client": row["code"], "address": row["address"], "reply": row["reply"], "time": time(row["marked_at"])])
+            }
+            for row in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT invoice.number, invoice.currency, invoice.gross_minor, client.code,
+                           (SELECT SUM(amount_minor) FROM payment WHERE invoice_id = invoice.id) AS paid_minor,
+                           (SELECT max(value_date) FROM payment WHERE invoice_id = invoice.id) AS paid_on
+                    FROM invoice JOIN client ON client.id = invoice.client_id
+                    WHERE invoice.status = 'open' AND invoice.id IN (SELECT invoice_id FROM payment WHERE created_at > ? AND created_at <= ?)
+                    ORDER BY client.code, invoice.number
+                    """, arguments: [from, to])
+            {
+                let currency = Currency(storedCode: row["currency"])
+                let gross: Int64 = row["gross_minor"]
+                let paid: Int64 = row["paid_minor"]
+                guard gross - paid <= tolerance(currency), let paidOn = CalendarDate(iso: row["paid_on"] as String) else { continue }
+                lines.paid.append(
+                    PaidInFull(client: row["code"], invoice: row["number"], received: Money(minorUnits: paid, currency: currency), paidOn: paidOn))
             }
             return lines
         }

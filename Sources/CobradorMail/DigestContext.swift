@@ -14,17 +14,20 @@ package enum DigestContext {
 
     package static func dictionary(
         owner: String, date: String, sent: [Line], failed: [Line], unknown: [Line], tasks: [Line], broken: [Line], reviews: [Line],
-        handOvers: [Line], badAddresses: [Line], problems: [Line], pauses: [Line]
+        handOvers: [Line], badAddresses: [Line], problems: [Line], pauses: [Line], paid: [Line]
     ) -> [String: Any] {
         // Each list comes with "has_NAME", for a heading that must appear once, not once per line.
         var context: [String: Any] = ["owner": owner, "date": date, "sent_count": String(sent.count)]
         let lists = ["sent": sent, "failed": failed, "unknown": unknown, "tasks": tasks, "broken": broken, "reviews": reviews,
-                     "hand_over": handOvers, "bad_addresses": badAddresses, "problems": problems, "pauses": pauses]
+                     "hand_over": handOvers, "bad_addresses": badAddresses, "problems": problems, "pauses": pauses, "paid": paid]
         for (name, lines) in lists {
             context[name] = lines
             context["has_" + name] = !lines.isEmpty
         }
-        context["nothing_to_do"] = lists.filter { $0.key != "sent" }.allSatisfy { $0.value.isEmpty }
+        // A late payment leaves the owner a decision: claim the interest, or let it go.
+        let claimable = paid.contains { $0["has_claim"] as? Bool == true }
+        context["has_paid_claims"] = claimable
+        context["nothing_to_do"] = !claimable && lists.filter { !["sent", "paid"].contains($0.key) }.allSatisfy { $0.value.isEmpty }
         return context
     }
 
@@ -53,9 +56,25 @@ package enum DigestContext {
         ["client": client, "invoices": invoices, "review_date": reviewDate.map(format.date) ?? "", "reason": reason]
     }
 
-    /// An invoice handed over, with what is still owed on it.
-    package static func handOver(client: String, invoice: String, outstanding: Money, format: LocalizedFormat) -> Line {
-        ["client": client, "invoices": invoice, "total": format.money(outstanding)]
+    /// An invoice handed over, with what is still owed on it and, when the law adds interest
+    /// and compensation, the whole claim as of today.
+    package static func handOver(client: String, invoice: String, outstanding: Money, claim: Money?, format: LocalizedFormat) -> Line {
+        let claimed = claim.flatMap { $0.minorUnits > outstanding.minorUnits ? $0 : nil }
+        return ["client": client, "invoices": invoice, "total": format.money(outstanding), "has_claim": claimed != nil, "claim": claimed.map(format.money) ?? ""]
+    }
+
+    /// An invoice paid in full, and what the law still lets the owner claim on it when it was
+    /// paid late: the interest through the day it was paid and the fixed compensation.
+    package static func paid(
+        client: String, invoice: String, received: Money, paidOn: CalendarDate, interest: Money?, compensation: Money?, format: LocalizedFormat
+    ) -> Line {
+        let interest = interest.flatMap { $0.minorUnits > 0 ? $0 : nil }
+        let compensation = compensation.flatMap { $0.minorUnits > 0 ? $0 : nil }
+        return [
+            "client": client, "invoices": invoice, "received": format.money(received), "paid_date": format.date(paidOn),
+            "has_claim": interest != nil || compensation != nil, "interest": format.money(interest ?? Money(minorUnits: 0, currency: received.currency)),
+            "has_compensation": compensation != nil, "compensation": compensation.map(format.money) ?? "",
+        ]
     }
 
     /// A pause with no end date: on a whole client (`is_client`) or one invoice, since when,
@@ -86,13 +105,23 @@ package enum DigestContext {
             // Both kinds' wording at once, so that `check` reads every name either may print.
             broken: [broken.merging(["is_plan": true]) { _, new in new }],
             reviews: [review(client: "ACME", invoices: "2026-041", reviewDate: day, reason: "disputed hours", format: format)],
-            handOvers: [handOver(client: "ACME", invoice: "2026-041", outstanding: Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR")), format: format)],
+            handOvers: [
+                handOver(
+                    client: "ACME", invoice: "2026-041", outstanding: Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR")),
+                    claim: Money(minorUnits: 190_000, currency: Currency(storedCode: "EUR")), format: format)
+            ],
             badAddresses: [line],
             problems: [["problem": "ACME reminder-1: /srv/invoices/2026-041.pdf cannot be read"]],
             pauses: [
                 pause(
                     client: "ACME", isClient: true, invoices: ["2026-041"], since: day, reason: "talking to their CFO",
                     outstanding: [Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR"))], format: format)
+            ],
+            paid: [
+                paid(
+                    client: "ACME", invoice: "2026-041", received: Money(minorUnits: 181_500, currency: Currency(storedCode: "EUR")), paidOn: day,
+                    interest: Money(minorUnits: 2_170, currency: Currency(storedCode: "EUR")), compensation: Money(minorUnits: 4_000, currency: Currency(storedCode: "EUR")),
+                    format: format)
             ])
     }
 }

@@ -65,4 +65,26 @@ import Testing
         #expect(try workspace.run(["frobnicate"]).standardError.contains("\"frobnicate\" is not a command of cobrador (see `cobrador --help`)"))
         #expect(try workspace.succeed(["help", "payment"]).contains("Record, list, correct and remove payments"))
     }
+
+    /// A client paid the principal months late: the invoice left `status`, and nothing told the
+    /// owner that interest and compensation were still theirs to claim (or to lose by accepting
+    /// the payment without reservation).
+    @Test func theDigestListsWhatWasPaidInFullAndWhatALatePaymentStillAllowsToClaim() throws {
+        try workspace.setDigestTime("09:30")
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "1815", "--date", "2026-11-25"])
+        _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "300", "--date", "2026-11-28"])
+        // Recorded before the rehearsed digest, whatever the clock says.
+        #expect(try workspace.sqlite("UPDATE payment SET created_at = '2026-11-30T07:00:00Z'").status == 0)
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
+        let digest = try #require(try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8).quotedPrintableDecoded }.first { $0.contains("Resumen diario") })
+        #expect(digest.contains("Pagadas en su totalidad desde el último resumen:"), "\(digest)")
+        let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-25", "--json"])
+        let owed = try #require(((try JSONSerialization.jsonObject(with: Data(interest.utf8)) as? [String: Any])?["interest"] as? [String: Any])?["amount"] as? String)
+        let spanish = owed.replacingOccurrences(of: ".", with: ",")
+        #expect(
+            digest.contains("ACME  F-1  1815,00\u{00A0}€ recibidos, el último pago el 25 de noviembre de 2026; pagada con retraso: puede reclamar aún \(spanish)\u{00A0}€ de intereses y 40,00\u{00A0}€ de indemnización"),
+            "\(owed) \(digest)")
+        #expect(digest.contains("ACME  F-2  300,00\u{00A0}€ recibidos, el último pago el 28 de noviembre de 2026\r\n"), "\(digest)")
+        #expect(digest.contains("art. 1110 del Código Civil") && !digest.contains("Hoy no hay nada que requiera su atención"), "\(digest)")
+    }
 }

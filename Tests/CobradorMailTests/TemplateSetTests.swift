@@ -29,7 +29,7 @@ import Testing
             "digest", language: language,
             context: DigestContext.dictionary(
                 owner: "Lucía", date: "30 November 2026", sent: [["time": "09:00", "client": "ACME", "stage": "due", "invoices": "F-1", "recipient": "a@b.example"]],
-                failed: [], unknown: [], tasks: [], broken: [], reviews: [], handOvers: [], badAddresses: [], problems: [], pauses: []))
+                failed: [], unknown: [], tasks: [], broken: [], reviews: [], handOvers: [], badAddresses: [], problems: [], pauses: [], paid: []))
         #expect(quiet.text.contains(language == .en ? "Nothing needs your attention today." : "Hoy no hay nada que requiera su atención."))
         #expect(!quiet.text.contains(language == .en ? "Failed" : "Fallidos"))
         #expect(quiet.subject == (language == .en ? "cobrador, 30 November 2026: 1 sent" : "cobrador, 30 November 2026. Enviados: 1"))
