@@ -48,6 +48,8 @@ package enum MessageContext {
                     .init("address", .text(facts.client.postalAddress ?? "")), .init("code", .text(facts.client.code)),
                     // Spain's prior-negotiation rule (Organic Law 1/2025) concerns a debtor sued there.
                     .init("in_spain", .flag(facts.client.country == "ES")),
+                    // "Letter before claim" is English law's name for the formal notice.
+                    .init("in_uk", .flag(facts.client.country == "GB")),
                     // A company is greeted as a client ("Estimado cliente:"), a person by name.
                     .init("is_company", .flag(facts.client.debtorKind == .company)), .init("name", .text(facts.client.name)),
                     .init("tax_id", .textOrFalse(facts.client.taxID)))),

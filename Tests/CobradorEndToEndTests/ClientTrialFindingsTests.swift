@@ -87,4 +87,19 @@ import Testing
         #expect(digest.contains("ACME  F-2  300,00\u{00A0}€ recibidos, el último pago el 28 de noviembre de 2026\r\n"), "\(digest)")
         #expect(digest.contains("art. 1110 del Código Civil") && !digest.contains("Hoy no hay nada que requiera su atención"), "\(digest)")
     }
+
+    /// A German company's formal notice was headed "Letter before claim", English law's term,
+    /// and companies were greeted "Dear Thames Ltd,".
+    @Test func anEnglishNoticeIsALetterBeforeClaimOnlyInTheUKAndCompaniesAreNotGreetedByName() throws {
+        _ = try workspace.succeed(["client", "add", "KLEIN", "--name", "Klein Verlag GmbH", "--email", "buchhaltung@klein.example", "--country", "DE", "--language", "en"])
+        _ = try workspace.succeed(["invoice", "add", "K-1", "--client", "KLEIN", "--concept", "Translation", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "900"])
+        let german = try workspace.succeed(["preview", "--client", "KLEIN", "--stage", "formal-notice", "--format", "text"])
+        #expect(german.hasPrefix("Dear Sir or Madam,\n\nFormal demand for payment\n") && !german.contains("efore claim"), "\(german)")
+        let british = try workspace.succeed(["preview", "--client", "BRIT", "--stage", "formal-notice", "--format", "text"])
+        #expect(british.hasPrefix("Dear Sir or Madam,\n\nLetter before claim\n"), "\(british)")
+        #expect(try workspace.succeed(["preview", "--client", "KLEIN", "--stage", "final-notice", "--format", "text"]).contains("most recently with a formal demand for payment"))
+        _ = try workspace.succeed(["client", "add", "ANNA", "--name", "Anna Smith", "--email", "anna@smith.example", "--country", "GB", "--kind", "consumer"])
+        _ = try workspace.succeed(["invoice", "add", "P-1", "--client", "ANNA", "--concept", "Tutoring", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "90", "--currency", "GBP"])
+        #expect(try workspace.succeed(["preview", "--client", "ANNA", "--stage", "reminder-1", "--format", "text"]).hasPrefix("Dear Anna Smith,\n"))
+    }
 }

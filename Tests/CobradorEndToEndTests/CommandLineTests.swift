@@ -281,7 +281,7 @@ import Testing
         #expect(text.contains("Transferencia a la cuenta ES91 2100 0418 4502 0005 1332"))
         let html = parts[2]["text"] as! String
         #expect(html.contains("Peña &amp; Muñoz &lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>"))
-        #expect(try workspace.succeed(["preview", "--client", "BRIT", "--stage", "due", "--format", "text"]).contains("Dear Thames Ltd,"))
+        #expect(try workspace.succeed(["preview", "--client", "BRIT", "--stage", "due", "--format", "text"]).hasPrefix("Hello,\n"))
 
         // A negotiation message carries its negotiation's dates.
         try workspace.succeed(["negotiation", "open", "promise", "ACME", "--until", "2099-03-15"])
