@@ -11,6 +11,8 @@ enum ExampleConfiguration {
         var currency: String
         var iban: String
         var paymentLink: String?
+        var taxID: String?
+        var address: String?
         /// The owner's language (the digest's), "es" or "en".
         var language: String
         /// Set for a system-wide set-up: the service's logs folder (the unit's LogsDirectory).
@@ -34,11 +36,12 @@ enum ExampleConfiguration {
 
         [sender]
         # Who the messages come from: your legal name as on your invoices.
-        legal_name = "\(settings.senderName)"
+        legal_name = \(quoted(settings.senderName))
         email = "\(settings.senderEmail)"
         # reply_to = "accounts@example.com"
-        # tax_id = "12345678Z"
-        # address = "Calle Mayor 1, 28013 Madrid"
+        # Your tax id and postal address: a formal notice names them (Spain's checklist for a requerimiento).
+        \(settings.taxID.map { "tax_id = \(quoted($0))" } ?? "# tax_id = \"12345678Z\"")
+        \(settings.address.map { "address = \(quoted($0))" } ?? "# address = \"Calle Mayor 1, 28013 Madrid\"")
         iban = "\(settings.iban)"
         \(settings.paymentLink.map { "payment_link = \"\($0)\"" } ?? "# payment_link = \"https://pay.example.com/you\"")
         # payment_instructions = "Bank transfer to the IBAN above, quoting the invoice number."
@@ -114,7 +117,7 @@ enum ExampleConfiguration {
 
         [policy.tolerance]
         # Balances at or below this are not chased.
-        \(settings.currency) = "1.00"
+        \(Set([settings.currency, "EUR", "GBP"]).sorted().map { "\($0) = \"1.00\"" }.joined(separator: "\n"))
 
         # A different cadence for chosen clients (by client code):
         # [[profile]]
@@ -143,5 +146,10 @@ enum ExampleConfiguration {
         default_currency = "\(settings.currency)"
 
         """
+    }
+
+    /// A TOML basic string holding `text` as it is.
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

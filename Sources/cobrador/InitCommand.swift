@@ -32,6 +32,8 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Your usual currency.") var currency = "EUR"
     @Option(help: "The IBAN clients pay into (messages must say how to pay).") var iban = placeholderIBAN
     @Option(name: .customLong("payment-link"), help: "A page where clients can pay online.") var paymentLink: String?
+    @Option(name: .customLong("tax-id"), help: "Your tax id (NIF, VAT number), which formal notices name.") var taxID: String?
+    @Option(help: "Your postal address, on one line, which formal notices name.") var address: String?
     @Option(help: "Your language, for your daily digest: es or en (default: en for GBP, else es).") var language: String?
     @Flag(name: .customLong("ledger-only"), help: "Only create the empty ledger the existing configuration names.") var ledgerOnly = false
 
@@ -75,6 +77,8 @@ struct InitCommand: ParsableCommand {
                 senderName: senderName, senderEmail: senderEmail, timeZone: timeZone, currency: currency.code,
                 iban: try CommandInput.parse("--iban", iban) { try FieldRules.iban($0) },
                 paymentLink: try CommandInput.parseIfGiven("--payment-link", paymentLink) { try FieldRules.singleLine($0) },
+                taxID: try CommandInput.parseIfGiven("--tax-id", taxID) { try FieldRules.singleLine($0) },
+                address: try CommandInput.parseIfGiven("--address", address) { try FieldRules.singleLine($0) },
                 language: try CommandInput.parseIfGiven("--language", language) { try FieldRules.choice($0, as: Language.self).rawValue }
                     ?? (currency.code == "GBP" ? "en" : "es"),
                 sentLog: sentLog))

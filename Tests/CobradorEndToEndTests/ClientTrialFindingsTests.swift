@@ -102,4 +102,22 @@ import Testing
         _ = try workspace.succeed(["invoice", "add", "P-1", "--client", "ANNA", "--concept", "Tutoring", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "90", "--currency", "GBP"])
         #expect(try workspace.succeed(["preview", "--client", "ANNA", "--stage", "reminder-1", "--format", "text"]).hasPrefix("Dear Anna Smith,\n"))
     }
+
+    /// `init` asked for no tax id or address, which a Spanish formal notice must name, and
+    /// set no tolerance for sterling.
+    @Test func initTakesTheTaxIDAndAddressAFormalNoticeNames() throws {
+        let folder = TemporaryDirectory()
+        let config = folder.file("own/cobrador.toml")
+        _ = try workspace.succeed([
+            "init", "--config", config, "--sender-name", "Lucía \"La Traductora\" Martín", "--sender-email", "cobros@lucia.example",
+            "--iban", "ES91 2100 0418 4502 0005 1332", "--tax-id", "12345678Z", "--address", "Calle Mayor 1, 28013 Madrid",
+        ])
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        #expect(text.contains("legal_name = \"Lucía \\\"La Traductora\\\" Martín\"") && text.contains("tax_id = \"12345678Z\""), "\(text)")
+        #expect(text.contains("address = \"Calle Mayor 1, 28013 Madrid\"") && text.contains("GBP = \"1.00\""), "\(text)")
+        _ = try workspace.succeed(["client", "add", "ACME", "--name", "Acme", "--email", "pagos@acme.example", "--country", "ES", "--config", config])
+        _ = try workspace.succeed(["invoice", "add", "F-1", "--client", "ACME", "--concept", "Work", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "100", "--config", config])
+        let notice = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text", "--config", config])
+        #expect(notice.contains("Lucía \"La Traductora\" Martín, NIF 12345678Z") && notice.contains("Calle Mayor 1, 28013 Madrid"), "\(notice)")
+    }
 }
