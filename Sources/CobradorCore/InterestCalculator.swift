@@ -18,10 +18,21 @@ package struct InterestCalculator: Sendable {
         self.euPoints = euPoints
     }
 
+    /// Germany's statutory rate for a business debt: the base rate of § 247 BGB, which moves
+    /// with the ECB rate and stands 0.88 points below it, plus 9 points (§ 288(2) BGB).
+    static let germanBaseRateBelowECB: Decimal = Decimal(string: "0.88")!
+    static let germanPoints: Decimal = 9
+
+    /// `debtorCountry` names the law of an `euBusiness` debt: Germany's own rate, else the ECB
+    /// rate + `euPoints`.
     package func compute(
-        invoice: Invoice, payments: [Payment], asOf: CalendarDate, regime: InterestRegime, waivesInterest: Bool = false,
+        invoice: Invoice, payments: [Payment], asOf: CalendarDate, regime: InterestRegime, debtorCountry: String? = nil, waivesInterest: Bool = false,
         waivesCompensation: Bool = false
     ) -> InterestBreakdown {
+        let german = regime == .euBusiness && debtorCountry == "DE"
+        let points = german ? Self.germanPoints - Self.germanBaseRateBelowECB : euPoints
+        let pointsSource =
+            german ? " − \(Self.germanBaseRateBelowECB) = German base rate (§ 247 BGB), + \(Self.germanPoints) points (§ 288(2) BGB)" : " + \(euPoints) points"
         let currency = invoice.gross.currency
         let paidBy = { (day: CalendarDate) -> Int64 in
             payments.filter { $0.valueDate < day }.reduce(0) { $0 + $1.amount.minorUnits }
@@ -71,7 +82,7 @@ package struct InterestCalculator: Sendable {
                     percent = period?.percent ?? 0
                 case .euBusiness:
                     period = table.periodOrAssumed("ECB", on: day)
-                    percent = (period?.percent ?? 0) + euPoints
+                    percent = (period?.percent ?? 0) + points
                 default:
                     period = fixed
                     percent = (fixed?.percent ?? 0) + 8
@@ -97,7 +108,7 @@ package struct InterestCalculator: Sendable {
                         InterestBreakdown.Line(
                             from: day, through: end, days: days, base: Money(minorUnits: base, currency: currency), percent: percent,
                             divisor: divisor, amount: Money(minorUnits: Self.amount(base: base, percent: percent, days: days, divisor: divisor), currency: currency),
-                            source: period.source + (regime == .euBusiness ? " + \(euPoints) points" : regime == .ukBusiness ? " + 8 points" : ""),
+                            source: period.source + (regime == .euBusiness ? pointsSource : regime == .ukBusiness ? " + 8 points" : ""),
                             provisional: period.provisional))
                 }
                 day = end.adding(days: 1)

@@ -27,7 +27,8 @@ package struct Claims: Sendable {
         let calculator = InterestCalculator(table: rates, divisor: configuration.interest.divisor, euPoints: configuration.interest.euPoints)
         return calculator.compute(
             invoice: summary.invoice, payments: try ledger.payments(invoiceNumber: number).map(\.payment), asOf: day,
-            regime: summary.invoice.interestRegime ?? InterestRegime(for: client, business: configuration.interest.businessRegime), waivesInterest: covering.contains(where: \.waivesInterest),
+            regime: summary.invoice.interestRegime ?? InterestRegime(for: client, business: configuration.interest.businessRegime), debtorCountry: client.country,
+            waivesInterest: covering.contains(where: \.waivesInterest),
             waivesCompensation: covering.contains(where: \.waivesCompensation))
     }
 

@@ -77,6 +77,19 @@ import Testing
         #expect(breakdown.interest.decimalString == "3.05")  // 1,000 x 11.15% x 10 / 365 = 3.0547
     }
 
+    /// Germany: the base rate of § 247 BGB (1.27% from July 2025, 2.27% in the first half,
+    /// as the Bundesbank published them) + 9 points, not the ECB rate + 8.
+    @Test func aGermanDebtRunsAtTheGermanBaseRatePlusNine() {
+        let breakdown = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(1_000_00, due: "2025-06-20"), payments: [], asOf: CalendarDate(iso: "2025-07-10")!, regime: .euBusiness, debtorCountry: "DE")
+        #expect(breakdown.lines.map(\.percent) == [Decimal(string: "11.27"), Decimal(string: "10.27")])
+        #expect(breakdown.lines.last?.source.contains("German base rate (§ 247 BGB), + 9 points") == true, "\(breakdown.lines)")
+        #expect(breakdown.compensation?.description == "40.00 EUR")
+        let irish = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(1_000_00, due: "2025-06-20"), payments: [], asOf: CalendarDate(iso: "2025-07-10")!, regime: .euBusiness, debtorCountry: "IE")
+        #expect(irish.lines.map(\.percent) == [Decimal(string: "11.15"), Decimal(string: "10.15")])
+    }
+
     @Test func aContractRatePrevailsOverTheStatutoryOne() {
         var agreed = invoice(10_000_00, due: "2024-01-31")
         agreed.contractRate = Decimal(string: "6")
