@@ -120,4 +120,25 @@ import Testing
         let notice = try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text", "--config", config])
         #expect(notice.contains("Lucía \"La Traductora\" Martín, NIF 12345678Z") && notice.contains("Calle Mayor 1, 28013 Madrid"), "\(notice)")
     }
+
+    /// Only the formal and final notices said how the client's data is processed; whichever
+    /// message comes first must (data-protection note). A part received was thanked without
+    /// reserving interest and costs (Civil Code 1110).
+    @Test func everyMessageCarriesThePrivacyNoticeAndAPartPaymentReservesInterest() throws {
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "500", "--date", "2026-11-20"])
+        for (client, stage, privacy) in [
+            ("ACME", "before-due", "trata sus datos para gestionar la facturación y el cobro"), ("ACME", "reminder-1", "trata sus datos"),
+            ("BRIT", "due", "Your details are processed by"), ("BRIT", "thank-you", "Your details are processed by"),
+        ] {
+            for format in ["text", "html"] {
+                let message = try workspace.succeed(["preview", "--client", client, "--stage", stage, "--format", format])
+                #expect(message.contains(privacy), "\(client) \(stage) \(format): \(message)")
+            }
+        }
+        for format in ["text", "html"] {
+            let reminder = try workspace.succeed(["preview", "--client", "ACME", "--stage", "reminder-1", "--format", format])
+            #expect(reminder.contains("recibidos 500,00") && reminder.contains("sin renuncia a los intereses de demora"), "\(reminder)")
+        }
+        #expect(!(try workspace.succeed(["preview", "--client", "BRIT", "--stage", "reminder-1", "--format", "text"])).contains("on account"))
+    }
 }
