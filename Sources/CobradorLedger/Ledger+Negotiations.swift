@@ -63,9 +63,12 @@ extension Ledger {
         }
     }
 
-    /// Closes an open negotiation with its outcome.
+    /// Closes an open negotiation with its outcome, and the waivers agreed in the end (a
+    /// dispute settled without the compensation): they hold for its invoices from then on.
     @discardableResult
-    package func closeNegotiation(id: Int64, outcome: NegotiationOutcome, note: String?, now: Date) throws(LedgerError) -> NegotiationRecord {
+    package func closeNegotiation(
+        id: Int64, outcome: NegotiationOutcome, note: String?, waivesInterest: Bool = false, waivesCompensation: Bool = false, now: Date
+    ) throws(LedgerError) -> NegotiationRecord {
         try write { db in
             let record = try Self.negotiation(id: id, db)
             guard record.negotiation.isOpen else {
@@ -76,7 +79,11 @@ extension Ledger {
                 throw LedgerError.conflict(
                     "a \(record.negotiation.kind.rawValue) ends \(fitting.map(\.rawValue).joined(separator: ", ")), not \(outcome.rawValue)")
             }
-            try db.cachedStatement(sql: "UPDATE negotiation SET closed_at = ?, outcome = ?, closing_note = ? WHERE id = ?").execute(arguments: [Timestamp.string(now), outcome.rawValue, note, id])
+            try db.cachedStatement(sql: """
+                    UPDATE negotiation SET closed_at = ?, outcome = ?, closing_note = ?,
+                                           waive_interest = max(waive_interest, ?), waive_compensation = max(waive_compensation, ?)
+                    WHERE id = ?
+                    """).execute(arguments: [Timestamp.string(now), outcome.rawValue, note, waivesInterest, waivesCompensation, id])
             try Self.logEvent(db, negotiationID: id, kind: "closed", at: now, cause: "closed by the owner: \(outcome.rawValue)" + (note.map { "; \($0)" } ?? ""))
             return try Self.negotiation(id: id, db)
         }

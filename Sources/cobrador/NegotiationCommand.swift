@@ -85,19 +85,28 @@ struct NegotiationCommand: ParsableCommand {
                 was right) or withdrawn.
                 Example:
                   cobrador negotiation close 3 --outcome broken --note "No payment by the 20th"
+                  cobrador negotiation close 4 --outcome resolved --waive-compensation --note "Chapter 3 delivered late on our side"
                 """)
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The negotiation number (see `cobrador negotiation list`).") var id: Int64
         @Option(help: "kept, broken or withdrawn for a promise or plan; resolved or withdrawn for a dispute.") var outcome: String
         @Option(help: "What happened.") var note: String?
+        @Flag(name: .customLong("waive-interest"), help: "You agreed in the end not to claim late-payment interest on its invoices.")
+        var waiveInterest = false
+        @Flag(name: .customLong("waive-compensation"), help: "You agreed in the end not to claim the fixed recovery compensation (the client was not to blame).")
+        var waiveCompensation = false
 
         func run() throws {
             let (_, ledger) = try global.openLedger()
             let outcome = try CommandInput.parse("--outcome", outcome) { try FieldRules.choice($0, as: NegotiationOutcome.self) }
             let note = try CommandInput.parseIfGiven("--note", note) { try FieldRules.freeText($0) } ?? nil
-            let record = try ledger.closeNegotiation(id: id, outcome: outcome, note: note, now: Date())
-            print("Closed \(record.negotiation.kind.rawValue) #\(id) for \(record.clientCode): \(outcome.rawValue).")
+            let record = try ledger.closeNegotiation(
+                id: id, outcome: outcome, note: note, waivesInterest: waiveInterest, waivesCompensation: waiveCompensation, now: Date())
+            let waived = [waiveInterest ? "interest" : nil, waiveCompensation ? "compensation" : nil].compactMap { $0 }
+            print(
+                "Closed \(record.negotiation.kind.rawValue) #\(id) for \(record.clientCode): \(outcome.rawValue)."
+                    + (waived.isEmpty ? "" : " No \(waived.joined(separator: " or ")) is claimed on \(record.invoiceNumbers.joined(separator: ", ")) from now on."))
         }
     }
 

@@ -141,4 +141,15 @@ import Testing
         }
         #expect(!(try workspace.succeed(["preview", "--client", "BRIT", "--stage", "reminder-1", "--format", "text"])).contains("on account"))
     }
+
+    /// A dispute the client partly won (the owner was late too) could not end without the 40 €
+    /// compensation, which the law does not give when the debtor is not to blame.
+    @Test func aDisputeCanCloseWaivingTheCompensation() throws {
+        _ = try workspace.succeed(["negotiation", "open", "dispute", "ACME", "--invoice", "F-1", "--reason", "Chapter 3 late"])
+        let closed = try workspace.succeed(["negotiation", "close", "1", "--outcome", "resolved", "--waive-compensation"])
+        #expect(closed.contains("No compensation is claimed on F-1 from now on."), "\(closed)")
+        let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30"])
+        #expect(interest.contains("compensation waived in a negotiation") && !interest.contains("40.00 EUR"), "\(interest)")
+        #expect(try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"]).contains("Intereses"))
+    }
 }
