@@ -32,6 +32,11 @@ struct ClientSimulation {
     private var negotiationStatus: [Int64: NegotiationStatus] = [:]
     private var recordedEvents: [Int64: Set<String>] = [:]
     private var handedOver: Set<Int64>
+    /// Per invoice, the day its first formal notice reached the client (see `formalNoticeDays`).
+    private var formalNoticeDelivered: [Int64: CalendarDate]
+    /// Per invoice, the invoices of the latest last-stage message about it: their windows set
+    /// the pay-by date that message gave, which its hand-over waits for.
+    private var lastStageGroup: [Int64: [Int64]] = [:]
     private var queuedMessages: [(template: String, invoiceIDs: [Int64], negotiationID: Int64?, instalment: Instalment?, reasons: [String])] = []
     private var events: [PlannedEvent] = []
 
@@ -44,6 +49,10 @@ struct ClientSimulation {
             country: file.client.country, region: file.client.region)
         self.start = start
         self.handedOver = file.handedOver
+        self.formalNoticeDelivered = Self.formalNoticeDays(file.contacts, stages: stages, window: window, today: window.day(of: start))
+        for contact in file.contacts.sorted(by: { $0.at < $1.at }) where contact.stage == stages.last?.name {
+            for invoiceID in contact.invoiceIDs { lastStageGroup[invoiceID] = contact.invoiceIDs }
+        }
         for contact in file.contacts {
             let day = window.day(of: contact.at)
             lastContactDay = max(lastContactDay ?? day, day)
@@ -302,7 +311,7 @@ struct ClientSimulation {
                 record.count >= 1 + (stages[lastIndex].repeatTimes ?? 0)
             else { continue }
             // The last stage's deadline ("pay by" that day) is the client's to use, all of it.
-            let formalNotice = formalNoticeDay(of: [invoiceID])
+            let formalNotice = formalNoticeDay(of: lastStageGroup[invoiceID] ?? [invoiceID])
             let deadline = policy.deadline(after: record.last, country: file.client.country, region: file.client.region, formalNoticeDay: formalNotice)
             guard day > deadline else { continue }
             handedOver.insert(invoiceID)
@@ -377,13 +386,21 @@ struct ClientSimulation {
                 sent[invoiceID, default: [:]][step.stageIndex] = record
             }
             lastContactDay = day
+            // The formal notice's own message keeps its days; later ones give the window's too.
+            let groupIDs = group.compactMap(\.state.invoice.id)
+            let noticeDay = stage.template == ContactPolicy.formalNoticeTemplate ? nil : formalNoticeDay(of: groupIDs)
+            if stage.template == ContactPolicy.formalNoticeTemplate {
+                for invoiceID in groupIDs where formalNoticeDelivered[invoiceID] == nil { formalNoticeDelivered[invoiceID] = day }
+            }
+            if top == stages.indices.last {
+                for invoiceID in groupIDs { lastStageGroup[invoiceID] = groupIDs }
+            }
             var event = PlannedEvent(
                 kind: stage.channel == .email ? .message : .task, at: moment, clientID: file.client.id ?? 0, clientCode: file.client.code,
                 stage: stage.name, template: stage.template, channel: stage.channel == .email ? nil : stage.channel,
                 invoiceIDs: group.compactMap(\.state.invoice.id), invoiceNumbers: group.map(\.state.invoice.number), negotiationID: nil,
                 reasons: reasons)
-            event.deadline = policy.deadline(
-                after: day, country: file.client.country, region: file.client.region, formalNoticeDay: formalNoticeDay(of: event.invoiceIDs))
+            event.deadline = policy.deadline(after: day, country: file.client.country, region: file.client.region, formalNoticeDay: noticeDay)
             events.append(event)
             return
         }
@@ -404,11 +421,25 @@ struct ClientSimulation {
         }
     }
 
-    /// The day the first formal notice about any of `invoiceIDs` went out (or is planned to):
-    /// its invitation to negotiate sets a floor under later deadlines for a client in Spain.
+    /// The latest of the days the first formal notice about each of `invoiceIDs` reached the
+    /// client: a message about several gives the last of their windows.
     private func formalNoticeDay(of invoiceIDs: [Int64]) -> CalendarDate? {
-        guard let index = stages.firstIndex(where: { $0.template == ContactPolicy.formalNoticeTemplate }) else { return nil }
-        return invoiceIDs.compactMap { sent[$0]?[index]?.first }.min()
+        invoiceIDs.compactMap { formalNoticeDelivered[$0] }.max()
+    }
+
+    /// Per invoice, the day its first formal notice reached the client: its invitation to
+    /// negotiate sets a floor under later deadlines for a client in Spain. One not delivered
+    /// yet (a retry, or of unknown fate) counts from `today` at the earliest.
+    static func formalNoticeDays(
+        _ contacts: [PlannerInput.PastContact], stages: [Configuration.Stage], window: SendWindow, today: CalendarDate
+    ) -> [Int64: CalendarDate] {
+        let formal = Set(stages.filter { $0.template == ContactPolicy.formalNoticeTemplate }.map(\.name))
+        var days: [Int64: CalendarDate] = [:]
+        for contact in contacts where formal.contains(contact.stage) {
+            let day = contact.deliveredAt.map { window.day(of: $0) } ?? today
+            for invoiceID in contact.invoiceIDs { days[invoiceID] = min(days[invoiceID] ?? day, day) }
+        }
+        return days
     }
 
     /// Every invoice whose next escalation step is due on `day`.

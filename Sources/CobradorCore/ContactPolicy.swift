@@ -36,14 +36,15 @@ package struct ContactPolicy: Sendable, Hashable {
     package static let formalNoticeTemplate = "formal-notice"
 
     /// The pay-by date a message sent on `day` gives: `handOverDays` later, and for a client in
-    /// Spain no sooner than the end of the `negotiationDays` a formal notice sent before `day`
-    /// (on `formalNoticeDay`) gave; moved on past days the send window is closed and holidays
-    /// of `country` and `region` (nobody should be asked to pay by a Sunday or 1 January). The
+    /// Spain no sooner than the end of the `negotiationDays` a formal notice that reached them
+    /// on `formalNoticeDay` gave (the formal notice's own message keeps its `handOverDays`: its
+    /// caller passes nil); moved on past days the send window is closed and holidays of
+    /// `country` and `region` (nobody should be asked to pay by a Sunday or 1 January). The
     /// hand-over comes the day after it.
     package func deadline(after day: CalendarDate, country: String, region: String?, formalNoticeDay: CalendarDate? = nil) -> CalendarDate {
         let closed = holidays(country: country, region: region)
         var deadline = day.adding(days: handOverDays)
-        if country == "ES", let formalNoticeDay, formalNoticeDay < day {
+        if country == "ES", let formalNoticeDay {
             deadline = max(deadline, formalNoticeDay.adding(days: Self.negotiationDays))
         }
         // A window open on no day at all must not loop: a fortnight is enough for any real one.

@@ -53,18 +53,22 @@ package struct Planner: Sendable {
             ?? configuration.cadence
     }
 
-    /// "2026-12-01 09:00 Europe/Madrid".
     /// The pay-by date a message about `invoiceIDs` sent on `day` gives (`ContactPolicy.deadline`),
     /// counting the formal notices the ledger holds about them, for a message written outside
     /// the plan (`preview --stage`).
-    package func deadline(after day: CalendarDate, for file: PlannerInput.ClientFile, invoiceIDs: Set<Int64>) -> CalendarDate {
-        let zone = TimeZone(identifier: file.client.timeZone ?? configuration.policy.timeZone) ?? .current
-        let formalStages = Set(cadence(for: file.client).filter { $0.template == ContactPolicy.formalNoticeTemplate }.map(\.name))
-        let formalNoticeDay = file.contacts.filter { formalStages.contains($0.stage) && !invoiceIDs.isDisjoint(with: $0.invoiceIDs) }
-            .map { CalendarDate($0.at, in: zone) }.min()
-        return configuration.policy.deadline(after: day, country: file.client.country, region: file.client.region, formalNoticeDay: formalNoticeDay)
+    package func deadline(after day: CalendarDate, for file: PlannerInput.ClientFile, invoiceIDs: Set<Int64>, stage: String) -> CalendarDate {
+        let stages = cadence(for: file.client)
+        let window = SendWindow(
+            policy: configuration.policy, timeZone: TimeZone(identifier: file.client.timeZone ?? configuration.policy.timeZone) ?? .current,
+            country: file.client.country, region: file.client.region)
+        let isFormalNotice = stages.first { $0.name == stage }?.template == ContactPolicy.formalNoticeTemplate
+        let days = ClientSimulation.formalNoticeDays(file.contacts, stages: stages, window: window, today: day)
+        return configuration.policy.deadline(
+            after: day, country: file.client.country, region: file.client.region,
+            formalNoticeDay: isFormalNotice ? nil : invoiceIDs.compactMap { days[$0] }.max())
     }
 
+    /// "2026-12-01 09:00 Europe/Madrid".
     package static func localTime(_ instant: Date, in zone: TimeZone) -> String {
         let (day, second) = CalendarDate.wallClock(instant, in: zone)
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -31,11 +31,15 @@ package struct PlannerInput: Sendable {
         package var stage: String
         package var invoiceIDs: [Int64]
         package var at: Date
+        /// When it reached the client (the relay accepted it, or the owner recorded the task);
+        /// nil while it waits for a retry or its fate is unknown.
+        package var deliveredAt: Date?
 
-        package init(stage: String, invoiceIDs: [Int64], at: Date) {
+        package init(stage: String, invoiceIDs: [Int64], at: Date, deliveredAt: Date? = nil) {
             self.stage = stage
             self.invoiceIDs = invoiceIDs
             self.at = at
+            self.deliveredAt = deliveredAt
         }
     }
 

@@ -197,24 +197,25 @@ extension Ledger {
     }
 
     private static func plannedContacts(_ db: GRDB.Database) throws -> [Int64: [PlannerInput.PastContact]] {
-        var byContact: [Int64: (client: Int64, stage: String, at: Date, invoices: [Int64])] = [:]
+        var byContact: [Int64: (client: Int64, stage: String, at: Date, delivered: Date?, invoices: [Int64])] = [:]
         try forEachRow(
             db.cachedStatement(
                 sql: """
-                    SELECT contact.id, contact.client_id, contact.stage, contact.occurred_at, contact_invoice.invoice_id
+                    SELECT contact.id, contact.client_id, contact.stage, contact.occurred_at, contact_invoice.invoice_id,
+                           CASE WHEN contact.status = 'recorded' THEN contact.occurred_at ELSE contact.sent_at END AS delivered_at
                     FROM contact LEFT JOIN contact_invoice ON contact_invoice.contact_id = contact.id
                     WHERE contact.client_id IN (SELECT id FROM planned_client) AND contact.stage IS NOT NULL
                       AND contact.status IN (\(plannedStatuses))
                     """)
         ) { row in
             let id: Int64 = row["id"]
-            var entry = byContact[id] ?? (row["client_id"], row["stage"], Timestamp.date(row["occurred_at"]) ?? .distantPast, [])
+            var entry = byContact[id] ?? (row["client_id"], row["stage"], Timestamp.date(row["occurred_at"]) ?? .distantPast, Timestamp.date(row["delivered_at"]), [])
             if let invoice: Int64 = row["invoice_id"] { entry.invoices.append(invoice) }
             byContact[id] = entry
         }
         var result: [Int64: [PlannerInput.PastContact]] = [:]
         for entry in byContact.values.sorted(by: { $0.at < $1.at }) {
-            result[entry.client, default: []].append(PlannerInput.PastContact(stage: entry.stage, invoiceIDs: entry.invoices, at: entry.at))
+            result[entry.client, default: []].append(PlannerInput.PastContact(stage: entry.stage, invoiceIDs: entry.invoices, at: entry.at, deliveredAt: entry.delivered))
         }
         return result
     }

@@ -93,7 +93,7 @@ struct PreviewCommand: ParsableCommand {
         numbers = numbers.filter { number in unpaid.contains { $0.invoice.number == number } } + numbers.filter { number in !unpaid.contains { $0.invoice.number == number } }
         let summaries = try numbers.map { try ledger.invoice(number: $0) }
         if deadline == nil, let file = try ledger.plannerInput(at: now, through: now, configuration: configuration, clientCode: client).clients.first {
-            deadline = Planner(configuration: configuration).deadline(after: day, for: file, invoiceIDs: Set(summaries.compactMap(\.invoice.id)))
+            deadline = Planner(configuration: configuration).deadline(after: day, for: file, invoiceIDs: Set(summaries.compactMap(\.invoice.id)), stage: stageName)
         }
         var facts = MessageFacts(
             sender: configuration.sender, client: clientRecord,

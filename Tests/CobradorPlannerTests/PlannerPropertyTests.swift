@@ -48,7 +48,7 @@ import Testing
                     for (index, stage) in stages.prefix(random.next(stages.count + 1)).enumerated() {
                         let sentDay = due.adding(days: stage.offsetDays + index)
                         guard sentDay < startDay else { break }
-                        contacts.append(.init(stage: stage.name, invoiceIDs: [id], at: F.at("\(sentDay) 09:30", zone: zone)))
+                        contacts.append(.init(stage: stage.name, invoiceIDs: [id], at: F.at("\(sentDay) 09:30", zone: zone), deliveredAt: F.at("\(sentDay) 09:30", zone: zone)))
                     }
                 }
                 var negotiations: [PlannerInput.NegotiationState] = []
@@ -174,7 +174,7 @@ import Testing
         var file = input.clients[index]
         switch event.kind {
         case .message, .task:
-            file.contacts.append(.init(stage: event.stage!, invoiceIDs: event.invoiceIDs, at: event.at))
+            file.contacts.append(.init(stage: event.stage!, invoiceIDs: event.invoiceIDs, at: event.at, deliveredAt: event.at))
         case .handOver:
             file.handedOver.formUnion(event.invoiceIDs)
         case .promiseBroken, .planBroken, .promiseKept, .planCompleted:

@@ -39,6 +39,52 @@ import Testing
         }
     }
 
+    /// One final notice about two invoices whose formal notices reached the client on 2 and 20
+    /// November (the second after two weeks of retries) gives until the later window ends, and
+    /// neither is handed over before the day it gave.
+    @Test func aMessageAboutSeveralInvoicesGivesTheLatestOfTheirNegotiationWindows() throws {
+        let fixture = try F()
+        let file = PlannerInput.ClientFile(
+            client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-10-03"), fixture.invoice(2, due: "2026-10-03")],
+            contacts: [
+                .init(stage: "reminder-2", invoiceIDs: [1, 2], at: F.at("2026-10-19 09:00"), deliveredAt: F.at("2026-10-19 09:00")),
+                .init(stage: "formal-notice", invoiceIDs: [1], at: F.at("2026-11-02 09:00"), deliveredAt: F.at("2026-11-02 09:00")),
+                .init(stage: "formal-notice", invoiceIDs: [2], at: F.at("2026-11-04 09:00"), deliveredAt: F.at("2026-11-20 12:00")),
+            ])
+        let begin = F.at("2026-11-23 08:00")
+        let events = fixture.planner.events(PlannerInput(clients: [file]), from: begin, through: begin.addingTimeInterval(40 * 86_400))
+        let finalNotice = try #require(events.first { $0.stage == "final-notice" })
+        // 20 November + 30 is Sunday 20 December: Monday 21.
+        #expect(finalNotice.invoiceNumbers == ["F-1", "F-2"] && finalNotice.deadline == F.day("2026-12-21"), "\(fixture.describe(events))")
+        #expect(fixture.describe(events).filter { $0.contains("hand-over") } == ["2026-12-22 00:00 hand-over [F-1]", "2026-12-22 00:00 hand-over [F-2]"])
+    }
+
+    /// A cadence that ends with the formal notice hands a client in Spain over only after its
+    /// 30 days; one whose formal notice waits for a retry starts no window yet.
+    @Test func aLadderEndingAtTheFormalNoticeWaitsForItsWindowWhichOnlyADeliveredNoticeOpens() throws {
+        let fixture = try F("""
+            [[cadence.stage]]
+            name = "reminder-1"
+            offset_days = 7
+            [[cadence.stage]]
+            name = "formal-notice"
+            offset_days = 30
+            """)
+        func handOver(delivered: Bool) -> [String] {
+            let file = PlannerInput.ClientFile(
+                client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-10-01")],
+                contacts: [
+                    .init(stage: "reminder-1", invoiceIDs: [1], at: F.at("2026-10-08 09:00"), deliveredAt: F.at("2026-10-08 09:00")),
+                    .init(stage: "formal-notice", invoiceIDs: [1], at: F.at("2026-11-02 09:00"), deliveredAt: delivered ? F.at("2026-11-02 09:00") : nil),
+                ])
+            return fixture.forecast([file], from: "2026-11-10 08:00", days: 40).filter { $0.contains("hand-over") }
+        }
+        // 14 days would be 16 November; the window ends 2 December.
+        #expect(handOver(delivered: true) == ["2026-12-03 00:00 hand-over [F-1]"])
+        // Not delivered yet: its window runs from the day planned at the earliest (10 November).
+        #expect(handOver(delivered: false) == ["2026-12-11 00:00 hand-over [F-1]"])
+    }
+
     @Test func afterDowntimeOnlyTheNextStageGoesAndTheOneAfterWaitsItsGap() throws {
         let fixture = try F()
         let file = PlannerInput.ClientFile(
