@@ -113,8 +113,8 @@ package struct Pass: Sendable {
         let input = try ledger.plannerInput(at: now, through: horizon, configuration: configuration)
         let forecast = planner.events(input, from: now, through: horizon)
         // The clients as planned: their time zone names each message's day, their country its
-        // deadline's holidays, before the reservation reads and re-checks the client.
-        let clients = Dictionary(input.clients.compactMap { file in file.client.id.map { ($0, file.client) } }) { first, _ in first }
+        // deadline's holidays, their invoices the terms the reservation compares.
+        let files = Dictionary(input.clients.compactMap { file in file.client.id.map { ($0, file) } }) { first, _ in first }
         let events = forecast.filter { $0.at <= now }
         summary.nextPlannedAt = forecast.lazy.map(\.at).filter { $0 > now }.min()
         var batch: [PlannedEvent] = []
@@ -124,7 +124,7 @@ package struct Pass: Sendable {
             defer { batch.removeAll() }
             guard !batch.isEmpty else { return true }
             let started = Date()
-            let (goOn, handedOver) = try sendBatch(batch, at: now, clients: clients, journal: journal, summary: &summary, shouldStop: shouldStop)
+            let (goOn, handedOver) = try sendBatch(batch, at: now, files: files, journal: journal, summary: &summary, shouldStop: shouldStop)
             for _ in 0..<handedOver { limiter.record(now) }
             booked = limiter
             // A message is re-checked when its batch is reserved: keep that under a second or so
@@ -182,12 +182,12 @@ package struct Pass: Sendable {
     /// (else what was claimed and not sent is given back for the next pass) and how many
     /// messages went to the relay.
     private func sendBatch(
-        _ events: [PlannedEvent], at now: Date, clients: [Int64: Client], journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool
+        _ events: [PlannedEvent], at now: Date, files: [Int64: PlannerInput.ClientFile], journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool
     ) throws -> (goOn: Bool, handedOver: Int) {
         var requests: [Ledger.ReservationRequest] = []
         for event in events {
             do {
-                requests.append(try request(for: event, client: clients[event.clientID], at: now))
+                requests.append(try request(for: event, planned: files[event.clientID], at: now))
             } catch {
                 // One message that cannot be written must not hold back every other client.
                 summary.problems.append("\(event.clientCode) \(event.stage ?? ""): \(error)")
@@ -238,10 +238,11 @@ package struct Pass: Sendable {
     }
 
     /// What the ledger needs to reserve one planned message: its day in the client's time
-    /// zone, a notice's claim, and how to compose it, once the attempt has its Message-ID, from
-    /// the facts the reservation reads and re-checks.
-    private func request(for event: PlannedEvent, client planned: Client?, at now: Date) throws -> Ledger.ReservationRequest {
+    /// zone, a notice's claim, the invoices' terms it was planned from, and how to compose it,
+    /// once the attempt has its Message-ID, from the facts the reservation reads and re-checks.
+    private func request(for event: PlannedEvent, planned file: PlannerInput.ClientFile?, at now: Date) throws -> Ledger.ReservationRequest {
         let configuration = self.configuration
+        let planned = file?.client
         let day = CalendarDate(event.at, in: TimeZone(identifier: planned?.timeZone ?? configuration.policy.timeZone) ?? .current)
         // The client's cadence (a profile's, or the default): profiles go by client code, which the re-read cannot change.
         let cadence = planned.map { Planner(configuration: configuration).cadence(for: $0) } ?? configuration.cadence
@@ -250,7 +251,7 @@ package struct Pass: Sendable {
         let builder = MessageBuilder(configuration: configuration, templates: templates)
         let template = event.template ?? event.stage ?? ""
         let readFile = self.readFile
-        return Ledger.ReservationRequest(
+        var request = Ledger.ReservationRequest(
             event: event, dispatchKey: Self.dispatchKey(event, day: day), day: day,
             checksNegotiations: PlannedEvent.waitsForNegotiations(event.stage ?? ""),
             compose: { messageID, references, read in
@@ -269,6 +270,10 @@ package struct Pass: Sendable {
                 return Ledger.ComposedMessage(
                     bytes: try MIMEComposer.compose(message), subject: message.subject, recipients: (message.to + message.cc).map(\.address) + message.bcc)
             })
+        for state in file?.invoices ?? [] where event.invoiceIDs.contains(state.invoice.id ?? 0) {
+            request.plannedTerms[state.invoice.id ?? 0] = Ledger.PlannedTerms(gross: state.invoice.gross, dueDate: state.invoice.dueDate, balance: state.balance)
+        }
+        return request
     }
 
     /// Names one stage for one set of invoices on one day, so that it is reserved (or handed

@@ -57,6 +57,21 @@ extension Ledger {
         package var negotiation: NegotiationRecord?
     }
 
+    /// What the pass planned a message from, per invoice: the reservation refuses the message
+    /// when the invoice says otherwise by then (corrected, paid in part), since its stage, its
+    /// interest and its deadline were worked out from these.
+    package struct PlannedTerms: Sendable, Equatable {
+        package var gross: Money
+        package var dueDate: CalendarDate
+        package var balance: Money
+
+        package init(gross: Money, dueDate: CalendarDate, balance: Money) {
+            self.gross = gross
+            self.dueDate = dueDate
+            self.balance = balance
+        }
+    }
+
     /// One planned message to reserve. `compose` gets the attempt's Message-ID, the
     /// Message-IDs of earlier messages about the same invoices (for In-Reply-To/References)
     /// and the facts read in the reservation.
@@ -65,6 +80,8 @@ extension Ledger {
         package var dispatchKey: String
         package var day: CalendarDate
         package var checksNegotiations: Bool
+        /// By invoice id; an invoice without terms is not compared.
+        package var plannedTerms: [Int64: PlannedTerms] = [:]
         package var compose: @Sendable (_ messageID: String, _ references: [String], _ facts: DispatchFacts) throws -> ComposedMessage
 
         package init(
@@ -133,6 +150,12 @@ extension Ledger {
             checksNegotiations: request.checksNegotiations, aboutNegotiation: event.negotiationID, db)
         {
             return .refused(refusal)
+        }
+        for summary in facts.invoices {
+            guard let planned = summary.invoice.id.flatMap({ request.plannedTerms[$0] }) else { continue }
+            if planned != PlannedTerms(gross: summary.invoice.gross, dueDate: summary.invoice.dueDate, balance: summary.balance) {
+                return .refused(.noLongerDue("invoice \(summary.invoice.number) changed since this pass planned it; planned again from what it says now"))
+            }
         }
         let references = try threadReferences(clientID: event.clientID, invoiceIDs: facts.invoices.compactMap(\.invoice.id), db)
         // The id the attempt gets (the write lock is held): its Message-ID is in the bytes,

@@ -46,6 +46,30 @@ import Testing
         var description: String { "the PDF cannot be read" }
     }
 
+    /// The pass worked out the stage, interest and deadline from the invoice as it planned; an
+    /// owner's correction or a part payment in between refuses the message, planned again.
+    @Test func aMessagePlannedFromTermsTheInvoiceNoLongerHasIsRefused() throws {
+        let terms = Ledger.PlannedTerms(
+            gross: Money(minorUnits: 100_00, currency: euro), dueDate: CalendarDate(iso: "2026-10-01")!, balance: Money(minorUnits: 100_00, currency: euro))
+        var asPlanned = request(1)
+        asPlanned.plannedTerms = [1: terms]
+        var corrected = request(2)
+        corrected.plannedTerms = [2: terms]
+        var partlyPaid = request(3)
+        partlyPaid.plannedTerms = [3: terms]
+        _ = try ledger.correctInvoice(number: "F-2", at: now) { $0.dueDate = CalendarDate(iso: "2026-12-20")! }
+        try ledger.addPayment(Payment(invoiceID: 0, amount: Money(minorUnits: 10_00, currency: euro), valueDate: CalendarDate(iso: "2026-11-29")!), invoiceNumber: "F-3")
+        let results = try reserve([asPlanned, corrected, partlyPaid])
+        guard case .claimed = results[0], case .refused(.noLongerDue(let second)) = results[1], case .refused(.noLongerDue(let third)) = results[2] else {
+            Issue.record("unexpected reservations: \(results)")
+            return
+        }
+        #expect(second == "invoice F-2 changed since this pass planned it; planned again from what it says now")
+        #expect(third.hasPrefix("invoice F-3 changed since this pass planned it"))
+        // The correction's note, then the one message reserved.
+        #expect(try statuses() == ["recorded", "sending/claimed"])
+    }
+
     @Test func oneBatchClaimsWhatIsDueAndLeavesNoTraceOfWhatIsNot() throws {
         try ledger.addPayment(
             Payment(invoiceID: 0, amount: Money(minorUnits: 100_00, currency: euro), valueDate: CalendarDate(iso: "2026-11-29")!), invoiceNumber: "F-2")
