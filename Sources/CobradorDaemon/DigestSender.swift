@@ -52,9 +52,20 @@ package struct DigestSender: Sendable {
         // later than the day before lists nothing twice and misses nothing.
         let lastSent = try pass.ledger.lastDigestSent(before: today)
         let since = lastSent.map { max($0, now.addingTimeInterval(-7 * 86_400)) } ?? now.addingTimeInterval(-86_400)
-        let tolerances = configuration.policy.tolerance
-        let lines = try pass.ledger.digestLines(from: since, to: now, today: today, zone: zone) { tolerances[$0]?.minorUnits ?? 0 }
+        let policy = configuration.policy
+        let lines = try pass.ledger.digestLines(from: since, to: now, today: today, zone: zone) { policy.tolerance(for: $0) }
         let claims = Claims(ledger: pass.ledger, configuration: configuration, rates: pass.rates)
+        var problems = problems
+        /// An invoice's interest and compensation, or nil with the reason among the problems:
+        /// one the ledger cannot compute must not hold back the whole digest.
+        func breakdown(_ number: String, on day: CalendarDate) -> InterestBreakdown? {
+            do {
+                return try claims.breakdown(number, on: day)
+            } catch {
+                problems.append("the interest of invoice \(number) cannot be computed: \(error)")
+                return nil
+            }
+        }
         let tomorrow = window.startOfDay(today.adding(days: 1))
         // Today's tasks: those a pass already handed over, then those still to come today.
         let planner = Planner(configuration: configuration)
@@ -71,6 +82,16 @@ package struct DigestSender: Sendable {
         let monday = today.adding(days: -(ContactPolicy.Weekday.allCases.firstIndex(of: SendWindow.weekday(today)) ?? 0))
         let firstThisWeek = lastSent.map { CalendarDate($0, in: zone) < monday } ?? true
         let pauses = firstThisWeek ? try pass.ledger.openEndedPauses(zone: zone) : []
+        // Before the problems are listed: computing the claims may add some.
+        let handOvers = lines.handOvers.map {
+            DigestContext.handOver(client: $0.client, invoice: $0.invoice, outstanding: $0.outstanding, claim: breakdown($0.invoice, on: today)?.total, format: format)
+        }
+        let paid = lines.paid.map { paid in
+            let owed = breakdown(paid.invoice, on: paid.paidOn)
+            return DigestContext.paid(
+                client: paid.client, invoice: paid.invoice, received: paid.received, paidOn: paid.paidOn, interest: owed?.interest,
+                compensation: owed?.compensation, format: format)
+        }
         let context = DigestContext.dictionary(
             owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed, unknown: lines.unknown, tasks: tasks,
             broken: lines.broken.map {
@@ -79,10 +100,7 @@ package struct DigestSender: Sendable {
                     missedInstalment: $0.missedInstalment, format: format)
             },
             reviews: lines.reviews.map { DigestContext.review(client: $0.client, invoices: $0.invoices, reviewDate: $0.reviewDate, reason: $0.reason, format: format) },
-            handOvers: try lines.handOvers.map {
-                DigestContext.handOver(
-                    client: $0.client, invoice: $0.invoice, outstanding: $0.outstanding, claim: try claims.breakdown($0.invoice, on: today).total, format: format)
-            },
+            handOvers: handOvers,
             badAddresses: lines.badAddresses,
             problems: problems.map { ["problem": $0] },
             pauses: pauses.map {
@@ -90,12 +108,7 @@ package struct DigestSender: Sendable {
                     client: $0.client, isClient: $0.isClient, invoices: $0.invoices, since: $0.since, reason: $0.reason, outstanding: $0.outstanding,
                     format: format)
             },
-            paid: try lines.paid.map { paid in
-                let owed = try claims.breakdown(paid.invoice, on: paid.paidOn)
-                return DigestContext.paid(
-                    client: paid.client, invoice: paid.invoice, received: paid.received, paidOn: paid.paidOn, interest: owed.interest,
-                    compensation: owed.compensation, format: format)
-            })
+            paid: paid)
         let rendered = try pass.templates.render("digest", language: configuration.sender.language, context: context)
         let owner = configuration.sender.replyTo ?? configuration.sender.email
         let message = OutgoingMessage(

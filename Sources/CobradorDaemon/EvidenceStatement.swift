@@ -96,9 +96,12 @@ package struct EvidenceStatement {
             let about = record.invoiceNumbers.joined(separator: ", ")
             let terms = negotiation.promisedDate.map { " " + say("to pay by", "para pagar el") + " \(format.date($0))" } ?? negotiation.reason.map { ": \($0)" } ?? ""
             let kind = Self.words(negotiation.kind, language)
-            events.append((moment(negotiation.openedAt), "\(kind) #\(negotiation.id ?? 0) " + say("opened on", "abierta sobre") + " \(about)\(terms)"))
+            // Spanish agrees with the kind: "plan de pagos abierto", "promesa de pago abierta".
+            let masculine = negotiation.kind == .plan
+            events.append((moment(negotiation.openedAt), "\(kind) #\(negotiation.id ?? 0) " + say("opened on", masculine ? "abierto sobre" : "abierta sobre") + " \(about)\(terms)"))
             if let closed = negotiation.closedAt {
-                events.append((moment(closed), "\(kind) #\(negotiation.id ?? 0) " + say("closed", "cerrada") + ": \(negotiation.outcome.map { Self.words($0, language) } ?? "")"))
+                let outcome = negotiation.outcome.map { Self.words($0, language, masculine: masculine) } ?? ""
+                events.append((moment(closed), "\(kind) #\(negotiation.id ?? 0) " + say("closed", masculine ? "cerrado" : "cerrada") + ": \(outcome)"))
             }
         }
         for contact in contacts {
@@ -135,13 +138,16 @@ package struct EvidenceStatement {
         }
     }
 
-    private static func words(_ outcome: NegotiationOutcome, _ language: Language) -> String {
-        switch outcome {
-        case .kept: language == .es ? "cumplida" : "kept"
-        case .broken: language == .es ? "incumplida" : "broken"
-        case .resolved: language == .es ? "resuelta" : "resolved"
-        case .withdrawn: language == .es ? "retirada" : "withdrawn"
-        }
+    private static func words(_ outcome: NegotiationOutcome, _ language: Language, masculine: Bool) -> String {
+        guard language == .es else { return outcome.rawValue }
+        let stem =
+            switch outcome {
+            case .kept: "cumplid"
+            case .broken: "incumplid"
+            case .resolved: "resuelt"
+            case .withdrawn: "retirad"
+            }
+        return stem + (masculine ? "o" : "a")
     }
 
     private static func words(_ channel: ContactChannel, _ language: Language) -> String {

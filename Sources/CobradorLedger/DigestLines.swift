@@ -13,8 +13,10 @@ extension Ledger {
         package var handOvers: [HandOver] = []
         /// Every address a relay refused for good, until the owner edits the client's addresses.
         package var badAddresses: [[String: String]] = []
-        /// Open invoices that a payment recorded in the period left with nothing owed (within
-        /// `tolerance`), for the owner to decide on the interest and compensation of a late one.
+        /// Open invoices cobrador wrote to the client about that a payment recorded in the period
+        /// left with nothing owed (within `tolerance`), for the owner to decide on the interest
+        /// and compensation of a late one. (Payments imported for invoices never chased are not
+        /// news.)
         package var paid: [PaidInFull] = []
     }
 

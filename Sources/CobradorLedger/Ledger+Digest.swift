@@ -111,7 +111,10 @@ extension Ledger {
                            (SELECT SUM(amount_minor) FROM payment WHERE invoice_id = invoice.id) AS paid_minor,
                            (SELECT max(value_date) FROM payment WHERE invoice_id = invoice.id) AS paid_on
                     FROM invoice JOIN client ON client.id = invoice.client_id
-                    WHERE invoice.status = 'open' AND invoice.id IN (SELECT invoice_id FROM payment WHERE created_at > ? AND created_at <= ?)
+                    WHERE invoice.status = 'open'
+                      AND invoice.id IN (SELECT invoice_id FROM payment WHERE datetime(created_at) > datetime(?) AND datetime(created_at) <= datetime(?))
+                      AND EXISTS (SELECT 1 FROM contact_invoice JOIN contact ON contact.id = contact_invoice.contact_id
+                                  WHERE contact_invoice.invoice_id = invoice.id AND contact.stage IS NOT NULL AND contact.status = 'sent')
                     ORDER BY client.code, invoice.number
                     """, arguments: [from, to])
             {

@@ -124,7 +124,7 @@ extension Ledger {
                 }
             }
             for attemptID in waiting {
-                try Self.withdraw(attemptID, reason: "invoice \(number) was corrected since it was written; written again from the corrected invoice", at: moment, db)
+                try Self.withdraw(attemptID, reason: "invoice \(number) was corrected since it was written; written again from the corrected invoice if still due", at: moment, db)
             }
             try Self.recordOwnersNote(
                 "invoice \(number) corrected: " + changes.joined(separator: "; ") + (reason.map { " (\($0))" } ?? ""), about: after, at: moment, db)
@@ -157,6 +157,9 @@ extension Ledger {
         if invoice.gross.currency != before.invoice.gross.currency, before.paid.minorUnits > 0 {
             throw LedgerError.conflict(
                 "\(before.paid) was received on invoice \(number); its currency cannot change (remove those payments first if they were entered wrongly)")
+        }
+        if invoice.gross.currency != before.invoice.gross.currency, let open = try openNegotiationID(covering: before.invoice.id!, db) {
+            throw LedgerError.conflict("invoice \(number) is covered by open negotiation #\(open), agreed in \(before.invoice.gross.currency.code); close it before changing its currency")
         }
         guard invoice.gross.minorUnits >= before.paid.minorUnits else {
             throw LedgerError.conflict(

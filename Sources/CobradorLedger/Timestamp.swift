@@ -63,7 +63,9 @@ enum Timestamp {
             parts.tm_hour = hour
             parts.tm_min = minute
             parts.tm_sec = second
-            return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+            // timegm rolls 31 February over to March: such a day is no instant.
+            let date = Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+            return string(date) == text ? date : nil
         }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
     }

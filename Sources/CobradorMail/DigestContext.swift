@@ -72,7 +72,7 @@ package enum DigestContext {
         let compensation = compensation.flatMap { $0.minorUnits > 0 ? $0 : nil }
         return [
             "client": client, "invoices": invoice, "received": format.money(received), "paid_date": format.date(paidOn),
-            "has_claim": interest != nil || compensation != nil, "interest": format.money(interest ?? Money(minorUnits: 0, currency: received.currency)),
+            "has_claim": interest != nil || compensation != nil, "has_interest": interest != nil, "interest": interest.map(format.money) ?? "",
             "has_compensation": compensation != nil, "compensation": compensation.map(format.money) ?? "",
         ]
     }

@@ -43,7 +43,7 @@ enum ExampleConfiguration {
         \(settings.taxID.map { "tax_id = \(quoted($0))" } ?? "# tax_id = \"12345678Z\"")
         \(settings.address.map { "address = \(quoted($0))" } ?? "# address = \"Calle Mayor 1, 28013 Madrid\"")
         iban = "\(settings.iban)"
-        \(settings.paymentLink.map { "payment_link = \"\($0)\"" } ?? "# payment_link = \"https://pay.example.com/you\"")
+        \(settings.paymentLink.map { "payment_link = \(quoted($0))" } ?? "# payment_link = \"https://pay.example.com/you\"")
         # payment_instructions = "Bank transfer to the IBAN above, quoting the invoice number."
         # signature = "Your name"
         # The language of your daily digest: "es" or "en".

@@ -122,7 +122,7 @@ struct InvoiceCommand: ParsableCommand {
             discussion: """
                 For a mistake in the ledger (the invoice itself says otherwise), or a credit note that \
                 lowers what the invoice asks (give its number with --reason). A message about it \
-                waiting for a retry is withdrawn and written again from the corrected invoice; \
+                waiting for a retry is withdrawn and written again from the corrected invoice if still due; \
                 messages already sent stay as they went. A note among the client's contacts keeps \
                 what changed.
                 Example:
@@ -179,7 +179,7 @@ struct InvoiceCommand: ParsableCommand {
             }
             print("Corrected invoice \(after.invoice.number): \(after.invoice.gross), due \(after.invoice.dueDate); \(after.balance) owed.")
             if withdrawn > 0 {
-                print("\(withdrawn) message\(withdrawn == 1 ? "" : "s") about it waiting for a retry \(withdrawn == 1 ? "was" : "were") withdrawn; the next pass writes \(withdrawn == 1 ? "it" : "them") from the corrected invoice.")
+                print("\(withdrawn) message\(withdrawn == 1 ? "" : "s") about it waiting for a retry \(withdrawn == 1 ? "was" : "were") withdrawn; the next pass writes \(withdrawn == 1 ? "it" : "them") again from the corrected invoice if still due.")
             }
             if let open = try ledger.negotiations(clientCode: after.clientCode, includeClosed: false).first(where: { $0.invoiceNumbers.contains(after.invoice.number) }) {
                 let id = open.negotiation.id ?? 0

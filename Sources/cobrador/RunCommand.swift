@@ -31,16 +31,16 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run the pass as of this moment (ISO 8601), for rehearsals on a copy of the ledger with the Maildir transport.") var at: String?
     @Flag(help: "With --at and the SMTP transport: send through the relay anyway (a test relay; real clients would get messages dated --at).")
     var throughRelay = false
-    @Flag(help: "With --at more than a day from now: this ledger is a copy for a rehearsal, and may keep that day's messages.")
+    @Flag(help: "With --at more than an hour from now: this ledger is a copy for a rehearsal, and may keep that day's messages.")
     var rehearsal = false
 
     /// How far from the clock `--at` may go without `--rehearsal`: a pass run a little early or
     /// late, not a rehearsal of another day.
-    static let rehearsalDistance: TimeInterval = 86_400
+    static let rehearsalDistance: TimeInterval = 3_600
 
     func run() throws {
         if !once {
-            guard at == nil else { throw CommandFailure("--at goes with --once") }
+            guard at == nil, !rehearsal else { throw CommandFailure("\(at == nil ? "--rehearsal" : "--at") goes with --once") }
             let global = self.global
             LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
             let daemon = Daemon(load: { Daemon.Setup(pass: try Self.pass(global)) }, logger: Logger(label: "cobrador"))
@@ -56,10 +56,11 @@ struct RunCommand: ParsableCommand {
             now = parsed
         }
         let pass = try Self.pass(global)
-        let days = Int((abs(now.timeIntervalSinceNow) / 86_400).rounded())
+        let hours = Int((abs(now.timeIntervalSinceNow) / 3_600).rounded())
         if at != nil, abs(now.timeIntervalSinceNow) > Self.rehearsalDistance, !rehearsal {
+            let distance = hours < 48 ? "\(hours) hours" : "\(hours / 24) days"
             throw CommandFailure(
-                "--at is \(days) day\(days == 1 ? "" : "s") \(now > Date() ? "ahead of" : "behind") the clock: the pass would record its messages in \(pass.ledger.path) "
+                "--at is \(distance) \(now > Date() ? "ahead of" : "behind") the clock: the pass would record its messages in \(pass.ledger.path) "
                     + "as sent that day, and cobrador would go on from them as if they had gone out. Rehearse on a copy of the ledger "
                     + "(README, \"To rehearse\") and add --rehearsal there")
         }

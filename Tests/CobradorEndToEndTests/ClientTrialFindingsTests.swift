@@ -53,7 +53,9 @@ import Testing
         #expect(try workspace.run(["run", "--once", "--rehearsal"]).standardError.contains("--rehearsal goes with --at"))
         // Named so, on a copy, it goes; and a pass now needs no name.
         #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2027-12-07T10:00:00+01:00"]).hasPrefix("Pass done:"))
-        #expect(try workspace.run(["run", "--once", "--at", Date().addingTimeInterval(3_600).formatted(.iso8601)]).status == 0)
+        #expect(try workspace.run(["run", "--once", "--at", Date().addingTimeInterval(600).formatted(.iso8601)]).status == 0)
+        #expect(try workspace.run(["run", "--once", "--at", Date().addingTimeInterval(86_400).formatted(.iso8601)]).standardError.contains("--at is 24 hours ahead of the clock"))
+        #expect(try workspace.run(["run", "--rehearsal"]).standardError.contains("--rehearsal goes with --once"))
     }
 
     /// "cobrador paymnet add F-1 --amount 10" said "Unknown option '--amount'".
@@ -70,21 +72,24 @@ import Testing
     /// owner that interest and compensation were still theirs to claim (or to lose by accepting
     /// the payment without reservation).
     @Test func theDigestListsWhatWasPaidInFullAndWhatALatePaymentStillAllowsToClaim() throws {
-        try workspace.setDigestTime("09:30")
-        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "1815", "--date", "2026-11-25"])
-        _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "300", "--date", "2026-11-28"])
-        // Recorded before the rehearsed digest, whatever the clock says.
-        #expect(try workspace.sqlite("UPDATE payment SET created_at = '2026-11-30T07:00:00Z'").status == 0)
+        // F-1's reminder goes out on Monday; both invoices are paid that day.
         _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "1815", "--date", "2026-11-30"])
+        _ = try workspace.succeed(["payment", "add", "F-2", "--amount", "300", "--date", "2026-11-30"])
+        // Recorded before the rehearsed digest, whatever the clock says.
+        #expect(try workspace.sqlite("UPDATE payment SET created_at = '2026-11-30T10:30:00Z'").status == 0)
+        try workspace.setDigestTime("09:30")
+        _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-01T10:00:00+01:00"])
         let digest = try #require(try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8).quotedPrintableDecoded }.first { $0.contains("Resumen diario") })
-        #expect(digest.contains("Pagadas en su totalidad desde el último resumen:"), "\(digest)")
-        let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-25", "--json"])
+        #expect(digest.contains("Pagadas en su totalidad desde el último resumen, tras recordárselas:"), "\(digest)")
+        let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30", "--json"])
         let owed = try #require(((try JSONSerialization.jsonObject(with: Data(interest.utf8)) as? [String: Any])?["interest"] as? [String: Any])?["amount"] as? String)
         let spanish = owed.replacingOccurrences(of: ".", with: ",")
         #expect(
-            digest.contains("ACME  F-1  1815,00\u{00A0}€ recibidos, el último pago el 25 de noviembre de 2026; pagada con retraso: puede reclamar aún \(spanish)\u{00A0}€ de intereses y 40,00\u{00A0}€ de indemnización"),
+            digest.contains("ACME  F-1  1815,00\u{00A0}€ recibidos, el último pago el 30 de noviembre de 2026; pagada con retraso: puede reclamar aún \(spanish)\u{00A0}€ de intereses y 40,00\u{00A0}€ de indemnización"),
             "\(owed) \(digest)")
-        #expect(digest.contains("ACME  F-2  300,00\u{00A0}€ recibidos, el último pago el 28 de noviembre de 2026\r\n"), "\(digest)")
+        // F-2 was paid before cobrador wrote about it: no news.
+        #expect(!digest.contains("F-2  300,00"), "\(digest)")
         #expect(digest.contains("art. 1110 del Código Civil") && !digest.contains("Hoy no hay nada que requiera su atención"), "\(digest)")
     }
 

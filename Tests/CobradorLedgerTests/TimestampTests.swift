@@ -24,6 +24,7 @@ import Testing
         #expect(Timestamp.date("2026-11-30T08:00:00Z") == eight)
         #expect(Timestamp.date("2026-11-30T09:00:00+01:00") == eight)
         #expect(Timestamp.date("2026-13-30T08:00:00Z") == nil)
+        #expect(Timestamp.date("2026-02-31T08:00:00Z") == nil)
         #expect(Timestamp.date("yesterday") == nil)
     }
 }
