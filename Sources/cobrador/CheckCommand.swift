@@ -61,6 +61,15 @@ struct CheckCommand: ParsableCommand {
             }
             if missing.isEmpty {
                 print("Templates \(configuration.templatesPath): every e-mail stage has a subject and a text in es and en")
+                // `init` copied the templates: a copy older than the privacy notice in every
+                // message lacks what later versions say to clients. Said, not refused: they are the owner's.
+                let copied = "\(configuration.templatesPath)/es/partials/privacy.text.mustache"
+                if !FileManager.default.fileExists(atPath: copied) {
+                    print(
+                        "Warning: \(configuration.templatesPath) was copied from an earlier cobrador: its reminders lack the privacy notice and "
+                            + "the reservation of interest on part payments; compare it with \(DefaultTemplates.directory() ?? "the shipped templates") "
+                            + "(diff -r) and take what you have not changed yourself")
+                }
             } else {
                 problems += missing.map { "templates: missing \($0)" }
             }

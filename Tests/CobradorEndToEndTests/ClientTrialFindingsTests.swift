@@ -157,4 +157,18 @@ import Testing
         #expect(interest.contains("compensation waived in a negotiation") && !interest.contains("40.00 EUR"), "\(interest)")
         #expect(try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"]).contains("Intereses"))
     }
+
+    /// An installation's templates are the copy `init` made: an older copy lacks what later
+    /// versions say to clients, and nothing told the owner.
+    @Test func checkSaysWhenTheTemplatesPredateThePrivacyNotice() throws {
+        #expect(!(try workspace.succeed(["check"])).contains("copied from an earlier cobrador"))
+        try FileManager.default.removeItem(atPath: workspace.directory.file("templates/es/partials/privacy.text.mustache"))
+        // The copy as an earlier version made it: no partial, and no template naming it.
+        for name in ["before-due", "due", "reminder-1", "reminder-2", "formal-notice", "final-notice", "instalment-reminder", "plan-broken", "promise-broken", "thank-you"] {
+            let path = workspace.directory.file("templates/es/\(name).text.mustache")
+            try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "{{> es/partials/privacy.text}}", with: "").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let old = try workspace.run(["check"])
+        #expect(old.standardOutput.contains("was copied from an earlier cobrador") && old.standardOutput.contains("diff -r"), "\(old.standardOutput) \(old.standardError)")
+    }
 }
