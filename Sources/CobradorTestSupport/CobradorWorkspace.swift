@@ -104,6 +104,18 @@ package final class CobradorWorkspace: Sendable {
         try succeed(["import", "invoices", directory.write("invoices.csv", invoices)])
     }
 
+    /// Monday 30 November 2026, 10:00 in Madrid: the rehearsed moment most tests run at.
+    package static let monday = "2026-11-30T10:00:00+01:00"
+
+    /// A workspace with `seed`'s clients and invoices and no daily digest, so the Maildir
+    /// holds only the clients' messages.
+    package static func seeded() throws -> CobradorWorkspace {
+        let workspace = try CobradorWorkspace()
+        try workspace.seed()
+        try workspace.setDigestTime("never")
+        return workspace
+    }
+
     /// Adds two clients (es and en) and three invoices used by many tests.
     package func seed() throws {
         try succeed(["client", "add", "ACME", "--name", "Acme Ibérica S.L.", "--email", "pagos@acme.example", "--country", "ES"])

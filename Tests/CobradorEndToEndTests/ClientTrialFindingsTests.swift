@@ -6,12 +6,10 @@ import Testing
 /// found wrong; each reproduced through the real binary and guarded here.
 @Suite(.serialized) struct ClientTrialFindingsTests {
     let workspace: CobradorWorkspace
-    let monday = "2026-11-30T10:00:00+01:00"
+    let monday = CobradorWorkspace.monday
 
     init() throws {
-        workspace = try CobradorWorkspace()
-        try workspace.seed()
-        try workspace.setDigestTime("never")
+        workspace = try .seeded()
     }
 
     func messages(to address: String) throws -> [String] {

@@ -6,12 +6,10 @@ import Testing
 /// place (an import only reports the difference), through the real binary.
 @Suite(.serialized) struct InvoiceCorrectionTests {
     let workspace: CobradorWorkspace
-    let monday = "2026-11-30T10:00:00+01:00"
+    let monday = CobradorWorkspace.monday
 
     init() throws {
-        workspace = try CobradorWorkspace()
-        try workspace.seed()
-        try workspace.setDigestTime("never")
+        workspace = try .seeded()
     }
 
     func sqlite(_ sql: String) throws -> String {
