@@ -398,8 +398,7 @@ struct ClientSimulation {
             var event = PlannedEvent(
                 kind: stage.channel == .email ? .message : .task, at: moment, clientID: file.client.id ?? 0, clientCode: file.client.code,
                 stage: stage.name, template: stage.template, channel: stage.channel == .email ? nil : stage.channel,
-                invoiceIDs: group.compactMap(\.state.invoice.id), invoiceNumbers: group.map(\.state.invoice.number), negotiationID: nil,
-                reasons: reasons)
+                invoiceIDs: groupIDs, invoiceNumbers: group.map(\.state.invoice.number), negotiationID: nil, reasons: reasons)
             event.deadline = policy.deadline(after: day, country: file.client.country, region: file.client.region, formalNoticeDay: noticeDay)
             events.append(event)
             return

@@ -85,7 +85,7 @@ extension Ledger {
     /// asks, none dated before its issue; a new currency only with none received) and with
     /// an open plan over it (instalments that cover what it owes). Messages about it that
     /// are waiting to go (a retry) are withdrawn, freeing their stage: the next pass writes
-    /// them from the corrected invoice. Refused while a message about it is being sent. A
+    /// them again from the corrected invoice if still due. Refused while a message about it is being sent. A
     /// note among the client's contacts keeps what changed, and `reason` when given (a credit
     /// note's number). Returns the invoice before and after, and how many messages were withdrawn.
     package func correctInvoice(
