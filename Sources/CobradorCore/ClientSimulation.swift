@@ -221,25 +221,17 @@ struct ClientSimulation {
                     stageDay = deadline.adding(days: 1)
                 }
             }
-            // The broken promise's message stands for the stage before this one: the next
-            // keeps the cadence's spacing from it, not a reminder the next morning.
-            if index > 0, let broken = eventContacts.filter({ $0.template == "promise-broken" && $0.invoiceIDs.contains(invoiceID) }).map(\.day).max() {
-                let spaced = broken.adding(days: max(policy.minimumGapDays, stages[index].offsetDays - stages[index - 1].offsetDays))
-                if spaced > stageDay {
-                    reasons.append("spacing: the promise-broken message is dated \(broken), so not before \(spaced)")
-                    stageDay = spaced
-                }
-            }
-            // A negotiation that ended without breaking (a dispute resolved, a promise or plan
-            // withdrawn) held escalation: the next stage keeps the cadence's spacing from its
-            // end, not a reminder the next morning for a stage long due.
-            let ended = file.negotiations.map(\.negotiation).filter { $0.outcome != .broken && $0.invoiceIDs.contains(invoiceID) }.compactMap(\.closedAt).max()
-            if index > 0, let ended {
-                let endDay = window.day(of: ended)
-                let spaced = endDay.adding(days: max(policy.minimumGapDays, stages[index].offsetDays - stages[index - 1].offsetDays))
-                if spaced > stageDay {
-                    reasons.append("spacing: a negotiation on it ended \(endDay), so not before \(spaced)")
-                    stageDay = spaced
+            // The broken promise's message, or the end of a negotiation that did not break (a
+            // dispute resolved, a promise or plan withdrawn), stands for the stage before this
+            // one: the next keeps the cadence's spacing from it, not a reminder the next morning.
+            if index > 0 {
+                let gap = max(policy.minimumGapDays, stages[index].offsetDays - stages[index - 1].offsetDays)
+                let broken = eventContacts.filter { $0.template == "promise-broken" && $0.invoiceIDs.contains(invoiceID) }.map(\.day).max()
+                let ended = file.negotiations.map(\.negotiation).filter { $0.outcome != .broken && $0.invoiceIDs.contains(invoiceID) }.compactMap(\.closedAt).max()
+                for (from, what) in [(broken, "the promise-broken message is dated"), (ended.map { window.day(of: $0) }, "a negotiation on it ended")] {
+                    guard let from, from.adding(days: gap) > stageDay else { continue }
+                    stageDay = from.adding(days: gap)
+                    reasons.append("spacing: \(what) \(from), so not before \(stageDay)")
                 }
             }
             stageStep = Step(stageIndex: index, isRepeat: false, day: stageDay, reasons: reasons)

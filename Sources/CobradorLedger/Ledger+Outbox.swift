@@ -317,7 +317,12 @@ extension Ledger {
     /// Closes an attempt that waits to go but was written from what the owner has since
     /// corrected (`reason` says what), and frees its dispatch so that it is written again.
     static func withdraw(_ attemptID: Int64, reason: String, at moment: Date, _ db: GRDB.Database) throws {
-        try closeAsFailed(attemptID, reason: closedUnsent + reason, at: moment, db)
+        try closeAndFreeDispatch(attemptID, reason: closedUnsent + reason, at: moment, db)
+    }
+
+    /// Closes an attempt as `failed` and frees its dispatch: the next pass writes its stage again.
+    private static func closeAndFreeDispatch(_ attemptID: Int64, reason: String, at moment: Date, _ db: GRDB.Database) throws {
+        try closeAsFailed(attemptID, reason: reason, at: moment, db)
         try db.cachedStatement(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?").execute(arguments: [attemptID])
     }
 
@@ -363,8 +368,7 @@ extension Ledger {
                 try db.execute(sql: "UPDATE contact SET status = 'sent', error = NULL, sent_at = coalesce(last_attempt_at, occurred_at) WHERE id = ?", arguments: [id])
                 try Self.logAttempt(db, id, at: moment, status: "sent", detail: word, sha256: nil)
             } else {
-                try Self.closeAsFailed(id, reason: word + "; written again by the next pass", at: moment, db)
-                try db.execute(sql: "UPDATE contact SET dispatch_key = NULL WHERE id = ?", arguments: [id])
+                try Self.closeAndFreeDispatch(id, reason: word + "; written again by the next pass", at: moment, db)
             }
             return (row["code"], row["stage"] ?? "")
         }
