@@ -6,15 +6,8 @@ enum TemplateVariableCheck {
         var problems: [(line: Int, message: String)] = []
         var stack: [Any] = [context]
         var sections: [String] = []
-        let pattern = /\{\{(\{)?\s*([#^\/&>%!]?)\s*([^}]*?)\s*\}?\}\}/
-        var lineStarts: [String.Index] = [source.startIndex]
-        for index in source.indices where source[index] == "\n" { lineStarts.append(source.index(after: index)) }
-        func line(of position: String.Index) -> Int { lineStarts.lastIndex { $0 <= position }.map { $0 + 1 } ?? 1 }
-
-        for match in source.matches(of: pattern) {
-            let sigil = String(match.output.2)
-            let name = String(match.output.3)
-            let at = line(of: match.range.lowerBound)
+        for tag in tags(in: source) {
+            let (sigil, name, at) = (tag.sigil, tag.name, tag.line)
             switch sigil {
             case "!", "%":
                 continue
@@ -38,6 +31,48 @@ enum TemplateVariableCheck {
             }
         }
         return problems
+    }
+
+    /// The tags of `source` in order: "{{", an optional third "{", a sigil (one of #^/&>%!, or
+    /// none), the name up to the first "}" with the spaces around it trimmed, then "}}" (or
+    /// "}}}"). Scanned by byte: a Regex made every pass start 30 ms later.
+    static func tags(in source: String) -> [(sigil: String, name: String, line: Int)] {
+        let bytes = Array(source.utf8)
+        let brace = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        var tags: [(sigil: String, name: String, line: Int)] = []
+        var line = 1
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == 0x0A { line += 1 }
+            guard bytes[index] == brace, bytes[index + 1] == brace else {
+                index += 1
+                continue
+            }
+            var cursor = index + 2
+            if cursor < bytes.count, bytes[cursor] == brace { cursor += 1 }
+            while cursor < bytes.count, isSpace(bytes[cursor]) { cursor += 1 }
+            var sigil = ""
+            if cursor < bytes.count, "#^/&>%!".utf8.contains(bytes[cursor]) {
+                sigil = String(UnicodeScalar(bytes[cursor]))
+                cursor += 1
+                while cursor < bytes.count, isSpace(bytes[cursor]) { cursor += 1 }
+            }
+            let nameStart = cursor
+            while cursor < bytes.count, bytes[cursor] != close { cursor += 1 }
+            var nameEnd = cursor
+            while nameEnd > nameStart, isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+            // "}}" closes the tag; a triple tag's "}}}" too.
+            if cursor < bytes.count, bytes[cursor] == close, cursor + 1 < bytes.count, bytes[cursor + 1] == close {
+                tags.append((sigil, String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self), line))
+                let end = cursor + 2 < bytes.count && bytes[cursor + 2] == close ? cursor + 3 : cursor + 2
+                line += bytes[(index + 1)..<end].lazy.filter { $0 == 0x0A }.count
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        return tags
     }
 
     /// The value of a dotted name, looked up from the innermost section outwards.

@@ -50,6 +50,12 @@ import Testing
         #expect(error?.description == folder.file("en/due.html.mustache") + ":2: the partial {{> en/partials/payment.html}} does not exist")
     }
 
+    @Test func theCheckReadsEveryKindOfTagOnItsLine() {
+        let source = "Hi {{ client.name }},\n{{{raw}}} {{& amp}}\n{{#invoices}}\n{{^ empty }}{{/invoices}}{{! note }}{{! not } a tag }}\n{{> en/partials/payment.text}}{{broken}\n{{\nlate\n}}"
+        let tags = TemplateVariableCheck.tags(in: source).map { "\($0.line)\($0.sigil)\($0.name)" }
+        #expect(tags == ["1client.name", "2raw", "2&amp", "3#invoices", "4^empty", "4/invoices", "4!note", "5>en/partials/payment.text", "6late"])
+    }
+
     @Test func aTemplateThatDoesNotParseNamesItsFileAndLine() throws {
         let folder = TemporaryDirectory()
         folder.write("en/due.subject.mustache", "Invoice due\n")
