@@ -6,8 +6,9 @@ import Foundation
 /// One pass of the daemon at a moment: resolve what a crash left in flight, send what is
 /// reserved or due for a retry, ask the planner what goes out now, record its transitions,
 /// and send its messages in batches: reserve a batch in one transaction, send its messages one
-/// at a time, noting each step in the `OutboxJournal`, and record the batch's outcomes in one
-/// transaction. No transaction is open while a message travels.
+/// at a time, noting each step in the `OutboxJournal`, and record the batch's outcomes in the
+/// transaction that reserves the next batch (or in one of their own at the end of the pass).
+/// No transaction is open while a message travels.
 package struct Pass: Sendable {
     package let configuration: Configuration
     package let ledger: Ledger
@@ -68,14 +69,16 @@ package struct Pass: Sendable {
     /// same planning also finds the next moment something is due (`Summary.nextPlannedAt`),
     /// so the daemon need not read the ledger twice. Run it under the `PassLock`.
     package func run(at now: Date, lookAhead: TimeInterval = 0, shouldStop: () -> Bool = { false }) throws -> Summary {
-        var summary = try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, shouldStop: shouldStop) }
+        let journal = try OutboxJournal(ledgerPath: ledger.path)
+        var summary = try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, journal: journal, shouldStop: shouldStop) }
+        // The last batch's outcomes (a pass that threw leaves them to the next one's start).
+        recordOutcomes(journal, summary: &summary)
         if let problem = sentLog.takeProblem() { summary.problems.append(problem) }
         return summary
     }
 
-    private func passBody(at now: Date, lookAhead: TimeInterval, shouldStop: () -> Bool) throws -> Summary {
+    private func passBody(at now: Date, lookAhead: TimeInterval, journal: OutboxJournal, shouldStop: () -> Bool) throws -> Summary {
         var summary = Summary()
-        let journal = try OutboxJournal(ledgerPath: ledger.path)
         summary.unknown += try ledger.resolveInterrupted(at: now, journal: journal).unknown
         // What went to the relay, for its quotas; `booked` adds the batch being gathered.
         var limiter = try quota(at: now)
@@ -176,11 +179,12 @@ package struct Pass: Sendable {
     static let firstBatchSize = 8
     static let largestBatchSize = 256
 
-    /// Reserves and claims a batch of planned messages in one durable transaction, then sends
-    /// them one by one, and records their outcomes in one durable transaction (sooner if the
-    /// batch takes over a second, for whoever reads the ledger). Says whether the pass goes on
-    /// (else what was claimed and not sent is given back for the next pass) and how many
-    /// messages went to the relay.
+    /// Reserves and claims a batch of planned messages in one durable transaction, which also
+    /// records the outcomes the journal holds (the previous batch's), then sends them one by
+    /// one, noting their outcomes in the journal (and recording them if the batch takes over a
+    /// second, for whoever reads the ledger). Says whether the pass goes on (else what was
+    /// claimed and not sent is given back for the next pass) and how many messages went to
+    /// the relay.
     private func sendBatch(
         _ events: [PlannedEvent], at now: Date, files: [Int64: PlannerInput.ClientFile], journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool
     ) throws -> (goOn: Bool, handedOver: Int) {
@@ -197,8 +201,9 @@ package struct Pass: Sendable {
         let sender = configuration.sender.email
         let checkedAt = Date()
         let reservations = try ledger.reserve(
-            requests, at: now, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+            requests, recording: journal.unrecorded, at: now, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
             messageID: { MessageID.make(attempt: $0, reservedAt: now, senderAddress: sender) })
+        clear(journal, summary: &summary)
         var claimed: [Ledger.StoredAttempt] = []
         for (request, reservation) in zip(requests, reservations) {
             let event = request.event
@@ -233,7 +238,6 @@ package struct Pass: Sendable {
                 recordedAt = Date()
             }
         }
-        recordOutcomes(journal, summary: &summary)
         return (summary.configurationError == nil, handedOver)
     }
 
@@ -453,6 +457,11 @@ package struct Pass: Sendable {
                     + "\(journal.path) keeps \(journal.unrecorded.count == 1 ? "it" : "them") for the next pass")
             return
         }
+        clear(journal, summary: &summary)
+    }
+
+    /// Empties the journal once the ledger has recorded what it held.
+    private func clear(_ journal: OutboxJournal, summary: inout Summary) {
         do {
             try journal.clear()
         } catch {

@@ -90,6 +90,29 @@ import Testing
         }
     }
 
+    /// The next batch's reservation records the previous batch's outcomes first, in its own
+    /// transaction: an address the relay just refused holds back that client's next message.
+    @Test func theNextReservationRecordsTheLastBatchsOutcomesFirst() throws {
+        let first = try reserve([request(1), request(2)]).compactMap { if case .claimed(let attempt) = $0 { attempt.attemptID } else { nil } }
+        #expect(first.count == 2)
+        let outcomes = [
+            Ledger.Outcome(attemptID: first[0], attempt: 1, status: .sent, reply: "250 2.0.0 Ok", error: nil, at: now, nextAttempt: nil),
+            Ledger.Outcome(
+                attemptID: first[1], attempt: 1, status: .failed, reply: "550 5.1.1 mailbox unknown", error: "550 5.1.1 mailbox unknown", at: now,
+                nextAttempt: nil, refusedAddress: "ap@c2.example"),
+        ]
+        var secondStage = request(2)
+        secondStage.dispatchKey = "reminder-2|2|2026-11-30"
+        let results = try ledger.reserve(
+            [request(3), secondStage], recording: outcomes, at: now, tolerance: { _ in 0 }, messageID: { "cobrador.\($0)@lucia.example" })
+        guard case .claimed(let third) = results[0], case .refused(.badAddress("ap@c2.example")) = results[1] else {
+            Issue.record("unexpected reservations: \(results)")
+            return
+        }
+        #expect(third.attemptID == first[1] + 1)
+        #expect(try statuses() == ["sent/claimed", "failed/claimed", "sending/claimed"])
+    }
+
     /// The message states what its reservation re-checked, not what was read before.
     @Test func aMessageIsComposedFromTheFactsItsReservationReChecked() throws {
         try ledger.addPayment(
