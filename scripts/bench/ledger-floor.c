@@ -2,10 +2,11 @@
    directly against SQLite's C API with prepared statements, nothing else (no planning, no
    composing, no SMTP). On a fresh copy of the benchmark's ledger it takes the first COUNT
    open invoices (one per client) and, in batches of 256 as the pass does, runs what
-   Ledger.reserve runs for each (the re-checks, the attempt with MESSAGE_FILE as its stored
-   bytes and their SHA-256, its invoice link, two hash-chained log steps), commits with
-   synchronous = FULL, then what Ledger.recordOutcomes runs (the outcome, one more log step)
-   and commits again. Kept in step with Sources/CobradorLedger/Ledger+Outbox.swift by hand.
+   Ledger.reserve runs: first what Ledger.recordOutcomes runs for the previous batch (the
+   outcome, one more log step), then for each message the re-checks, the attempt with
+   MESSAGE_FILE as its stored bytes and their SHA-256, its invoice link, two hash-chained log
+   steps; and commits with synchronous = FULL. The last batch's outcomes get a commit of their
+   own. Kept in step with Sources/CobradorLedger/Ledger+Outbox.swift by hand.
    Prints "CPU_US_PER_MESSAGE USER_US SYS_US". Usage: ledger-floor LEDGER COUNT MESSAGE_FILE */
 #include <malloc.h>
 #include <openssl/sha.h>
@@ -97,6 +98,19 @@ static void begin(sqlite3_stmt *last_hash, char previous[65]) {
     sqlite3_reset(last_hash);
 }
 
+/* Records the outcomes of messages [from, to) in the open transaction, as Ledger.record does. */
+static void record(sqlite3_stmt *outcome, sqlite3_stmt *insert_step, const sqlite3_int64 *ids, int from, int to, char previous[65]) {
+    for (int i = from; i < to; i++) {
+        const char *reply = "250 2.0.0 Ok: queued as 4dQ1Zr0wXnz1L";
+        text(outcome, 1, "sent"); text(outcome, 2, reply); sqlite3_bind_null(outcome, 3); text(outcome, 4, "sent");
+        text(outcome, 5, "2026-12-01T09:00:01Z"); sqlite3_bind_null(outcome, 6); sqlite3_bind_int64(outcome, 7, ids[i]);
+        sqlite3_bind_int(outcome, 8, 1);
+        run(outcome);
+        if (sqlite3_changes(db) != 1) { fprintf(stderr, "attempt %lld: no outcome recorded\n", (long long)ids[i]); exit(1); }
+        log_step(insert_step, ids[i], "sent", reply, NULL, previous);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) { fprintf(stderr, "usage: ledger-floor LEDGER COUNT MESSAGE_FILE\n"); return 64; }
     FILE *file = fopen(argv[3], "rb");
@@ -172,6 +186,10 @@ int main(int argc, char **argv) {
     for (int first = 0; first < count; first += batch) {
         int end = first + batch < count ? first + batch : count;
         begin(last_hash, previous);
+        record(outcome, insert_step, ids, first - batch < 0 ? 0 : first - batch, first, previous);
+        sqlite3_step(next_id);
+        sqlite3_int64 next = sqlite3_column_int64(next_id, 0);
+        sqlite3_reset(next_id);
         for (int i = first; i < end; i++) {
             struct target *t = &targets[i];
             snprintf(key, sizeof key, "before-due|%s|2026-12-01", t->number);
@@ -182,9 +200,7 @@ int main(int argc, char **argv) {
             sqlite3_bind_int64(bad, 1, t->client_id); run(bad);
             sqlite3_bind_int64(negotiation, 1, t->invoice_id); run(negotiation);
             sqlite3_bind_int64(references, 1, t->invoice_id); sqlite3_bind_int64(references, 2, t->client_id); run(references);
-            sqlite3_step(next_id);
-            ids[i] = sqlite3_column_int64(next_id, 0);
-            sqlite3_reset(next_id);
+            ids[i] = next++;
             snprintf(message_id, sizeof message_id, "<%lld.floor@bench.example>", (long long)ids[i]);
             snprintf(recipient, sizeof recipient, "billing%d@client.example", i);
             int prefix = (int)(strchr(strchr(key, '|') + 1, '|') - key) + 1;
@@ -203,18 +219,10 @@ int main(int argc, char **argv) {
             log_step(insert_step, ids[i], "sending", "handed to the transport", NULL, previous);
         }
         execute("COMMIT");
-        begin(last_hash, previous);
-        for (int i = first; i < end; i++) {
-            const char *reply = "250 2.0.0 Ok: queued as 4dQ1Zr0wXnz1L";
-            text(outcome, 1, "sent"); text(outcome, 2, reply); sqlite3_bind_null(outcome, 3); text(outcome, 4, "sent");
-            text(outcome, 5, "2026-12-01T09:00:01Z"); sqlite3_bind_null(outcome, 6); sqlite3_bind_int64(outcome, 7, ids[i]);
-            sqlite3_bind_int(outcome, 8, 1);
-            run(outcome);
-            if (sqlite3_changes(db) != 1) { fprintf(stderr, "attempt %lld: no outcome recorded\n", (long long)ids[i]); return 1; }
-            log_step(insert_step, ids[i], "sent", reply, NULL, previous);
-        }
-        execute("COMMIT");
     }
+    begin(last_hash, previous);
+    record(outcome, insert_step, ids, count - (count % batch ? count % batch : batch), count, previous);
+    execute("COMMIT");
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     double user = usage.ru_utime.tv_sec * 1e6 + usage.ru_utime.tv_usec, sys = usage.ru_stime.tv_sec * 1e6 + usage.ru_stime.tv_usec;
