@@ -24,7 +24,7 @@ package struct InterestBreakdown: Sendable {
     /// Outstanding + interest (+ compensation when it is in the same currency).
     package var total: Money
     /// Why something is or is not claimed (a waiver, a missing rate, a consumer debt).
-    package var notes: [String]
+    package var notes: [InterestNote]
 
     package var usesProvisionalRate: Bool { lines.contains(where: \.provisional) }
 }

@@ -38,7 +38,7 @@ package struct InterestCalculator: Sendable {
             payments.filter { $0.valueDate < day }.reduce(0) { $0 + $1.amount.minorUnits }
         }
         let outstanding = Money(minorUnits: invoice.gross.minorUnits - paidBy(asOf.adding(days: 1)), currency: currency)
-        var notes: [String] = []
+        var notes: [InterestNote] = []
         var lines: [InterestBreakdown.Line] = []
         let start = invoice.dueDate.adding(days: 1)
 
@@ -62,13 +62,13 @@ package struct InterestCalculator: Sendable {
                 day = end.adding(days: 1)
             }
         case .none:
-            notes.append("no statutory late-payment interest applies to this debtor")
+            notes.append(.noStatutoryInterest)
         case .spainConsumer:
-            notes.append("a consumer owes interest only from a demand, at the legal rate (Civil Code 1100, 1108): not computed")
+            notes.append(.consumerInterestNotComputed)
         case _ where waivesInterest:
-            notes.append("interest waived in a negotiation")
+            notes.append(.interestWaived)
         case _ where start > asOf:
-            notes.append("not yet late on \(asOf)")
+            notes.append(.notYetLate(on: asOf))
         default:
             // The UK rate is fixed for the life of the debt at the rate in force when it became late.
             let fixed = regime == .ukBusiness ? table.periodOrAssumed("BOE", on: start) : nil
@@ -88,13 +88,11 @@ package struct InterestCalculator: Sendable {
                     percent = (fixed?.percent ?? 0) + 8
                 }
                 guard let period else {
-                    notes.append("no rate is known from \(day): add it as [[interest.rate]] in the configuration; interest is computed up to \(day.adding(days: -1))")
+                    notes.append(.noRateKnown(from: day))
                     break
                 }
                 if period.from == day && period.provisional && table.period(period.regime, on: day) == nil {
-                    notes.append(
-                        "no rate is known from \(day): the last known one (\(period.percent)%) is assumed and marked provisional; "
-                            + "add the published one as [[interest.rate]] in the configuration")
+                    notes.append(.rateAssumed(from: day, percent: period.percent))
                 }
                 // The segment ends where the rate period, the base or the asked range changes.
                 var end = regime == .ukBusiness ? asOf : min(period.until, asOf)
@@ -124,17 +122,17 @@ package struct InterestCalculator: Sendable {
                 // compared with them (no exchange rate is known), and the lowest is claimed.
                 let principal = invoice.gross.minorUnits
                 let isSterling = currency.code == "GBP"
-                if !isSterling { notes.append("the fixed sum for a debt in \(currency.code) is claimed at the lowest tier (40 GBP): the Act's tiers are in sterling") }
+                if !isSterling { notes.append(.lowestUKTier(currency: currency.code)) }
                 compensation = Money(
                     minorUnits: !isSterling || principal < 1000_00 ? 40_00 : principal < 10_000_00 ? 70_00 : 100_00, currency: Currency(code: "GBP")!)
             default: break
             }
         } else if waivesCompensation {
-            notes.append("compensation waived in a negotiation")
+            notes.append(.compensationWaived)
         }
         let sameCurrency = compensation.map { $0.currency == currency ? $0.minorUnits : 0 } ?? 0
         if let compensation, compensation.currency != currency {
-            notes.append("the compensation is owed in \(compensation.currency.code), apart from the total")
+            notes.append(.compensationApart(currency: compensation.currency.code))
         }
         return InterestBreakdown(
             regime: regime, asOf: asOf, outstanding: outstanding, lines: lines, interest: interest, compensation: compensation,

@@ -73,7 +73,7 @@ package struct EvidenceStatement {
                         "    \(format.date(line.from)) - \(format.date(line.through)): \(line.days) " + say("days on", "días sobre") + " \(format.money(line.base)) "
                             + say("at", "al") + " \(format.percent(line.percent)) = \(format.money(line.amount))" + (line.provisional ? " (" + say("provisional rate", "tipo provisional") + ")" : ""))
                 }
-                lines += breakdown.notes.map { "    \($0)" }
+                lines += breakdown.notes.map { "    \($0.text(in: language))" }
             }
         }
         lines += ["", say("Chronology", "Cronología")]

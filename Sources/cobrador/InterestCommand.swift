@@ -86,7 +86,7 @@ struct InterestCommand: ParsableCommand {
             interest = MoneyJSON(breakdown.interest)
             compensation = breakdown.compensation.map(MoneyJSON.init)
             total = MoneyJSON(breakdown.total)
-            notes = breakdown.notes
+            notes = breakdown.notes.map(\.description)
         }
 
         enum CodingKeys: String, CodingKey {

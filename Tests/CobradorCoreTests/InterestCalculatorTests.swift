@@ -67,7 +67,7 @@ import Testing
         // A debt in euros is not measured against sterling tiers: the lowest sum, and why.
         let inEuros = InterestCalculator(table: Self.shipped).compute(
             invoice: invoice(10_000_00, due: "2026-02-14"), payments: [], asOf: CalendarDate(iso: "2026-11-30")!, regime: .ukBusiness)
-        #expect(inEuros.compensation?.description == "40.00 GBP" && inEuros.notes.contains { $0.contains("lowest tier (40 GBP)") }, "\(inEuros.notes)")
+        #expect(inEuros.compensation?.description == "40.00 GBP" && inEuros.notes.contains(.lowestUKTier(currency: "EUR")), "\(inEuros.notes)")
     }
 
     @Test func otherEUCountriesAddTheirPointsToTheECBRate() {
@@ -107,16 +107,19 @@ import Testing
         let waived = calculator.compute(
             invoice: invoice(1_000_00, due: "2024-01-31"), payments: [], asOf: CalendarDate(iso: "2024-03-01")!, regime: .spainBusiness,
             waivesInterest: true, waivesCompensation: true)
-        #expect(waived.lines.isEmpty && waived.compensation == nil && waived.notes == ["interest waived in a negotiation", "compensation waived in a negotiation"])
+        #expect(waived.lines.isEmpty && waived.compensation == nil && waived.notes == [.interestWaived, .compensationWaived])
         let consumer = calculator.compute(invoice: invoice(1_000_00, due: "2024-01-31"), payments: [], asOf: CalendarDate(iso: "2024-03-01")!, regime: .spainConsumer)
-        #expect(consumer.lines.isEmpty && consumer.compensation == nil && consumer.notes.first?.contains("consumer") == true)
+        #expect(consumer.lines.isEmpty && consumer.compensation == nil && consumer.notes == [.consumerInterestNotComputed])
         // Past the table's last rate the claim runs to the day asked, at that rate, provisional,
         // and says so: a notice must not stop counting at the end of the table.
         let beyond = calculator.compute(invoice: invoice(1_000_00, due: "2026-12-15"), payments: [], asOf: CalendarDate(iso: "2027-01-10")!, regime: .spainBusiness)
         #expect(beyond.lines.map(\.through.description) == ["2026-12-31", "2027-01-10"])
         #expect(beyond.lines.last?.provisional == true && beyond.lines.last?.percent == beyond.lines.first?.percent && beyond.lines.last?.days == 10)
-        #expect(beyond.notes.first?.hasPrefix("no rate is known from 2027-01-01: the last known one (10.15%) is assumed and marked provisional") == true, "\(beyond.notes)")
+        #expect(beyond.notes.first?.description.hasPrefix("no rate is known from 2027-01-01: the last known one (10.15%) is assumed and marked provisional") == true, "\(beyond.notes)")
         #expect(beyond.usesProvisionalRate)
+        // A statement for a Spanish court says it in Spanish.
+        #expect(
+            beyond.notes.first?.text(in: .es).hasPrefix("no se conoce el tipo desde el 2027-01-01: se supone el último conocido (10,15 %), marcado como provisional") == true)
         let british = calculator.compute(invoice: invoice(1_000_00, due: "2027-02-15"), payments: [], asOf: CalendarDate(iso: "2027-03-10")!, regime: .ukBusiness)
         #expect(british.lines.count == 1 && british.lines[0].through.description == "2027-03-10" && british.usesProvisionalRate)
     }
