@@ -70,8 +70,17 @@ package struct Pass: Sendable {
     /// so the daemon need not read the ledger twice. Run it under the `PassLock`.
     package func run(at now: Date, lookAhead: TimeInterval = 0, shouldStop: () -> Bool = { false }) throws -> Summary {
         let journal = try OutboxJournal(ledgerPath: ledger.path)
-        var summary = try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, journal: journal, shouldStop: shouldStop) }
-        // The last batch's outcomes (a pass that threw leaves them to the next one's start).
+        var summary: Summary
+        do {
+            summary = try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, journal: journal, shouldStop: shouldStop) }
+        } catch {
+            // The last batch's outcomes all the same, if the ledger takes them (else the next
+            // pass's start records them from the journal).
+            var failed = Summary()
+            recordOutcomes(journal, summary: &failed)
+            throw error
+        }
+        // The last batch's outcomes.
         recordOutcomes(journal, summary: &summary)
         if let problem = sentLog.takeProblem() { summary.problems.append(problem) }
         return summary
