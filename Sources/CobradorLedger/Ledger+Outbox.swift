@@ -194,8 +194,7 @@ extension Ledger {
         for invoiceID in event.invoiceIDs {
             try db.cachedStatement(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)").execute(arguments: [attemptID, invoiceID])
         }
-        try log.append(db, attemptID, at: event.at, status: "pending", detail: "reserved \(id) for \(recipients)", sha256: sha256)
-        try log.append(db, attemptID, at: moment, status: "sending", detail: "handed to the transport", sha256: nil)
+        try log.append(db, attemptID, at: moment, status: "sending", detail: "reserved \(id) for \(recipients), handed to the transport", sha256: sha256)
         return .claimed(
             StoredAttempt(
                 attemptID: attemptID, clientCode: event.clientCode, stage: event.stage ?? "", invoiceNumbers: event.invoiceNumbers,

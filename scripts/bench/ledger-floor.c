@@ -4,8 +4,8 @@
    open invoices (one per client) and, in batches of 256 as the pass does, runs what
    Ledger.reserve runs: first what Ledger.recordOutcomes runs for the previous batch (the
    outcome, one more log step), then for each message the re-checks, the attempt with
-   MESSAGE_FILE as its stored bytes and their SHA-256, its invoice link, two hash-chained log
-   steps; and commits with synchronous = FULL. The last batch's outcomes get a commit of their
+   MESSAGE_FILE as its stored bytes and their SHA-256, its invoice link, a hash-chained log
+   step; and commits with synchronous = FULL. The last batch's outcomes get a commit of their
    own. Kept in step with Sources/CobradorLedger/Ledger+Outbox.swift by hand.
    Prints "CPU_US_PER_MESSAGE USER_US SYS_US". Usage: ledger-floor LEDGER COUNT MESSAGE_FILE */
 #include <malloc.h>
@@ -214,9 +214,8 @@ int main(int argc, char **argv) {
             text(insert_attempt, 7, "Recordatorio: la factura vence pronto"); text(insert_attempt, 8, recipient);
             run(insert_attempt);
             sqlite3_bind_int64(insert_link, 1, ids[i]); sqlite3_bind_int64(insert_link, 2, t->invoice_id); run(insert_link);
-            snprintf(detail, sizeof detail, "reserved %s for %s", message_id, recipient);
-            log_step(insert_step, ids[i], "pending", detail, sha256, previous);
-            log_step(insert_step, ids[i], "sending", "handed to the transport", NULL, previous);
+            snprintf(detail, sizeof detail, "reserved %s for %s, handed to the transport", message_id, recipient);
+            log_step(insert_step, ids[i], "sending", detail, sha256, previous);
         }
         execute("COMMIT");
     }
