@@ -13,7 +13,7 @@ package enum InterestNote: Sendable, Hashable, CustomStringConvertible {
     case noRateKnown(from: CalendarDate)
     /// No rate from `from` on: the last known `percent` is assumed, marked provisional.
     case rateAssumed(from: CalendarDate, percent: Decimal)
-    /// A UK debt in another currency (`code`) than sterling claims the lowest fixed sum.
+    /// A UK debt in `currency`, not sterling, claims the lowest fixed sum.
     case lowestUKTier(currency: String)
     /// The compensation is in `currency`, not the invoice's, so it is not in the total.
     case compensationApart(currency: String)
