@@ -138,7 +138,7 @@ extension Ledger {
             let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM client WHERE code = ?"), arguments: [clientCode])
             let addresses = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address"), arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM bad_address WHERE client_id = ?").execute(arguments: [id])
-            try db.cachedStatement(sql: "UPDATE client SET addresses_confirmed_after = (SELECT max(id) FROM contact) WHERE id = ?").execute(arguments: [id])
+            if let id { try Self.confirmAddresses(clientID: id, db) }
             return addresses
         }
     }
@@ -160,7 +160,7 @@ extension Ledger {
         let before = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ?"), arguments: [client.id])
         if Set(before.map { $0.lowercased() }) != Set(client.emails.map { $0.lowercased() }), let id = client.id {
             try closeWaitingAttempts(clientID: id, at: Date(), db)
-            try db.cachedStatement(sql: "UPDATE client SET addresses_confirmed_after = (SELECT max(id) FROM contact) WHERE id = ?").execute(arguments: [id])
+            try confirmAddresses(clientID: id, db)
         }
         try db.cachedStatement(sql: "DELETE FROM client_email WHERE client_id = ?").execute(arguments: [client.id])
         for bad in try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ?"), arguments: [client.id])

@@ -341,6 +341,18 @@ extension Ledger {
         AND contact.id > coalesce(client.addresses_confirmed_after, 0)
         """
 
+    /// Notes that the owner confirmed a client's addresses (edited them, or gave them again):
+    /// the relay's refusals for good before now no longer hold its stages, and their dispatches
+    /// are freed, so that a stage refused today is written again by the next pass, not tomorrow.
+    static func confirmAddresses(clientID: Int64, _ db: GRDB.Database) throws {
+        try db.cachedStatement(sql: """
+                UPDATE contact SET dispatch_key = NULL WHERE id IN (
+                    SELECT contact.id FROM contact JOIN client ON client.id = contact.client_id
+                    WHERE contact.client_id = ? AND contact.dispatch_key IS NOT NULL AND \(refusedForGood))
+                """).execute(arguments: [clientID])
+        try db.cachedStatement(sql: "UPDATE client SET addresses_confirmed_after = (SELECT max(id) FROM contact) WHERE id = ?").execute(arguments: [clientID])
+    }
+
     /// How the error of an attempt cobrador closed without sending it begins: no longer due,
     /// or written again. The ledger says `failed` (no other status fits), but the owner has
     /// nothing to act on: the digest leaves them out of its failures.

@@ -439,6 +439,21 @@ import Testing
         #expect(corrected.hasPrefix("Pass done: 0 sent, 0 deferred, 1 failed"), "\(corrected)")
     }
 
+    /// The owner corrects an address the relay refused this morning: the forecast says the
+    /// reminder goes now, and the next pass sends it, not the next day's.
+    @Test func aCorrectedAddressIsTriedAgainTheSameDay() throws {
+        let server = try SMTPTestServer(behaviour: "rcpt-550-for=ap@thames.example")
+        try useRelay(server)
+        let refused = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", monday])
+        #expect(refused.hasPrefix("Pass done: 1 sent, 0 deferred, 1 failed"), "\(refused)")
+        try workspace.succeed(["client", "edit", "BRIT", "--email", "payables@thames.example"])
+        #expect(try workspace.succeed(["plan", "--days", "0", "--at", "2026-11-30T11:00:00+01:00"]).contains("BRIT"))
+        let corrected = try workspace.succeed(["run", "--once", "--rehearsal", "--through-relay", "--at", "2026-11-30T11:00:00+01:00"])
+        #expect(corrected.hasPrefix("Pass done: 1 sent, 0 deferred, 0 failed"), "\(corrected)")
+        #expect(try server.received().count == 2)
+        #expect(try workspace.sqlite("SELECT recipients FROM contact WHERE status = 'sent' ORDER BY id DESC LIMIT 1").standardOutput == "payables@thames.example\n")
+    }
+
     @Test func sendingThroughARealRelayKeepsTheBytes() throws {
         let server = try SMTPTestServer()
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)

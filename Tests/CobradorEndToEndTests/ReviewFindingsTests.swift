@@ -240,7 +240,7 @@ import Testing
         workspace.directory.write("sent.log", "")
         #expect(try ProcessResult.run("/bin/chown", ["-R", "nobody:nogroup", workspace.directory.path]).status == 0)
         let root = try ProcessResult.run(
-            "/bin/sh", ["-c", "umask 077 && exec \"$0\" run --once --at \(monday)", CobradorWorkspace.binary],
+            "/bin/sh", ["-c", "umask 077 && exec \"$0\" run --once --rehearsal --at \(monday)", CobradorWorkspace.binary],
             environment: ["COBRADOR_CONFIG": workspace.configPath])
         #expect(root.status == 0, "\(root.standardError)")
         let service = try ProcessResult.run(
