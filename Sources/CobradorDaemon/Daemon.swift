@@ -103,6 +103,11 @@ package final class Daemon: @unchecked Sendable {
                 if let reply = summary.lastDeferral {
                     logger.warning("messages put off for a retry", metadata: ["deferred": "\(summary.deferred)", "reply": "\(reply)"])
                 }
+                // What the owner must act on shows in `journalctl -p err`, as the README says.
+                if summary.failed > 0 { logger.error("messages failed for good; see cobrador log --status failed", metadata: ["failed": "\(summary.failed)"]) }
+                if summary.unknown > 0 {
+                    logger.error("messages of unknown fate; settle them with cobrador resolve", metadata: ["unknown": "\(summary.unknown)"])
+                }
                 if let until = summary.quotaReachedUntil {
                     logger.notice("the relay's quota is reached; the rest waits", metadata: ["until": "\(until.formatted(.iso8601))"])
                 }

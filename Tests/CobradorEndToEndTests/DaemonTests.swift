@@ -107,6 +107,16 @@ import Testing
         #expect(try waitFor(15) { try server.received().count == 3 }, "\(daemon.stderr)")
     }
 
+    /// An address the relay refuses for good needs the owner: it shows at `journalctl -p err`.
+    @Test func aMessageRefusedForGoodIsLoggedAsAnError() throws {
+        let server = try SMTPTestServer(behaviour: "rcpt-550-for=ap@thames.example")
+        try workspace.useRelay(port: server.port)
+        let daemon = try Running(workspace)
+        defer { daemon.signal(SIGKILL) }
+        #expect(waitFor(20) { daemon.stderr.contains("pass done") }, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("error: messages failed for good; see cobrador log --status failed failed=1"), "\(daemon.stderr)")
+    }
+
     @Test func aBrokenConfigurationAtStartExitsWithTheStatusSystemdDoesNotRestart() throws {
         try "ledger = 5\n".write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         let daemon = try Running(workspace)
