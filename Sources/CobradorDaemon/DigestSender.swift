@@ -93,7 +93,7 @@ package struct DigestSender: Sendable {
                 compensation: owed?.compensation, format: format)
         }
         let context = DigestContext.dictionary(
-            owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed, unknown: lines.unknown, tasks: tasks,
+            owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed.map(DigestContext.failure), unknown: lines.unknown, tasks: tasks,
             broken: lines.broken.map {
                 DigestContext.broken(
                     client: $0.client, kind: $0.kind, invoices: $0.invoices, cause: $0.cause, promisedDate: $0.promisedDate,

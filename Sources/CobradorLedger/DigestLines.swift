@@ -6,6 +6,7 @@ extension Ledger {
     /// fields the digest templates print.
     package struct DigestLines: Sendable {
         package var sent: [[String: String]] = []
+        /// A failure written again and sent since carries "resent", the time it went.
         package var failed: [[String: String]] = []
         package var unknown: [[String: String]] = []
         package var broken: [BrokenNegotiation] = []

@@ -18,6 +18,8 @@ extension Ledger {
                 let local = Planner.localTime(date, in: zone)
                 return String(CalendarDate(date, in: zone) == today ? local.dropFirst(11).prefix(5) : local.prefix(16))
             }
+            var failed: [(id: Int64, line: [String: String])] = []
+            var sentWithIDs: [(id: Int64, line: [String: String])] = []
             for row in try GRDB.Row.fetchAll(
                 db,
                 sql: """
@@ -39,10 +41,22 @@ extension Ledger {
                     "message_id": row["message_id"] ?? "",
                 ]
                 switch row["status"] as String {
-                case "sent": lines.sent.append(line)
-                case "failed": lines.failed.append(line)
+                case "sent":
+                    lines.sent.append(line)
+                    sentWithIDs.append((row["id"], line))
+                case "failed": failed.append((row["id"], line))
                 default: lines.unknown.append(line)
                 }
+            }
+            // A failure the pass wrote again and sent since (a retry given up after a relay
+            // outage, then planned afresh, maybe with an invoice more) says when: it needs
+            // nothing from the owner.
+            func invoices(_ line: [String: String]) -> Set<Substring> { Set((line["invoices"] ?? "").split(separator: ", ")) }
+            lines.failed = failed.map { id, line in
+                guard let later = sentWithIDs.last(where: { sent in
+                    sent.id > id && sent.line["client"] == line["client"] && sent.line["stage"] == line["stage"] && invoices(line).isSubset(of: invoices(sent.line))
+                }) else { return line }
+                return line.merging(["resent": later.line["time"] ?? ""]) { _, new in new }
             }
             for row in try GRDB.Row.fetchAll(
                 db,

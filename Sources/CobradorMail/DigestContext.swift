@@ -27,8 +27,20 @@ package enum DigestContext {
         // A late payment leaves the owner a decision: claim the interest, or let it go.
         let claimable = paid.contains { $0["has_claim"] as? Bool == true }
         context["has_paid_claims"] = claimable
-        context["nothing_to_do"] = !claimable && lists.filter { !["sent", "paid"].contains($0.key) }.allSatisfy { $0.value.isEmpty }
+        // A failure written again and sent since needs nothing either.
+        let failedNotResent = failed.contains { $0["is_resent"] as? Bool != true }
+        context["has_failed_not_resent"] = failedNotResent
+        context["nothing_to_do"] = !claimable && !failedNotResent
+            && lists.filter { !["sent", "paid", "failed"].contains($0.key) }.allSatisfy { $0.value.isEmpty }
         return context
+    }
+
+    /// A message that failed; `resent` is when the pass wrote its stage again and sent it.
+    package static func failure(_ line: [String: String]) -> Line {
+        var failure: Line = line
+        failure["is_resent"] = line["resent"] != nil
+        failure["resent"] = line["resent"] ?? ""
+        return failure
     }
 
     /// A contact the owner makes today by another channel than e-mail.
@@ -100,7 +112,7 @@ package enum DigestContext {
             client: "ACME", kind: .promise, invoices: "2026-041", cause: "promised for 2026-11-20, unpaid", promisedDate: day,
             missedInstalment: Instalment(dueDate: day, amount: Money(minorUnits: 30_000, currency: Currency(storedCode: "EUR"))), format: format)
         return dictionary(
-            owner: owner, date: "30 November 2026", sent: [line], failed: [line], unknown: [line],
+            owner: owner, date: "30 November 2026", sent: [line], failed: [line.merging(["is_resent": true, "resent": "10:00"]) { _, new in new }], unknown: [line],
             tasks: [task(channel: .call, client: "ACME", stage: "call", invoices: ["2026-041"])],
             // Both kinds' wording at once, so that `check` reads every name either may print.
             broken: [broken.merging(["is_plan": true]) { _, new in new }],

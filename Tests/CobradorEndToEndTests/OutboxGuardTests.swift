@@ -79,6 +79,11 @@ import Testing
             // The owner hears of it the same day, dated the day it was given up.
             let digest = try #require(delivered.first { $0.contains("Resumen diario") })
             #expect(digest.contains("ACME  reminder-1  F-1: given up after 3 days of temporary failures"), "\(digest)")
+            // ... and that the pass wrote it again and sent it: nothing is left for the owner to do.
+            let decoded = digest.quotedPrintableDecoded
+            #expect(decoded.contains("(escrito de nuevo y enviado a las 10:00: no tiene que hacer nada)"), "\(decoded)")
+            #expect(decoded.contains("Hoy no hay nada que requiera su atención."), "\(decoded)")
+            #expect(digest.subjectDecoded == "cobrador, 9 de diciembre de 2026. Enviados: 2")
             let record = try workspace.succeed(["log", "--client", "ACME", "--status", "failed"])
             #expect(record.contains("2026-12-09 10:00") && record.contains("given up after 3 days"), "\(record)")
             // A give-up is not a refusal: the stage is written again from today's ledger, dated today.

@@ -481,7 +481,6 @@ struct CalendarDateText: CustomStringConvertible {
 }
 
 extension String {
-    /// The text of a quoted-printable body: soft line breaks joined, "=C3=B3" turned into "ó".
     /// The Subject header, unfolded, its RFC 2047 base64 words decoded.
     var subjectDecoded: String? {
         guard let start = range(of: "\r\nSubject: ") else { return nil }
@@ -495,6 +494,7 @@ extension String {
         }
     }
 
+    /// The text of a quoted-printable body: soft line breaks joined, "=C3=B3" turned into "ó".
     var quotedPrintableDecoded: String {
         let joined = Array(replacingOccurrences(of: "=\r\n", with: "").utf8)
         var bytes: [UInt8] = []
