@@ -130,6 +130,13 @@ enum ExampleConfiguration {
         # name = "reminder-1"
         # offset_days = 14
 
+        [interest]
+        # The late-payment law of your business clients' debts. "by-country" applies each
+        # client's own country's law (the UK's Act to a British company). If your contracts
+        # choose no law, Rome I makes a service contract's law the provider's: yours. Then
+        # name it: "es-business" (Spain), "eu-business" (another EU country), "uk-business".
+        business_regime = "by-country"
+
         [daemon]
         # Seconds between two passes when nothing wakes the daemon sooner.
         tick_seconds = 300
