@@ -89,6 +89,15 @@ package struct Pass: Sendable {
     private func passBody(at now: Date, lookAhead: TimeInterval, journal: OutboxJournal, shouldStop: () -> Bool) throws -> Summary {
         var summary = Summary()
         summary.unknown += try ledger.resolveInterrupted(at: now, journal: journal).unknown
+        // A retry whose invoice was paid (or paused...) since is closed now, not when its time comes.
+        let tolerances = configuration.policy.tolerance
+        for closed in try ledger.closeRetriesNoLongerDue(
+            at: now, timeZone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+            checksNegotiations: PlannedEvent.waitsForNegotiations)
+        {
+            summary.skipped += 1
+            log(now, closed.clientCode, closed.invoiceNumbers, closed.stage, "-", "cancelled", "<\(closed.messageID)>", "\(Ledger.closedUnsent)\(closed.refusal) since it was written")
+        }
         // What went to the relay, for its quotas; `booked` adds the batch being gathered.
         var limiter = try quota(at: now)
         var booked = limiter

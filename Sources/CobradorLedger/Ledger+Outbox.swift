@@ -278,6 +278,42 @@ extension Ledger {
         }
     }
 
+    /// A retry closed before its time came, for the sent log: whose, which stage, why.
+    package struct ClosedRetry: Sendable {
+        package var clientCode: String
+        package var invoiceNumbers: [String]
+        package var stage: String
+        package var messageID: String
+        package var refusal: ReservationRefusal
+    }
+
+    /// Closes, now, every retry waiting for its time that is no longer due (its invoice paid,
+    /// paused or under negotiation since, its client paused, its addresses edited), as the
+    /// retry would when its time came: the ledger, `cobrador log` and the digest then say so
+    /// from the pass after the change, not hours later. `timeZone` is for a client with none
+    /// of its own (a pause runs to the end of a day in the client's zone).
+    package func closeRetriesNoLongerDue(
+        at moment: Date, timeZone: TimeZone, tolerance: @Sendable (Currency) -> Int64, checksNegotiations: @Sendable (String) -> Bool
+    ) throws(LedgerError) -> [ClosedRetry] {
+        try write { db in
+            try GRDB.Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT contact.id, contact.client_id, contact.stage, contact.status, contact.send_phase, contact.message_id, client.code,
+                           client.time_zone, \(Self.contactInvoiceNumbers) AS numbers
+                    FROM contact JOIN client ON client.id = contact.client_id
+                    WHERE contact.status = 'deferred' AND contact.message IS NOT NULL
+                    """)
+            ).compactMap { row in
+                let zone = (row["time_zone"] as String?).flatMap(TimeZone.init(identifier:)) ?? timeZone
+                guard let refusal = try Self.closeIfNoLongerDue(
+                    row["id"], row, at: moment, day: CalendarDate(moment, in: zone), tolerance: tolerance, checksNegotiations: checksNegotiations, db)
+                else { return nil }
+                return ClosedRetry(
+                    clientCode: row["code"], invoiceNumbers: Self.invoiceNumbers(row["numbers"]), stage: row["stage"] ?? "", messageID: row["message_id"] ?? "",
+                    refusal: refusal)
+            }
+        }
+    }
+
     /// A stored attempt with what the re-check needs.
     private static let storedAttemptSQL = """
         SELECT contact.client_id, contact.stage, contact.status, contact.send_phase, client.code,

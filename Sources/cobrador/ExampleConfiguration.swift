@@ -130,12 +130,12 @@ enum ExampleConfiguration {
         # name = "reminder-1"
         # offset_days = 14
 
-        [interest]
-        # The late-payment law of your business clients' debts. "by-country" applies each
-        # client's own country's law (the UK's Act to a British company). If your contracts
-        # choose no law, Rome I makes a service contract's law the provider's: yours. Then
-        # name it: "es-business" (Spain), "eu-business" (another EU country), "uk-business".
-        business_regime = "by-country"
+        # The late-payment law of your business clients' debts: by default each client's own
+        # country's (the UK's Act for a British company). If your contracts choose no law,
+        # Rome I makes a service contract's law the provider's, yours: then name it here,
+        # "es-business" (Spain), "eu-business" (another EU country) or "uk-business".
+        # [interest]
+        # business_regime = "es-business"
 
         [daemon]
         # Seconds between two passes when nothing wakes the daemon sooner.

@@ -52,6 +52,24 @@ import Testing
         #expect(!digest.contains("Fallidos") && !digest.contains("is paid since it was written"), "\(digest)")
     }
 
+    /// A payment closes the retry waiting for its time at the next pass, not when the retry's
+    /// time comes: the record says so at once.
+    @Test func aPaymentClosesAWaitingRetryAtTheNextPass() throws {
+        try breakMaildir()
+        #expect(try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday]).hasPrefix("Pass done: 0 sent, 2 deferred"))
+        #expect(try workspace.sqlite(
+            "INSERT INTO payment (invoice_id, amount_minor, value_date) VALUES ((SELECT id FROM invoice WHERE number = 'F-1'), 181500, '2026-11-30');"
+        ).status == 0)
+        // A minute later: both retries wait five minutes, ACME's is closed all the same.
+        let next = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-11-30T10:01:00+01:00"])
+        #expect(next.contains("1 cancelled"), "\(next)")
+        let cancelled = try workspace.succeed(["log", "--status", "cancelled"])
+        #expect(cancelled.contains("ACME") && cancelled.contains("not sent: invoice F-1 is paid since it was written"), "\(cancelled)")
+        #expect(try workspace.succeed(["log", "--status", "deferred"]).contains("BRIT"))
+        let sentLog = try String(contentsOfFile: workspace.directory.file("sent.log"), encoding: .utf8)
+        #expect(sentLog.contains("ACME  F-1  reminder-1  -  cancelled") && sentLog.contains("not sent: invoice F-1 is paid since it was written"), "\(sentLog)")
+    }
+
     /// The relay down for days: what was written on the first day must not arrive days late,
     /// dated then and out of step with the cadence. It fails, and the owner is told.
     @Test(arguments: [(retryDays: 3, goesOut: false), (retryDays: 10, goesOut: true)])
