@@ -79,7 +79,7 @@ import Testing
         try workspace.setDigestTime("09:30")
         _ = try workspace.succeed(["run", "--once", "--rehearsal", "--at", "2026-12-01T10:00:00+01:00"])
         let digest = try #require(try workspace.maildirFiles().map { try String(contentsOfFile: $0, encoding: .utf8).quotedPrintableDecoded }.first { $0.contains("Resumen diario") })
-        #expect(digest.contains("Pagadas en su totalidad desde el último resumen, tras recordárselas:"), "\(digest)")
+        #expect(digest.contains("Pagadas (del todo, o salvo un resto dentro de su tolerancia) desde el último resumen, tras recordárselas:"), "\(digest)")
         let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30", "--json"])
         let owed = try #require(((try JSONSerialization.jsonObject(with: Data(interest.utf8)) as? [String: Any])?["interest"] as? [String: Any])?["amount"] as? String)
         let spanish = owed.replacingOccurrences(of: ".", with: ",")
