@@ -103,8 +103,12 @@ package final class Daemon: @unchecked Sendable {
                 if let reply = summary.lastDeferral {
                     logger.warning("messages put off for a retry", metadata: ["deferred": "\(summary.deferred)", "reply": "\(reply)"])
                 }
-                // What the owner must act on shows in `journalctl -p err`, as the README says.
-                if summary.failed > 0 { logger.error("messages failed for good; see cobrador log --status failed", metadata: ["failed": "\(summary.failed)"]) }
+                // What the owner must act on shows in `journalctl -p err`, as the README says; a
+                // retry given up is written again from the ledger.
+                if summary.refused > 0 { logger.error("the relay refused messages for good; see cobrador log --status failed", metadata: ["refused": "\(summary.refused)"]) }
+                if summary.failed > summary.refused {
+                    logger.warning("retries given up after temporary failures; written again from the ledger", metadata: ["given_up": "\(summary.failed - summary.refused)"])
+                }
                 if summary.unknown > 0 {
                     logger.error("messages of unknown fate; settle them with cobrador resolve", metadata: ["unknown": "\(summary.unknown)"])
                 }

@@ -29,6 +29,10 @@ package struct Pass: Sendable {
         package var sent = 0
         package var deferred = 0
         package var failed = 0
+        /// Of `failed`, those the relay refused for good (an address, the message, the sender's
+        /// set-up): the owner must act. The rest were given up after temporary failures and
+        /// are written again from the ledger.
+        package var refused = 0
         package var unknown = 0
         package var skipped = 0
         /// Messages held because the relay refused the client's address (or this very message)
@@ -74,10 +78,10 @@ package struct Pass: Sendable {
         do {
             summary = try sentLog.keepingOpen { try passBody(at: now, lookAhead: lookAhead, journal: journal, shouldStop: shouldStop) }
         } catch {
-            // The last batch's outcomes all the same, if the ledger takes them (else the next
-            // pass's start records them from the journal).
-            var failed = Summary()
-            recordOutcomes(journal, summary: &failed)
+            // The last batch's outcomes all the same, if the ledger takes them; else the next
+            // pass's start records them from the journal, so what kept them out is not news.
+            var unreported = Summary()
+            recordOutcomes(journal, summary: &unreported)
             throw error
         }
         // The last batch's outcomes.
@@ -90,13 +94,19 @@ package struct Pass: Sendable {
         var summary = Summary()
         summary.unknown += try ledger.resolveInterrupted(at: now, journal: journal).unknown
         // A retry whose invoice was paid (or paused...) since is closed now, not when its time comes.
+        // (Each retry is re-checked again when its time comes: a row that cannot be read here
+        // must not stop the pass.)
         let tolerances = configuration.policy.tolerance
-        for closed in try ledger.closeRetriesNoLongerDue(
-            at: now, timeZone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
-            checksNegotiations: PlannedEvent.waitsForNegotiations)
-        {
-            summary.skipped += 1
-            log(now, closed.clientCode, closed.invoiceNumbers, closed.stage, "-", "cancelled", "<\(closed.messageID)>", "\(Ledger.closedUnsent)\(closed.refusal) since it was written")
+        do {
+            for closed in try ledger.closeRetriesNoLongerDue(
+                at: now, timeZone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+                checksNegotiations: PlannedEvent.waitsForNegotiations)
+            {
+                summary.skipped += 1
+                log(now, closed.clientCode, closed.invoiceNumbers, closed.stage, "-", "cancelled", "<\(closed.messageID)>", "\(Ledger.closedUnsent)\(closed.refusal) since it was written")
+            }
+        } catch {
+            summary.problems.append("the retries waiting for their time were not re-checked: \(error)")
         }
         // What went to the relay, for its quotas; `booked` adds the batch being gathered.
         var limiter = try quota(at: now)
@@ -371,7 +381,8 @@ package struct Pass: Sendable {
     /// again just before its body leaves.
     static let recheckAfter: TimeInterval = 0.5
 
-    /// Sends one claimed attempt and notes its outcome in the journal, for `recordOutcomes`.
+    /// Sends one claimed attempt and notes its outcome in the journal, for the next
+    /// reservation or `recordOutcomes` to record.
     /// The journal notes the moment the relay asks for the body (the ledger does, re-checking
     /// first, when `checkedAt` is too long ago); if that cannot be written, or the message is
     /// no longer due, the body is held back. An outcome that cannot be noted nor recorded
@@ -427,6 +438,7 @@ package struct Pass: Sendable {
             let judgesSender = outcome.enhancedCode?.hasPrefix("5.7.") ?? false
             error = judgesSender ? Self.refusedForPolicy + outcome.reply : outcome.reply
             summary.failed += 1
+            summary.refused += 1
         case .unknown:
             status = .unknown
             error = outcome.reply

@@ -301,6 +301,7 @@ extension Ledger {
                            client.time_zone, \(Self.contactInvoiceNumbers) AS numbers
                     FROM contact JOIN client ON client.id = contact.client_id
                     WHERE contact.status = 'deferred' AND contact.message IS NOT NULL
+                      AND \(Self.inFlight.replacingOccurrences(of: "status", with: "contact.status"))
                     """)
             ).compactMap { row in
                 let zone = (row["time_zone"] as String?).flatMap(TimeZone.init(identifier:)) ?? timeZone

@@ -9,7 +9,8 @@ import Foundation
 ///   leaves: if it cannot be written, the body is held back;
 /// - the outcome (the relay's answer), written as soon as it comes.
 ///
-/// `Ledger.recordOutcomes` then records a batch of outcomes in one transaction, and the
+/// The ledger then records a batch of outcomes in one transaction (the next batch's
+/// reservation, or `Ledger.recordOutcomes`), and the
 /// journal is emptied. At the start of a pass `Ledger.resolveInterrupted` reads what a killed
 /// process left here: an outcome is recorded as it was; a body that started with no outcome
 /// makes the attempt `unknown`. The writes are not forced to disk: the kernel keeps them when
@@ -47,7 +48,8 @@ package final class OutboxJournal {
         bodiesWithoutOutcome.insert(attemptID)
     }
 
-    /// Notes an outcome; it is recorded in the ledger by the next `Ledger.recordOutcomes`.
+    /// Notes an outcome, for the ledger to record with the next batch's reservation or in
+    /// `Ledger.recordOutcomes`.
     package func note(_ outcome: Ledger.Outcome) throws(LedgerError) {
         try append(
             ["O", String(outcome.attemptID), String(outcome.attempt), outcome.status.rawValue, Timestamp.string(outcome.at),

@@ -99,7 +99,7 @@ import Testing
             #expect(digest.contains("ACME  reminder-1  F-1: given up after 3 days of temporary failures"), "\(digest)")
             // ... and that the pass wrote it again and sent it: nothing is left for the owner to do.
             let decoded = digest.quotedPrintableDecoded
-            #expect(decoded.contains("(escrito de nuevo y enviado a las 10:00: no tiene que hacer nada)"), "\(decoded)")
+            #expect(decoded.contains("(escrito de nuevo y enviado, 10:00: no tiene que hacer nada)"), "\(decoded)")
             #expect(decoded.contains("Hoy no hay nada que requiera su atención."), "\(decoded)")
             #expect(digest.subjectDecoded == "cobrador, 9 de diciembre de 2026. Enviados: 2")
             let record = try workspace.succeed(["log", "--client", "ACME", "--status", "failed"])
