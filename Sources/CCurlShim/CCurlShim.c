@@ -1,4 +1,5 @@
 #include "CCurlShim.h"
+#include <sys/socket.h>
 
 CURLcode cobrador_setopt_long(CURL *handle, CURLoption option, long value) { return curl_easy_setopt(handle, option, value); }
 CURLcode cobrador_setopt_string(CURL *handle, CURLoption option, const char *value) { return curl_easy_setopt(handle, option, value); }
@@ -11,7 +12,14 @@ CURLcode cobrador_setopt_read_callback(CURL *handle, cobrador_read_callback call
 CURLcode cobrador_setopt_debug_callback(CURL *handle, cobrador_debug_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
 }
+CURLcode cobrador_setopt_progress_callback(CURL *handle, cobrador_progress_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
 CURLcode cobrador_getinfo_long(CURL *handle, CURLINFO info, long *value) { return curl_easy_getinfo(handle, info, value); }
+void cobrador_shut_connection(CURL *handle) {
+    curl_socket_t socket = CURL_SOCKET_BAD;
+    if (curl_easy_getinfo(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK && socket != CURL_SOCKET_BAD) shutdown(socket, SHUT_RDWR);
+}
 
 long cobrador_global_default(void) { return CURL_GLOBAL_DEFAULT; }
 long cobrador_use_ssl_all(void) { return CURLUSESSL_ALL; }

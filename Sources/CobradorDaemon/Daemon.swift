@@ -121,7 +121,8 @@ package final class Daemon: @unchecked Sendable {
                 // may meet none of them.
                 for problem in summary.problems where !problemsSinceDigest.contains(problem) { problemsSinceDigest.append(problem) }
                 let digestSender = DigestSender(pass: setup.pass)
-                if let digest = try digestSender.sendIfDue(at: now, problems: problemsSinceDigest) {
+                // Stopping: the digest waits for the next start (the relay may be what hangs).
+                if !flag(\.stopRequested), let digest = try digestSender.sendIfDue(at: now, problems: problemsSinceDigest) {
                     logger.info("daily digest", metadata: ["outcome": "\(digest.report)"])
                     if digest.delivered { problemsSinceDigest.removeAll() }
                 }

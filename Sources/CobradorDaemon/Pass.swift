@@ -132,7 +132,9 @@ package struct Pass: Sendable {
             let window = try sendWindow(clientCode: attempt.clientCode)
             guard window.opening(on: window.day(of: now), notBefore: now) == now else { continue }
             // markSending re-checks right before the transport: no second re-check.
-            if claim(attempt, at: now, summary: &summary), transmit(attempt, at: now, checkedAt: .distantFuture, journal: journal, summary: &summary) {
+            if claim(attempt, at: now, summary: &summary),
+                transmit(attempt, at: now, checkedAt: .distantFuture, journal: journal, summary: &summary, shouldStop: shouldStop)
+            {
                 limiter.record(now)
             }
             recordOutcomes(journal, summary: &summary)
@@ -260,7 +262,7 @@ package struct Pass: Sendable {
                 try ledger.release(claimed[index...].map(\.attemptID), at: now)
                 return (false, handedOver)
             }
-            if transmit(attempt, at: now, checkedAt: checkedAt, journal: journal, summary: &summary) { handedOver += 1 }
+            if transmit(attempt, at: now, checkedAt: checkedAt, journal: journal, summary: &summary, shouldStop: shouldStop) { handedOver += 1 }
             if Date().timeIntervalSince(recordedAt) > 1 {
                 recordOutcomes(journal, summary: &summary)
                 recordedAt = Date()
@@ -377,6 +379,10 @@ package struct Pass: Sendable {
     /// The start of the error of a message given up after temporary failures; the last reply follows.
     static func givenUp(days: Int) -> String { "given up after \(days) day\(days == 1 ? "" : "s") of temporary failures: " }
 
+    /// Seconds a stop waits for the relay's answer to the message in flight: systemd expects
+    /// a service to stop within seconds, and a hung relay answers only at its timeout.
+    static let stopGrace: TimeInterval = 5
+
     /// A message checked longer ago than this (its batch behind a slow relay) is checked
     /// again just before its body leaves.
     static let recheckAfter: TimeInterval = 0.5
@@ -387,14 +393,18 @@ package struct Pass: Sendable {
     /// first, when `checkedAt` is too long ago); if that cannot be written, or the message is
     /// no longer due, the body is held back. An outcome that cannot be noted nor recorded
     /// leaves the attempt `sending`, which the next pass resolves: never sent twice. Returns
-    /// whether the relay was given the message (not held back).
+    /// whether the relay was given the message (not held back). A stop (`shouldStop`) lets the
+    /// message finish, but waits on a relay that does not answer only `stopGrace` seconds.
     @discardableResult
-    private func transmit(_ attempt: Ledger.StoredAttempt, at now: Date, checkedAt: Date, journal: OutboxJournal, summary: inout Summary) -> Bool {
+    private func transmit(
+        _ attempt: Ledger.StoredAttempt, at now: Date, checkedAt: Date, journal: OutboxJournal, summary: inout Summary, shouldStop: () -> Bool
+    ) -> Bool {
         let ledger = self.ledger
         let tolerances = configuration.policy.tolerance
         let recheckDay = Date().timeIntervalSince(checkedAt) > Self.recheckAfter ? try? sendWindow(clientCode: attempt.clientCode).day(of: now) : nil
         let attemptNumber = attempt.attemptCount + 1
         var refusal: Ledger.ReservationRefusal?
+        var stopSeen: Date?
         let outcome = transport.send(attempt.bytes, from: configuration.sender.email, to: attempt.recipients) {
             do {
                 if let recheckDay {
@@ -408,6 +418,11 @@ package struct Pass: Sendable {
             } catch {
                 return false
             }
+        } keepWaiting: {
+            guard shouldStop() else { return true }
+            let seen = stopSeen ?? Date()
+            stopSeen = seen
+            return Date().timeIntervalSince(seen) < Self.stopGrace
         }
         if let refusal {
             // The relay never got the body. No longer due: the ledger closed it as not sent.

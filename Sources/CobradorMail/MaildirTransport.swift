@@ -11,7 +11,7 @@ package struct MaildirTransport: MailTransport {
     }
 
     /// `beforeBody` is asked just before the file is renamed into `new/`, where it is delivered.
-    package func send(_ message: [UInt8], from sender: String, to recipients: [String], beforeBody: () -> Bool) -> DeliveryOutcome {
+    package func send(_ message: [UInt8], from sender: String, to recipients: [String], beforeBody: () -> Bool, keepWaiting: () -> Bool) -> DeliveryOutcome {
         let files = FileManager.default
         do {
             for sub in ["tmp", "new", "cur"] {

@@ -27,6 +27,10 @@ final class SMTPSession {
     private(set) var refusedUnauthenticated = false
     /// Called before the first byte of the body; false stops the transfer there.
     private let beforeBody: () -> Bool
+    /// Asked while the relay has not answered; false abandons the transfer.
+    let keepWaiting: () -> Bool
+    /// Set when `keepWaiting` said no: the transfer was abandoned.
+    var abandoned = false
     private var askedBeforeBody = false
     /// Set when `beforeBody` said no.
     private(set) var refusedBeforeBody = false
@@ -36,10 +40,11 @@ final class SMTPSession {
     private(set) var greeted = false
     let requireAuth: Bool
 
-    init(body: [UInt8], requireAuth: Bool, beforeBody: @escaping () -> Bool = { true }) {
+    init(body: [UInt8], requireAuth: Bool, beforeBody: @escaping () -> Bool = { true }, keepWaiting: @escaping () -> Bool = { true }) {
         self.body = body
         self.requireAuth = requireAuth
         self.beforeBody = beforeBody
+        self.keepWaiting = keepWaiting
     }
 
     var bodyFullySent: Bool { offset >= body.count }

@@ -28,7 +28,7 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         if let handle { curl_easy_cleanup(handle) }
     }
 
-    package func send(_ message: [UInt8], from sender: String, to recipients: [String], beforeBody: () -> Bool) -> DeliveryOutcome {
+    package func send(_ message: [UInt8], from sender: String, to recipients: [String], beforeBody: () -> Bool, keepWaiting: () -> Bool) -> DeliveryOutcome {
         lock.lock()
         defer { lock.unlock() }
         // libcurl 7.88 writes CR/LF in envelope addresses onto the wire: refuse them here.
@@ -45,7 +45,11 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         handle = curl
 
         return withoutActuallyEscaping(beforeBody) { beforeBody in
-            transfer(message, from: sender, to: recipients, with: curl, session: SMTPSession(body: message, requireAuth: settings.username != nil, beforeBody: beforeBody))
+            withoutActuallyEscaping(keepWaiting) { keepWaiting in
+                transfer(
+                    message, from: sender, to: recipients, with: curl,
+                    session: SMTPSession(body: message, requireAuth: settings.username != nil, beforeBody: beforeBody, keepWaiting: keepWaiting))
+            }
         }
     }
 
@@ -63,9 +67,13 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         _ = cobrador_setopt_offset(curl, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count))
         _ = cobrador_setopt_pointer(curl, CURLOPT_READDATA, context.toOpaque())
         _ = cobrador_setopt_pointer(curl, CURLOPT_DEBUGDATA, context.toOpaque())
+        _ = cobrador_setopt_pointer(curl, CURLOPT_XFERINFODATA, context.toOpaque())
         let result = curl_easy_perform(curl)
         // Never reuse a connection after anything but success: 7.88 may leave stale replies on it.
         if result != CURLE_OK {
+            // Closing an abandoned transfer's connection would say QUIT and wait the whole
+            // timeout for the answer of a relay that hangs: cut it first.
+            if session.abandoned { cobrador_shut_connection(curl) }
             curl_easy_cleanup(curl)
             handle = nil
         }
@@ -133,6 +141,14 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
             session.record(type, UnsafeRawBufferPointer(start: data, count: size))
             return 0
         }
+        _ = cobrador_setopt_long(curl, CURLOPT_NOPROGRESS, 0)
+        _ = cobrador_setopt_progress_callback(curl) { context, _, _, _, _ in
+            guard let context else { return 0 }
+            let session = Unmanaged<SMTPSession>.fromOpaque(context).takeUnretainedValue()
+            guard !session.abandoned, !session.keepWaiting() else { return 0 }
+            session.abandoned = true
+            return 1
+        }
         _ = cobrador_setopt_read_callback(curl) { buffer, size, count, context in
             guard let buffer, let context else { return Int(CURL_READFUNC_ABORT) }
             return Unmanaged<SMTPSession>.fromOpaque(context).takeUnretainedValue().read(into: buffer, capacity: size * count)
@@ -175,6 +191,11 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
             return outcome(.configurationError, "\(reason): \(String(cString: curl_easy_strerror(result)))")
         }
         // The body went out after 354 and no final reply came: it may have been delivered.
+        if session.abandoned {
+            return session.dataAccepted && session.bodyFullySent && session.finalReply == nil
+                ? outcome(.unknown, "cobrador was stopping and the relay had not given its final answer to the whole message: it may have been delivered")
+                : outcome(.temporaryFailure, "cobrador was stopping and the relay had not answered: not delivered, it goes again")
+        }
         if session.dataAccepted && session.bodyFullySent && session.finalReply == nil {
             return outcome(.unknown, "the message was sent but the relay gave no final answer (\(String(cString: curl_easy_strerror(result)))); it may have been delivered")
         }

@@ -107,6 +107,24 @@ import Testing
         #expect(try waitFor(15) { try server.received().count == 3 }, "\(daemon.stderr)")
     }
 
+    /// SIGTERM while the relay hangs on the message in flight: the daemon waits a few seconds
+    /// for its answer, not the relay's timeout, and the message's fate is unknown, never lost.
+    @Test func aStopDoesNotWaitOnAHungRelay() throws {
+        let server = try SMTPTestServer(behaviour: "final-hang")
+        try workspace.useRelay(port: server.port)
+        let daemon = try Running(workspace)
+        defer { daemon.signal(SIGKILL) }
+        // The outbox journal notes the body of the first message leaving.
+        let journal = workspace.ledgerPath + ".outbox"
+        #expect(waitFor(20) { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").contains("\nD\t") }, "\(daemon.stderr)")
+        let stopped = Date()
+        daemon.signal(SIGTERM)
+        #expect(waitFor(15) { !daemon.process.isRunning }, "\(daemon.stderr)")
+        #expect(Date().timeIntervalSince(stopped) < 12 && daemon.process.terminationStatus == 0)
+        // The one in flight may have been delivered; the other, claimed, goes with the next pass.
+        #expect(try workspace.sqlite("SELECT status FROM contact ORDER BY status").standardOutput == "pending\nunknown\n", "\(daemon.stderr)")
+    }
+
     /// An address the relay refuses for good needs the owner: it shows at `journalctl -p err`.
     @Test func aMessageRefusedForGoodIsLoggedAsAnError() throws {
         let server = try SMTPTestServer(behaviour: "rcpt-550-for=ap@thames.example")

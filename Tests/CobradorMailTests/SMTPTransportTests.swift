@@ -125,6 +125,8 @@ import Testing
         let held = transport.send(Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"]) {
             asked += 1
             return false
+        } keepWaiting: {
+            true
         }
         #expect(asked == 1)
         #expect(held.kind == .temporaryFailure && held.reply.contains("its body was held back"), "\(held.reply)")
@@ -134,6 +136,8 @@ import Testing
         let sent = transport.send(Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"]) {
             asked += 1
             return true
+        } keepWaiting: {
+            true
         }
         #expect(sent.kind == .accepted && asked == 2)
         #expect(try server.received().count == 1)
@@ -145,6 +149,8 @@ import Testing
         let outcome = SMTPTransport(settings: settings(server), secret: nil).send(Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"]) {
             asked = true
             return true
+        } keepWaiting: {
+            true
         }
         #expect(outcome.kind == .permanentFailure && !asked)
     }
@@ -154,6 +160,26 @@ import Testing
         let outcome = send(SMTPTransport(settings: settings(server, timeout: 2), secret: nil))
         #expect(outcome.kind == .unknown, "\(outcome.reply)")
         #expect(outcome.reply.contains("may have been delivered"))
+    }
+
+    /// A stop while the relay hangs: the transfer is abandoned when `keepWaiting` says so, not
+    /// at the response timeout; once the whole body went, its fate is unknown.
+    @Test func aTransferAbandonedAfterTheBodyIsUnknown() throws {
+        let server = try SMTPTestServer(behaviour: "final-hang")
+        let started = Date()
+        let outcome = SMTPTransport(settings: settings(server, timeout: 60), secret: nil).send(
+            Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"], beforeBody: { true }, keepWaiting: { Date().timeIntervalSince(started) < 1 })
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(outcome.kind == .unknown && outcome.reply.hasPrefix("cobrador was stopping"), "\(outcome.reply)")
+    }
+
+    @Test func aTransferAbandonedBeforeTheBodyGoesAgain() throws {
+        let server = try SMTPTestServer(behaviour: "slow-rcpt=30")
+        let started = Date()
+        let outcome = SMTPTransport(settings: settings(server, timeout: 60), secret: nil).send(
+            Self.message, from: "cobros@lucia.example", to: ["pagos@acme.example"], beforeBody: { true }, keepWaiting: { Date().timeIntervalSince(started) < 1 })
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(outcome.kind == .temporaryFailure && outcome.reply.contains("not delivered, it goes again"), "\(outcome.reply)")
     }
 
     @Test func aConnectionDroppedInTheBodyIsTemporary() throws {
