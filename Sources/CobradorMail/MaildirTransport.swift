@@ -11,6 +11,7 @@ package struct MaildirTransport: MailTransport {
     }
 
     /// `beforeBody` is asked just before the file is renamed into `new/`, where it is delivered.
+    /// Nothing here waits on a relay, so `keepWaiting` is not asked.
     package func send(_ message: [UInt8], from sender: String, to recipients: [String], beforeBody: () -> Bool, keepWaiting: () -> Bool) -> DeliveryOutcome {
         let files = FileManager.default
         do {
