@@ -93,7 +93,11 @@ package struct DigestSender: Sendable {
                 compensation: owed?.compensation, format: format)
         }
         let context = DigestContext.dictionary(
-            owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent, failed: lines.failed.map(DigestContext.failure), unknown: lines.unknown, tasks: tasks,
+            owner: configuration.sender.legalName, date: format.date(today), sent: lines.sent,
+            failed: lines.failed.map { line in
+                DigestContext.failure(line.merging(["error": Self.ownersWords(line["error"] ?? "", language: configuration.sender.language)]) { _, new in new })
+            },
+            unknown: lines.unknown, tasks: tasks,
             broken: lines.broken.map {
                 DigestContext.broken(
                     client: $0.client, kind: $0.kind, invoices: $0.invoices, cause: $0.cause, promisedDate: $0.promisedDate,
@@ -119,5 +123,22 @@ package struct DigestSender: Sendable {
         let outcome = pass.transport.send(try MIMEComposer.compose(message), from: configuration.sender.email, to: [owner])
         try pass.ledger.recordDigest(day: today, at: now, status: outcome.kind == .accepted ? "sent" : outcome.kind.rawValue, reply: outcome.reply)
         return Outcome(report: "digest for \(today) to \(owner): \(outcome.kind.rawValue) (\(outcome.reply))", delivered: outcome.kind == .accepted)
+    }
+
+    /// A failure's error in the owner's language where cobrador wrote its start (a retry given
+    /// up, a refusal of the sender's set-up); the relay's own words follow as they came.
+    static func ownersWords(_ error: String, language: Language) -> String {
+        guard language == .es else { return error }
+        if error.hasPrefix(Pass.refusedForPolicy) {
+            return "rechazado por las reglas de seguridad o de uso del servidor (revise la configuración del remitente: inicio de sesión, SPF, DKIM): "
+                + error.dropFirst(Pass.refusedForPolicy.count)
+        }
+        let givenUp = "given up after ", failures = " of temporary failures: "
+        if error.hasPrefix(givenUp), let end = error.range(of: failures),
+            let days = Int(error[error.index(error.startIndex, offsetBy: givenUp.count)..<end.lowerBound].split(separator: " ").first ?? "")
+        {
+            return "abandonado tras \(days) día\(days == 1 ? "" : "s") de fallos temporales: " + error[end.upperBound...]
+        }
+        return error
     }
 }

@@ -96,9 +96,10 @@ import Testing
             #expect(log.contains("ACME  F-1  reminder-1  pagos@acme.example  failed"), "\(log)")
             // The owner hears of it the same day, dated the day it was given up.
             let digest = try #require(delivered.first { $0.contains("Resumen diario") })
-            #expect(digest.contains("ACME  reminder-1  F-1: given up after 3 days of temporary failures"), "\(digest)")
-            // ... and that the pass wrote it again and sent it: nothing is left for the owner to do.
+            // In the owner's language where cobrador wrote the words; the relay's follow as they came.
             let decoded = digest.quotedPrintableDecoded
+            #expect(decoded.contains("ACME  reminder-1  F-1: abandonado tras 3 días de fallos temporales: cannot store the message"), "\(decoded)")
+            // ... and that the pass wrote it again and sent it: nothing is left for the owner to do.
             #expect(decoded.contains("(escrito de nuevo y enviado, 10:00: no tiene que hacer nada)"), "\(decoded)")
             #expect(decoded.contains("Hoy no hay nada que requiera su atención."), "\(decoded)")
             #expect(digest.subjectDecoded == "cobrador, 9 de diciembre de 2026. Enviados: 2")
