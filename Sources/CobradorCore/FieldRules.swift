@@ -149,6 +149,10 @@ package enum FieldRules {
     /// An ISO 3166-1 alpha-2 country code, upper-cased ("ES", "GB").
     package static func country(_ value: String) throws(CoreError) -> String {
         let code = value.trimmingSpaces().uppercased()
+        // The EU's own abbreviations, which ISO 3166 only reserves.
+        if let meant = ["UK": "GB", "EL": "GR"][code] {
+            throw .invalidValue(field: nil, value: value, reason: "the ISO 3166 code of that country is \(meant)")
+        }
         guard Locale.Region.isoRegions.contains(where: { $0.identifier == code && code.count == 2 && code.allSatisfy(\.isLetter) }) else {
             throw .invalidValue(field: nil, value: value, reason: "not an ISO 3166 two-letter country code (such as ES, GB, FR)")
         }

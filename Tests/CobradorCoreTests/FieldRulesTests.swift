@@ -31,6 +31,9 @@ import Testing
         #expect(try FieldRules.country("es") == "ES")
         #expect(throws: CoreError.self) { try FieldRules.country("XX") }
         #expect(throws: CoreError.self) { try FieldRules.country("ESP") }
+        // "UK" is what an owner writes for a British client: the message names the code meant.
+        let uk = #expect(throws: CoreError.self) { try FieldRules.country("uk") }
+        #expect(uk.map { "\($0)" }?.contains("the ISO 3166 code of that country is GB") == true, "\(String(describing: uk))")
         #expect(try FieldRules.timeZone("Europe/Madrid") == "Europe/Madrid")
         #expect(throws: CoreError.self) { try FieldRules.timeZone("Madrid") }
     }
