@@ -29,13 +29,16 @@ struct CheckCommand: ParsableCommand {
             let clients = try ledger.clients()
             let open = try ledger.invoices(matching: .init(status: .open, unpaidOnly: true)).count
             print("Ledger \(configuration.ledgerPath): schema \(version), \(clients.count) clients, \(open) unpaid open invoices")
-            // A country with no holidays listed gets messages on its public holidays (Christmas
-            // Day to a client in Ireland): said, not refused, as a new client may come first.
-            let byCountry = Dictionary(grouping: clients.filter { configuration.policy.holidays[$0.country] == nil }, by: \.country)
-            for (country, without) in byCountry.sorted(by: { $0.key < $1.key }) {
+            // A country (or a client's region) with no holidays listed gets messages on its
+            // public holidays (Christmas Day to a client in Ireland, 19 March in Valencia): said,
+            // not refused, as a new client may come first.
+            let unlisted = clients.flatMap { client in
+                [client.country, client.region].compactMap { $0 }.filter { configuration.policy.holidays[$0] == nil }.map { ($0, client.code) }
+            }
+            for (place, without) in Dictionary(grouping: unlisted, by: \.0).sorted(by: { $0.key < $1.key }) {
                 print(
-                    "Warning: no [policy.holidays] for \(country) (\(without.map(\.code).sorted().joined(separator: ", "))): "
-                        + "messages may go out on its public holidays; add \(country) = [YYYY-MM-DD, ...] to \(configuration.file)")
+                    "Warning: no [policy.holidays] for \(place) (\(without.map(\.1).sorted().joined(separator: ", "))): "
+                        + "messages may go out on its public holidays; add \(place) = [YYYY-MM-DD, ...] to \(configuration.file)")
             }
             let codes = Set(clients.map { $0.code.lowercased() })
             for profile in configuration.profiles {

@@ -48,11 +48,14 @@ import Testing
 
     @Test func checkPassesOnWhatInitWrote() throws {
         try workspace.succeed(["client", "add", "EIRE", "--name", "Éire Ltd", "--email", "ap@eire.example", "--country", "IE"])
+        try workspace.succeed(["client", "add", "VLC", "--name", "Taller València", "--email", "ap@vlc.example", "--country", "ES", "--region", "ES-VC"])
         let output = try workspace.succeed(["check"])
-        // Init lists Spain's and Britain's holidays; a client in Ireland would get mail on Christmas Day.
+        // Init lists Spain's and Britain's holidays; a client in Ireland would get mail on Christmas Day,
+        // one in Valencia on its own holidays.
         #expect(output.contains("Warning: no [policy.holidays] for IE (EIRE): messages may go out on its public holidays"), "\(output)")
-        #expect(!output.contains("holidays] for ES") && !output.contains("holidays] for GB"))
-        #expect(output.contains("schema 4, 3 clients, 3 unpaid open invoices"))
+        #expect(output.contains("Warning: no [policy.holidays] for ES-VC (VLC): messages may go out on its public holidays"), "\(output)")
+        #expect(!output.contains("holidays] for ES (") && !output.contains("holidays] for GB ("))
+        #expect(output.contains("schema 4, 4 clients, 3 unpaid open invoices"))
         #expect(output.contains("every e-mail stage has a subject and a text in es and en"))
     }
 
