@@ -56,7 +56,11 @@ package struct JournalLogHandler: LogHandler {
     }
 
     static func quoted(_ value: String) -> String {
-        let oneLine = value.split(whereSeparator: \.isNewline).joined(separator: "; ")
+        // Lines joined by "; ", but a line that announces a list ("...:") by a space.
+        let oneLine = value.split(whereSeparator: \.isNewline).reduce(into: "") { text, line in
+            text += text.isEmpty ? "" : text.hasSuffix(":") ? " " : "; "
+            text += line
+        }
         guard oneLine.isEmpty || oneLine.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else { return oneLine }
         return "\"" + oneLine.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }

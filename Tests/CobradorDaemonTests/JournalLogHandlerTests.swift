@@ -21,11 +21,13 @@ import Testing
         let lines = Lines()
         let log = logger(underJournal: true, lines)
         log.info("pass done", metadata: ["sent": "2", "failed": "0"])
-        log.error("reload failed; still running on the last good configuration", metadata: ["error": "cobrador.toml:3: policy.window: unknown key\ncobrador.toml:9: sender.email: not an address"])
+        log.error(
+            "reload failed; still running on the last good configuration",
+            metadata: ["error": "not fit to write to clients:\ncobrador.toml:3: policy.window: unknown key\ncobrador.toml:9: sender.email: not an address"])
         log.debug("not shown at the default level")
         #expect(lines.all == [
             "<6>pass done failed=0 sent=2\n",
-            "<3>reload failed; still running on the last good configuration error=\"cobrador.toml:3: policy.window: unknown key; cobrador.toml:9: sender.email: not an address\"\n",
+            "<3>reload failed; still running on the last good configuration error=\"not fit to write to clients: cobrador.toml:3: policy.window: unknown key; cobrador.toml:9: sender.email: not an address\"\n",
         ])
     }
 
