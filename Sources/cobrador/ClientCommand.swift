@@ -44,10 +44,10 @@ struct ClientCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a client.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 Example:
                   cobrador client add ACME --name "Acme Ibérica S.L." --email pagos@acme.es --country ES --tax-id B12345678
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A short code you choose for the client (letters, digits, '.', '_', '-').") var code: String

@@ -10,10 +10,10 @@ struct ContactCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a call, letter, visit or e-mail you made yourself, with its outcome.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 Example:
                   cobrador contact add ACME --channel phone --summary "Spoke to Marta in accounts; payment run is on Friday" --invoice F-2026-041
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The client's code.") var client: String

@@ -8,7 +8,7 @@ struct EvidenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evidence",
         abstract: "Export everything sent to a client, for a lawyer or a court claim; or verify the record.",
-        discussion: """
+        discussion: HelpText.flowing("""
             The export holds a statement (what is owed and claimable today, and the
             chronology), every message as the .eml that went out with its SHA-256, the
             hash-chained attempt log with the relay's replies, the payments, negotiations
@@ -17,7 +17,7 @@ struct EvidenceCommand: ParsableCommand {
             Examples:
               cobrador evidence ACME --out ./acme-evidence
               cobrador evidence --verify
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The client's code.") var client: String?

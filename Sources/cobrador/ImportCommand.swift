@@ -7,7 +7,7 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import clients, invoices or payments from a CSV file: all of it, or nothing.",
-        discussion: """
+        discussion: HelpText.flowing("""
             The first line names the columns (any order):
               clients:  code, name, email, country [, region, language, time_zone, debtor_kind, tax_id, address, notes]
               invoices: number, client, concept, issue_date, due_date, amount [, currency, attachment, contract_rate, interest_regime]
@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
             Examples:
               cobrador import clients clients.csv
               cobrador import invoices invoices.csv --decimal-comma
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "clients, invoices or payments.") var kind: String

@@ -7,7 +7,7 @@ struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create a commented configuration, an empty ledger and a copy of the default templates.",
-        discussion: """
+        discussion: HelpText.flowing("""
             Nothing existing is ever overwritten: if any of the three is already there,
             nothing is written. With the configuration under /etc/cobrador, the ledger and
             the Maildir go to /var/lib/cobrador. --ledger-only creates just the empty ledger
@@ -16,7 +16,7 @@ struct InitCommand: ParsableCommand {
               cobrador init --config ./cobrador.toml --sender-name "Lucía Martín" --sender-email cobros@lucia.es --iban "ES91 2100 0418 4502 0005 1332"
               sudo cobrador init     # /etc/cobrador/cobrador.toml, /var/lib/cobrador/ledger.sqlite
               cobrador init --ledger-only --config ./cobrador.toml
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("state-dir"), help: "Folder for the ledger and the Maildir (default: the configuration's folder, or /var/lib/cobrador for /etc/cobrador).")

@@ -8,14 +8,14 @@ struct InterestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "interest",
         abstract: "The statutory late-payment interest and compensation of an invoice, line by line.",
-        discussion: """
+        discussion: HelpText.flowing("""
             Every line shows the period, the days, the base, the rate and the divisor, so
             the debtor or a judge can recompute it. The regime follows the client's
             country and debtor kind.
             Examples:
               cobrador interest F-2026-041
               cobrador interest F-2026-041 --as-of 2026-12-31 --json
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The invoice number.") var invoice: String

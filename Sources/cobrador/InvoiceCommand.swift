@@ -12,11 +12,11 @@ struct InvoiceCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an invoice.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 Example:
                   cobrador invoice add F-2026-041 --client ACME --concept "Translation of the annual report" \\
                       --issued 2026-11-02 --due 2026-12-02 --amount 1815.00 --currency EUR --attachment /srv/invoices/F-2026-041.pdf
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The invoice number, as printed on the invoice.") var number: String
@@ -119,7 +119,7 @@ struct InvoiceCommand: ParsableCommand {
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Correct an invoice entered wrongly; options left out keep their value.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 For a mistake in the ledger (the invoice itself says otherwise), or a credit note that \
                 lowers what the invoice asks (give its number with --reason). A message about it \
                 waiting for a retry is withdrawn and written again from the corrected invoice if still due; \
@@ -128,7 +128,7 @@ struct InvoiceCommand: ParsableCommand {
                 Example:
                   cobrador invoice edit F-2026-041 --amount 1518.00 --due 2026-12-12
                   cobrador invoice edit F-2026-041 --amount 1215.00 --reason "credit note AB-2026-007"
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The invoice number.") var number: String

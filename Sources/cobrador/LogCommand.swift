@@ -7,7 +7,7 @@ struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "The record of every message cobrador sent or tried to send.",
-        discussion: """
+        discussion: HelpText.flowing("""
             One line per message with its latest status, newest first, times in the
             owner's time zone ([policy] time_zone). --follow prints them oldest first, as
             `tail -f` would, then each new step (reserved, sending, sent, deferred...) as
@@ -18,7 +18,7 @@ struct LogCommand: ParsableCommand {
               cobrador log --client ACME --status unknown --json
               cobrador log --invoice 2026-041 --since 2026-11-01
               cobrador log --follow
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this client's messages.") var client: String?

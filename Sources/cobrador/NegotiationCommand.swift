@@ -12,13 +12,13 @@ struct NegotiationCommand: ParsableCommand {
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open a promise, a plan or a dispute for a client.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 Without --invoice, it covers every unpaid open invoice of the client.
                 Examples:
                   cobrador negotiation open promise ACME --until 2026-12-20 --notes "Promised on the phone"
                   cobrador negotiation open plan ACME --instalment 2026-12-15:600.00 --instalment 2027-01-15:615.00
                   cobrador negotiation open dispute ACME --invoice F-2026-041 --reason "Says chapter 3 was not delivered" --review 2026-12-10
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "promise, plan or dispute.") var kind: String
@@ -79,14 +79,14 @@ struct NegotiationCommand: ParsableCommand {
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Close a negotiation with its outcome.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 Outcomes: a promise or plan is kept (paid as agreed), broken (escalation resumes at once) or \
                 withdrawn (opened by mistake); a dispute is resolved (settled: void or adjust the invoice if the client \
                 was right) or withdrawn.
                 Example:
                   cobrador negotiation close 3 --outcome broken --note "No payment by the 20th"
                   cobrador negotiation close 4 --outcome resolved --waive-compensation --note "Chapter 3 delivered late on our side"
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The negotiation number (see `cobrador negotiation list`).") var id: Int64

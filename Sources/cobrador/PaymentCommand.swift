@@ -36,12 +36,12 @@ struct PaymentCommand: ParsableCommand {
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Correct a payment's amount, date, method or reference, in one step.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 The number is the # column of `cobrador payment list`. Correct in one step rather than \
                 remove and add: a running daemon notices each change within seconds.
                 Example:
                   cobrador payment edit 12 --amount 815.00
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The payment's number (# in `cobrador payment list`).") var id: Int64
@@ -73,12 +73,12 @@ struct PaymentCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a payment recorded by mistake (the same one twice): the invoice owes it again.",
-            discussion: """
+            discussion: HelpText.flowing("""
                 The number is the # column of `cobrador payment list`. To correct a wrong amount or date, use \
                 `cobrador payment edit` instead: a running daemon notices each change within seconds.
                 Example:
                   cobrador payment remove 12
-                """)
+                """))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The payment's number (# in `cobrador payment list`).") var id: Int64

@@ -8,7 +8,7 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "What will go out in the next days, to whom, at which stage, and why.",
-        discussion: """
+        discussion: HelpText.flowing("""
             The forecast assumes nothing is paid meanwhile and every message goes out when
             planned; the daemon uses the same planner, so what it sends is what this
             shows. Times are the client's local time. `--explain` tells why one invoice is
@@ -17,7 +17,7 @@ struct PlanCommand: ParsableCommand {
               cobrador plan
               cobrador plan --days 30 --client ACME --json
               cobrador plan --explain F-2026-041
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "How many days ahead (default 14; 0 shows what a pass would do at this moment).") var days = 14

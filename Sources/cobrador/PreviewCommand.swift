@@ -9,7 +9,7 @@ struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
         abstract: "Print the message a client would get: the exact bytes, or its text or HTML part.",
-        discussion: """
+        discussion: HelpText.flowing("""
             Without --stage, the client's next planned message (see `cobrador plan`),
             dated the day it is planned for; with --stage, that stage today for every
             unpaid invoice of the client. The Message-ID and Date header are the preview's
@@ -18,7 +18,7 @@ struct PreviewCommand: ParsableCommand {
               cobrador preview --client ACME
               cobrador preview --client ACME --stage formal-notice --lang en --format text
               cobrador preview --client ACME --format eml > acme.eml
-            """)
+            """))
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case eml, text, html

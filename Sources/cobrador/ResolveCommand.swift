@@ -8,7 +8,7 @@ struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Say whether a message of unknown fate arrived, once you know.",
-        discussion: """
+        discussion: HelpText.flowing("""
             A message is `unknown` when the relay took its body but gave no final answer
             (a crash, a dropped connection): it may have arrived, so it is never sent again
             by itself, and every digest lists it. Ask the client, or read the relay's log,
@@ -18,7 +18,7 @@ struct ResolveCommand: ParsableCommand {
               cobrador log --status unknown
               cobrador resolve cobrador.41.1796029200@luciamartin.es --delivered --note "ACME confirmed by phone"
               cobrador resolve "<cobrador.42.1796029200@luciamartin.es>" --not-delivered
-            """)
+            """))
 
     enum Verdict: EnumerableFlag {
         case delivered, notDelivered

@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pass: send what is due now, record every attempt and write the sent log.",
-        discussion: """
+        discussion: HelpText.flowing("""
             Without --once, cobrador stays running: a pass at start, then every `[daemon]
             tick_seconds` (300), as soon as another program changes the ledger, and when
             the next planned message is due. SIGTERM or Ctrl-C stops it after the message
@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
             Examples:
               cobrador run
               cobrador run --once
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Run one pass and exit.") var once = false

@@ -7,7 +7,7 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Who owes what, aged by days past due, per client and currency.",
-        discussion: """
+        discussion: HelpText.flowing("""
             HOLD: P = paused, N = a negotiation is open (promise, plan or dispute), R =
             the relay refused the client's address: no e-mail goes until `cobrador client
             edit CODE --email`, H = an invoice was handed over (lawyer, court, agency) and
@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand {
             Example:
               cobrador status
               cobrador status --as-of 2026-12-31 --json
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("as-of"), help: "Age the balances as of this day, YYYY-MM-DD (default: today).") var asOf: String?

@@ -59,6 +59,15 @@ import Testing
         #expect(output.contains("every e-mail stage has a subject and a text in es and en"))
     }
 
+    /// The long help is wrapped once, at the terminal's width: no sentence broken in two
+    /// where the source happened to wrap it ("the empty ledger" / "an existing configuration").
+    @Test func helpReadsInWholeLines() throws {
+        let help = try workspace.succeed(["init", "--help"])
+        #expect(help.contains("--ledger-only creates just the empty"), "\(help)")
+        #expect(!help.contains("ledger\nan existing configuration names"), "\(help)")
+        #expect(help.contains("\nExamples:\n  cobrador init --config"), "\(help)")
+    }
+
     @Test func checkNamesLineAndKeyOfABadConfiguration() throws {
         var text = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         text = text.replacingOccurrences(of: "minimum_gap_days = 1", with: "minimum_gap_dayz = 1")
