@@ -133,12 +133,8 @@ package struct DigestSender: Sendable {
             return "rechazado por las reglas de seguridad o de uso del servidor (revise la configuración del remitente: inicio de sesión, SPF, DKIM): "
                 + error.dropFirst(Pass.refusedForPolicy.count)
         }
-        let givenUp = "given up after ", failures = " of temporary failures: "
-        if error.hasPrefix(givenUp), let end = error.range(of: failures),
-            let days = Int(error[error.index(error.startIndex, offsetBy: givenUp.count)..<end.lowerBound].split(separator: " ").first ?? "")
-        {
-            return "abandonado tras \(days) día\(days == 1 ? "" : "s") de fallos temporales: " + error[end.upperBound...]
-        }
-        return error
+        // The pass's own wording, for whatever `retry_days` was then (1 to 30).
+        guard let days = (1...30).first(where: { error.hasPrefix(Pass.givenUp(days: $0)) }) else { return error }
+        return "abandonado tras \(days) día\(days == 1 ? "" : "s") de fallos temporales: " + error.dropFirst(Pass.givenUp(days: days).count)
     }
 }
