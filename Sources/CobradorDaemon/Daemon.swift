@@ -116,13 +116,16 @@ package final class Daemon: @unchecked Sendable {
                     logger.notice("the relay's quota is reached; the rest waits", metadata: ["until": "\(until.formatted(.iso8601))"])
                 }
                 if let problem = summary.configurationError { logger.error("the relay refused the configuration", metadata: ["reply": "\(problem)"]) }
+                if let reply = summary.relayUnavailable {
+                    logger.warning("the relay is not answering; the rest waits for the next pass", metadata: ["waiting": "\(summary.waiting)", "reply": "\(reply)"])
+                }
                 for problem in summary.problems { logger.error("the pass needs your attention", metadata: ["problem": "\(problem)"]) }
                 // Gathered until a digest carries them: its pass (08:00, before the send window)
                 // may meet none of them.
                 for problem in summary.problems where !problemsSinceDigest.contains(problem) { problemsSinceDigest.append(problem) }
                 let digestSender = DigestSender(pass: setup.pass)
-                // Stopping: the digest waits for the next start (the relay may be what hangs).
-                if !flag(\.stopRequested), let digest = try digestSender.sendIfDue(at: now, problems: problemsSinceDigest) {
+                // Stopping, or the relay not answering: the digest waits (the relay may be what hangs).
+                if !flag(\.stopRequested), summary.relayUnavailable == nil, let digest = try digestSender.sendIfDue(at: now, problems: problemsSinceDigest) {
                     logger.info("daily digest", metadata: ["outcome": "\(digest.report)"])
                     if digest.delivered { problemsSinceDigest.removeAll() }
                 }

@@ -47,6 +47,11 @@ package struct Pass: Sendable {
         package var quotaReachedUntil: Date?
         /// Set when the relay refused our configuration: the pass stopped sending.
         package var configurationError: String?
+        /// The relay's last words when it could not be reached or stopped answering: the pass
+        /// stopped sending, and what is left goes with the next pass (`waiting` of it written).
+        package var relayUnavailable: String?
+        /// Messages written and then kept for the next pass, as the pass stopped sending.
+        package var waiting = 0
         /// The first moment after this pass at which the planner has something to do (within
         /// the look-ahead): when the resident daemon wakes next, if nothing wakes it sooner.
         package var nextPlannedAt: Date?
@@ -69,7 +74,8 @@ package struct Pass: Sendable {
     }
 
     /// Runs the pass. `shouldStop` is asked between messages: a stop request lets the message
-    /// in flight finish and leaves the rest for the next pass. With `lookAhead` (seconds) the
+    /// in flight finish and leaves the rest for the next pass, as does a relay that cannot be
+    /// reached or stops answering (`Summary.relayUnavailable`). With `lookAhead` (seconds) the
     /// same planning also finds the next moment something is due (`Summary.nextPlannedAt`),
     /// so the daemon need not read the ledger twice. Run it under the `PassLock`.
     package func run(at now: Date, lookAhead: TimeInterval = 0, shouldStop: () -> Bool = { false }) throws -> Summary {
@@ -139,6 +145,8 @@ package struct Pass: Sendable {
             }
             recordOutcomes(journal, summary: &summary)
             if summary.configurationError != nil { return summary }
+            // The other retries wait for the next pass; transitions and tasks go on.
+            if summary.relayUnavailable != nil { break }
         }
         booked = limiter
         let planner = Planner(configuration: configuration)
@@ -170,8 +178,9 @@ package struct Pass: Sendable {
             // What is gathered but not reserved is simply planned again by the next pass.
             if shouldStop() { return summary }
             if event.kind == .message {
-                // Over the quota, messages wait for a later pass; transitions and tasks go on.
-                if summary.quotaReachedUntil != nil { continue }
+                // Over the quota, or the relay not answering, messages wait for a later pass;
+                // transitions and tasks go on.
+                if summary.quotaReachedUntil != nil || summary.relayUnavailable != nil { continue }
                 if blocked(booked) != nil {
                     // Only what the relay got counts: a refused reservation leaves its place.
                     guard try flush() else { return summary }
@@ -259,8 +268,15 @@ package struct Pass: Sendable {
         for (index, attempt) in claimed.enumerated() {
             if shouldStop() || summary.configurationError != nil {
                 recordOutcomes(journal, summary: &summary)
-                try ledger.release(claimed[index...].map(\.attemptID), at: now)
+                try ledger.release(claimed[index...].map(\.attemptID), at: now, why: "the pass stopped first")
+                summary.waiting += claimed.count - index
                 return (false, handedOver)
+            }
+            if summary.relayUnavailable != nil {
+                recordOutcomes(journal, summary: &summary)
+                try ledger.release(claimed[index...].map(\.attemptID), at: now, why: "the relay did not answer the message before it")
+                summary.waiting += claimed.count - index
+                return (true, handedOver)
             }
             if transmit(attempt, at: now, checkedAt: checkedAt, journal: journal, summary: &summary, shouldStop: shouldStop) { handedOver += 1 }
             if Date().timeIntervalSince(recordedAt) > 1 {
@@ -472,6 +488,7 @@ package struct Pass: Sendable {
             }
             if outcome.kind == .configurationError { summary.configurationError = outcome.reply }
         }
+        if outcome.relayUnavailable { summary.relayUnavailable = outcome.reply }
         let result = Ledger.Outcome(
             attemptID: attempt.attemptID, attempt: attemptNumber, status: status, reply: outcome.reply, error: error, at: now, nextAttempt: next,
             refusedAddress: outcome.refusedRecipient)

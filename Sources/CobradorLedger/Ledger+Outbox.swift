@@ -506,8 +506,9 @@ extension Ledger {
     }
 
     /// Gives claimed attempts back when the pass stops before sending them (SIGTERM, the
-    /// relay refusing the configuration): they are `pending` again, sent by the next pass.
-    package func release(_ attemptIDs: [Int64], at moment: Date) throws(LedgerError) {
+    /// relay refusing the configuration or not answering): they are `pending` again, sent by
+    /// the next pass. `why` ends the attempt log's "not sent: ..." detail.
+    package func release(_ attemptIDs: [Int64], at moment: Date, why: String) throws(LedgerError) {
         guard !attemptIDs.isEmpty else { return }
         try write { db in
             var log = AttemptLogWriter()
@@ -516,7 +517,7 @@ extension Ledger {
                         UPDATE contact SET status = 'pending', send_phase = NULL, attempt_count = max(0, attempt_count - 1)
                         WHERE id = ? AND status = 'sending' AND send_phase = 'claimed'
                         """).execute(arguments: [id])
-                try log.append(db, id, at: moment, status: "pending", detail: "not sent: the pass stopped first; it goes with the next pass", sha256: nil)
+                try log.append(db, id, at: moment, status: "pending", detail: "not sent: \(why); it goes with the next pass", sha256: nil)
             }
         }
     }

@@ -26,9 +26,13 @@ package struct DeliveryOutcome: Sendable, Hashable {
     package var transcript: [String]
     /// The recipient the relay refused for good (5xx to RCPT TO): a bad address.
     package var refusedRecipient: String?
+    /// The relay could not be reached, stopped answering or said it is closing (421): the next
+    /// message would fare no better, and a relay that hangs costs its timeout each time.
+    package var relayUnavailable: Bool
 
     package init(
-        kind: Kind, code: Int? = nil, enhancedCode: String? = nil, reply: String, transcript: [String] = [], refusedRecipient: String? = nil
+        kind: Kind, code: Int? = nil, enhancedCode: String? = nil, reply: String, transcript: [String] = [], refusedRecipient: String? = nil,
+        relayUnavailable: Bool = false
     ) {
         self.kind = kind
         self.code = code
@@ -36,5 +40,6 @@ package struct DeliveryOutcome: Sendable, Hashable {
         self.reply = reply
         self.transcript = transcript
         self.refusedRecipient = refusedRecipient
+        self.relayUnavailable = relayUnavailable
     }
 }

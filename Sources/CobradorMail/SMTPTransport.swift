@@ -71,9 +71,9 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         let result = curl_easy_perform(curl)
         // Never reuse a connection after anything but success: 7.88 may leave stale replies on it.
         if result != CURLE_OK {
-            // Closing an abandoned transfer's connection would say QUIT and wait the whole
-            // timeout for the answer of a relay that hangs: cut it first.
-            if session.abandoned { cobrador_shut_connection(curl) }
+            // Closing the connection of a transfer abandoned or timed out would say QUIT and
+            // wait the whole timeout again for the answer of a relay that hangs: cut it first.
+            if session.abandoned || result == CURLE_OPERATION_TIMEDOUT { cobrador_shut_connection(curl) }
             curl_easy_cleanup(curl)
             handle = nil
         }
@@ -197,7 +197,9 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
                 : outcome(.temporaryFailure, "cobrador was stopping and the relay had not answered: not delivered, it goes again")
         }
         if session.dataAccepted && session.bodyFullySent && session.finalReply == nil {
-            return outcome(.unknown, "the message was sent but the relay gave no final answer (\(String(cString: curl_easy_strerror(result)))); it may have been delivered")
+            var silent = outcome(.unknown, "the message was sent but the relay gave no final answer (\(String(cString: curl_easy_strerror(result)))); it may have been delivered")
+            silent.relayUnavailable = true
+            return silent
         }
         if let code {
             // RFC 5321: 552 to RCPT means "mailbox full for now", like 452.
@@ -209,8 +211,15 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
                 if session.decisiveCommand == "RCPT" && badMailbox { refused.refusedRecipient = session.lastRecipient }
                 return refused
             }
-            if code >= 400 { return outcome(.temporaryFailure, session.lastReply) }
+            if code >= 400 {
+                var later = outcome(.temporaryFailure, session.lastReply)
+                // 421: the relay is closing the connection (shutting down, too busy).
+                later.relayUnavailable = code == 421
+                return later
+            }
         }
-        return outcome(.temporaryFailure, "the relay could not be reached or answered nothing: \(String(cString: curl_easy_strerror(result)))")
+        var unreachable = outcome(.temporaryFailure, "the relay could not be reached or answered nothing: \(String(cString: curl_easy_strerror(result)))")
+        unreachable.relayUnavailable = true
+        return unreachable
     }
 }

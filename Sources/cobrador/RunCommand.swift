@@ -89,10 +89,16 @@ struct RunCommand: ParsableCommand {
         if let until = summary.quotaReachedUntil {
             print("The relay's quota is reached; the rest waits until \(until.formatted(.iso8601)) and goes out then.")
         }
+        if summary.relayUnavailable != nil {
+            print("The relay could not be reached or stopped answering, so the pass stopped sending; the rest goes with the next pass.")
+        }
         if let problem = summary.configurationError {
             throw CommandFailure("the relay refused the configuration; the pass stopped and will retry: \(problem)")
         }
-        if let digest = try DigestSender(pass: pass).sendIfDue(at: now, problems: summary.problems) { print("Daily digest: \(digest.report)") }
+        // A relay that does not answer would not take the digest either (and may hang on it).
+        if summary.relayUnavailable == nil, let digest = try DigestSender(pass: pass).sendIfDue(at: now, problems: summary.problems) {
+            print("Daily digest: \(digest.report)")
+        }
         for problem in summary.problems { FileHandle.standardError.write(Data("error: the pass needs your attention: \(problem)\n".utf8)) }
         if !summary.problems.isEmpty { throw ExitCode(1) }
     }
