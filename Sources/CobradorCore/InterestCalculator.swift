@@ -41,6 +41,8 @@ package struct InterestCalculator: Sendable {
         var notes: [InterestNote] = []
         var lines: [InterestBreakdown.Line] = []
         let start = invoice.dueDate.adding(days: 1)
+        // Paid in full by the due date: no interest and no compensation, whatever the regime.
+        let paidOnTime = paidBy(start) >= invoice.gross.minorUnits
 
         switch regime {
         case _ where invoice.contractRate != nil && !waivesInterest && start <= asOf:
@@ -69,6 +71,8 @@ package struct InterestCalculator: Sendable {
             notes.append(.interestWaived)
         case _ where start > asOf:
             notes.append(.notYetLate(on: asOf))
+        case _ where paidOnTime:
+            notes.append(.paidOnTime)
         default:
             // The UK rate is fixed for the life of the debt at the rate in force when it became late.
             let fixed = regime == .ukBusiness ? table.periodOrAssumed("BOE", on: start) : nil
@@ -114,7 +118,7 @@ package struct InterestCalculator: Sendable {
         }
         let interest = Money(minorUnits: lines.reduce(0) { $0 + $1.amount.minorUnits }, currency: currency)
         var compensation: Money?
-        if start <= asOf, !waivesCompensation {
+        if start <= asOf, !paidOnTime, !waivesCompensation {
             switch regime {
             case .spainBusiness, .euBusiness: compensation = Money(minorUnits: 40_00, currency: Currency(code: "EUR")!)
             case .ukBusiness:

@@ -9,6 +9,8 @@ package enum InterestNote: Sendable, Hashable, CustomStringConvertible {
     case interestWaived
     case compensationWaived
     case notYetLate(on: CalendarDate)
+    /// Paid in full by its due date: never late, so nothing is owed for lateness.
+    case paidOnTime
     /// No rate from `from` on: interest stops the day before.
     case noRateKnown(from: CalendarDate)
     /// No rate from `from` on: the last known `percent` is assumed, marked provisional.
@@ -35,6 +37,8 @@ package enum InterestNote: Sendable, Hashable, CustomStringConvertible {
             return spanish ? "indemnización renunciada en una negociación" : "compensation waived in a negotiation"
         case .notYetLate(let day):
             return spanish ? "aún no en mora el \(day)" : "not yet late on \(day)"
+        case .paidOnTime:
+            return spanish ? "pagada por completo a su vencimiento: nunca estuvo en mora" : "paid in full by its due date: it was never late"
         case .noRateKnown(let day):
             return spanish
                 ? "no se conoce el tipo desde el \(day): añádalo como [[interest.rate]] en la configuración; los intereses se calculan hasta el \(day.adding(days: -1))"

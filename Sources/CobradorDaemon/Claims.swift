@@ -18,12 +18,13 @@ package struct Claims: Sendable {
     /// The stages whose messages carry the claim.
     package static let claimingStages: Set<String> = ["formal-notice", "final-notice"]
 
-    /// The breakdown of invoice `number` on `day`, honouring the waivers of the negotiations that cover it.
+    /// The breakdown of invoice `number` on `day`, honouring the waivers of the negotiations that
+    /// cover it; a withdrawn one (opened by mistake, superseded) never took effect.
     package func breakdown(_ number: String, on day: CalendarDate) throws -> InterestBreakdown {
         let summary = try ledger.invoice(number: number)
         let client = try ledger.client(code: summary.clientCode)
         let covering = try ledger.negotiations(clientCode: client.code, includeClosed: true).map(\.negotiation)
-            .filter { $0.invoiceIDs.contains(summary.invoice.id ?? 0) }
+            .filter { $0.invoiceIDs.contains(summary.invoice.id ?? 0) && $0.outcome != .withdrawn }
         let calculator = InterestCalculator(table: rates, divisor: configuration.interest.divisor, euPoints: configuration.interest.euPoints)
         return calculator.compute(
             invoice: summary.invoice, payments: try ledger.payments(invoiceNumber: number).map(\.payment), asOf: day,

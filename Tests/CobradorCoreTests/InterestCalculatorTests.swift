@@ -48,6 +48,20 @@ import Testing
         #expect(!breakdown.usesProvisionalRate)
     }
 
+    /// The compensation is for a late payment: an invoice paid in full by its due date owes
+    /// none, one paid a day late owes all of it.
+    @Test(arguments: [(InterestRegime.spainBusiness, "2024-01-31", "0.00", nil), (.ukBusiness, "2024-01-31", "0.00", nil), (.spainBusiness, "2024-02-01", "3.42", "40.00")])
+    func onlyALatePaymentOwesTheCompensation(regime: InterestRegime, paid: String, interest: String, compensation: String?) {
+        let pound = Currency(code: "GBP")!
+        let currency = regime == .ukBusiness ? pound : euro
+        let breakdown = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(10_000_00, due: "2024-01-31", currency: currency), payments: [payment(10_000_00, on: paid, currency: currency)],
+            asOf: CalendarDate(iso: "2024-11-30")!, regime: regime)
+        #expect(breakdown.interest.decimalString == interest)  // 10,000 x 12.5% x 1 / 365 for the day late
+        #expect(breakdown.compensation?.decimalString == compensation)
+        #expect(breakdown.notes.contains(.paidOnTime) == (compensation == nil))
+    }
+
     @Test func theUKRateIsFixedWhenTheDebtBecameLateAndTheSumFollowsItsSize() {
         let pound = Currency(code: "GBP")!
         let breakdown = InterestCalculator(table: Self.shipped).compute(

@@ -156,6 +156,16 @@ import Testing
         #expect(try workspace.succeed(["preview", "--client", "ACME", "--stage", "formal-notice", "--format", "text"]).contains("Intereses"))
     }
 
+    /// A negotiation opened by mistake and withdrawn never took effect: its waiver does not
+    /// cost the owner the interest and compensation the law grants.
+    @Test func aWithdrawnNegotiationsWaiverDoesNotHold() throws {
+        _ = try workspace.succeed(["negotiation", "open", "promise", "ACME", "--invoice", "F-1", "--until", "2026-12-20", "--waive-interest", "--waive-compensation"])
+        #expect(try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30"]).contains("interest waived in a negotiation"))
+        _ = try workspace.succeed(["negotiation", "close", "1", "--outcome", "withdrawn", "--note", "opened on the wrong client"])
+        let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30"])
+        #expect(!interest.contains("waived") && interest.contains("Compensation:  40.00 EUR"), "\(interest)")
+    }
+
     /// An installation's templates are the copy `init` made: an older copy lacks what later
     /// versions say to clients, and nothing told the owner.
     @Test func checkSaysWhenTheTemplatesPredateThePrivacyNotice() throws {
