@@ -21,6 +21,9 @@ package struct InterestBreakdown: Sendable {
     package var lines: [Line]
     package var interest: Money
     package var compensation: Money?
+    /// The interest runs at a rate agreed in the contract, not a statutory one: a notice must
+    /// not cite the late-payment law for it (a consumer's, or a debt no such law covers).
+    package var byContract: Bool
     /// Outstanding + interest (+ compensation when it is in the same currency).
     package var total: Money
     /// Why something is or is not claimed (a waiver, a missing rate, a consumer debt).

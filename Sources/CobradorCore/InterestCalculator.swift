@@ -140,6 +140,7 @@ package struct InterestCalculator: Sendable {
         }
         return InterestBreakdown(
             regime: regime, asOf: asOf, outstanding: outstanding, lines: lines, interest: interest, compensation: compensation,
+            byContract: invoice.contractRate != nil && !waivesInterest,
             total: Money(minorUnits: outstanding.minorUnits + interest.minorUnits + sameCurrency, currency: currency), notes: notes)
     }
 

@@ -121,14 +121,37 @@ package enum MessageContext {
         }
         lines.append(spanish ? "  Los intereses siguen devengándose hasta el pago." : "  Interest keeps accruing until payment.")
         return .object(
-            .init("as_of", .text(format.date(facts.day))), .init("extras", .text(list(extras))), .init("summary", .text(lines.joined(separator: "\n"))),
-            .init("total", .text(list(totals))))
+            .init("as_of", .text(format.date(facts.day))), .init("basis", .text(basis(facts.claims.map(\.breakdown), spanish: spanish))),
+            .init("extras", .text(list(extras))), .init("summary", .text(lines.joined(separator: "\n"))), .init("total", .text(list(totals))))
+    }
+
+    /// What the claim rests on and what it adds, in one sentence: the late-payment law only for
+    /// statutory interest and compensation, the contract for a rate agreed in it (a consumer's
+    /// debt, or one under no such law, is claimed on the contract alone).
+    package static func basis(_ breakdowns: [InterestBreakdown], spanish: Bool) -> String {
+        let statutoryInterest = breakdowns.contains { !$0.byContract && !$0.lines.isEmpty }
+        let contractInterest = breakdowns.contains { $0.byContract && !$0.lines.isEmpty }
+        let compensation = breakdowns.contains { $0.compensation != nil }
+        let byLaw = statutoryInterest || compensation
+        if spanish {
+            let grounds = [byLaw ? "la normativa de morosidad aplicable" : nil, contractInterest ? "lo pactado en nuestro contrato" : nil].compactMap { $0 }
+            let interest = statutoryInterest || contractInterest ? (byLaw ? "intereses de demora" : "intereses de demora al tipo pactado") : nil
+            let items = [interest, compensation ? "la indemnización por costes de cobro" : nil].compactMap { $0 }
+            return "Conforme a " + grounds.joined(separator: " y a ") + ", se " + (interest == nil ? "debe" : "deben") + " además " + items.joined(separator: " y ")
+        }
+        let grounds = [byLaw ? "the applicable late-payment legislation" : nil, contractInterest ? "our contract" : nil].compactMap { $0 }
+        let interest = statutoryInterest || contractInterest ? (byLaw ? "interest" : "interest at the agreed rate") : nil
+        let items = [interest, compensation ? "fixed compensation for recovery costs" : nil].compactMap { $0 }
+        return "Under " + grounds.joined(separator: " and ") + ", " + items.joined(separator: " and ") + (items.count > 1 ? " are" : " is") + " also due"
     }
 
     /// A context with every key set, in `language`, for checking templates.
     package static func sample(_ language: Language, sender: Configuration.Sender) -> [String: Any] {
         var context = dictionary(sampleFacts(language, sender: sender))
-        context["claim"] = ["summary": "interest and compensation", "as_of": "30/11/2026", "total": "1.900,00 €", "extras": "85,00 €"]
+        context["claim"] = [
+            "basis": "Under the applicable late-payment legislation, interest is also due", "summary": "interest and compensation", "as_of": "30/11/2026",
+            "total": "1.900,00 €", "extras": "85,00 €",
+        ]
         return context
     }
 
