@@ -28,24 +28,39 @@ package struct ContactPolicy: Sendable, Hashable {
         (holidays[country] ?? []).union(region.flatMap { holidays[$0] } ?? [])
     }
 
-    /// Days a client in Spain has to answer the invitation to negotiate a formal notice makes:
-    /// no answer within 30 natural days of its receipt is the failed attempt a court claim
-    /// needs (Ley Orgánica 1/2025), so nothing after it may announce the claim sooner.
+    /// Days a debtor has to answer a formal notice before a claim may follow, where a rule gives
+    /// them (`answersFormalNotice`): nothing after the notice may announce the claim sooner.
     package static let negotiationDays = 30
+
+    /// Whether a rule gives this debtor `negotiationDays` to answer a formal notice, and why.
+    /// In Spain, no answer within 30 natural days of its receipt is the failed attempt to
+    /// negotiate a court claim needs (Ley Orgánica 1/2025). In the UK, an individual (a consumer
+    /// or a sole trader) has 30 days to reply to the letter before claim under the Pre-Action
+    /// Protocol for Debt Claims, which that letter's own pay-by date gives too.
+    package static func answerRule(country: String, debtor: DebtorKind) -> (reason: String, letterGivesThem: Bool)? {
+        if country == "ES" { return ("the formal notice of %@ gave \(negotiationDays) days to answer its invitation to negotiate", false) }
+        if country == "GB" && debtor != .company {
+            return ("the letter before claim of %@ gave an individual \(negotiationDays) days to reply (Pre-Action Protocol for Debt Claims)", true)
+        }
+        return nil
+    }
     /// The template whose message makes that invitation.
     package static let formalNoticeTemplate = "formal-notice"
 
-    /// The pay-by date a message sent on `day` gives: `handOverDays` later, and for a client in
-    /// Spain no sooner than the end of the `negotiationDays` a formal notice that reached them
-    /// on `formalNoticeDay` gave (the formal notice's own message keeps its `handOverDays`: its
-    /// caller passes nil); moved on past days the send window is closed and holidays of
-    /// `country` and `region` (nobody should be asked to pay by a Sunday or 1 January). The
-    /// hand-over comes the day after it.
-    package func deadline(after day: CalendarDate, country: String, region: String?, formalNoticeDay: CalendarDate? = nil) -> CalendarDate {
+    /// The pay-by date a message sent on `day` gives: `handOverDays` later, and where
+    /// `answerRule` gives the debtor days to answer a formal notice, no sooner than their end:
+    /// from `formalNoticeDay` (the day one reached them) for a later message, and from `day`
+    /// for the notice itself (`isFormalNotice`) when the rule says so; moved on past days the
+    /// send window is closed and holidays of `country` and `region` (nobody should be asked to
+    /// pay by a Sunday or 1 January). The hand-over comes the day after it.
+    package func deadline(
+        after day: CalendarDate, country: String, region: String?, debtor: DebtorKind, formalNoticeDay: CalendarDate? = nil, isFormalNotice: Bool = false
+    ) -> CalendarDate {
         let closed = holidays(country: country, region: region)
         var deadline = day.adding(days: handOverDays)
-        if country == "ES", let formalNoticeDay {
-            deadline = max(deadline, formalNoticeDay.adding(days: Self.negotiationDays))
+        if let rule = Self.answerRule(country: country, debtor: debtor) {
+            if let formalNoticeDay { deadline = max(deadline, formalNoticeDay.adding(days: Self.negotiationDays)) }
+            if isFormalNotice && rule.letterGivesThem { deadline = max(deadline, day.adding(days: Self.negotiationDays)) }
         }
         // A window open on no day at all must not loop: a fortnight is enough for any real one.
         var moved = 0

@@ -310,7 +310,7 @@ package struct Pass: Sendable {
                 var facts = MessageFacts(
                     sender: configuration.sender, client: client,
                     invoices: read.invoices.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
-                    stage: event.stage ?? "", day: day, deadline: event.deadline ?? configuration.policy.deadline(after: day, country: client.country, region: client.region),
+                    stage: event.stage ?? "", day: day, deadline: event.deadline ?? configuration.policy.deadline(after: day, country: client.country, region: client.region, debtor: client.debtorKind),
                     negotiation: read.negotiation?.negotiation)
                 facts.claims = claims
                 facts.instalment = event.instalment

@@ -27,8 +27,24 @@ struct CheckCommand: ParsableCommand {
             let ledger = try Ledger.open(path: configuration.ledgerPath)
             let version = try ledger.schemaVersion()
             let clients = try ledger.clients()
-            let open = try ledger.invoices(matching: .init(status: .open, unpaidOnly: true)).count
-            print("Ledger \(configuration.ledgerPath): schema \(version), \(clients.count) clients, \(open) unpaid open invoices")
+            let unpaid = try ledger.invoices(matching: .init(status: .open, unpaidOnly: true))
+            print("Ledger \(configuration.ledgerPath): schema \(version), \(clients.count) clients, \(unpaid.count) unpaid open invoices")
+            // The law's own limits the ledger may cross: said, not refused, as the owner knows the contracts.
+            let byCode = Dictionary(clients.map { ($0.code, $0) }) { first, _ in first }
+            for summary in unpaid {
+                let term = summary.invoice.issueDate.days(until: summary.invoice.dueDate)
+                guard term > Self.longestSpanishTerm, let client = byCode[summary.clientCode], client.country == "ES", client.debtorKind != .consumer else { continue }
+                print(
+                    "Warning: invoice \(summary.invoice.number) (\(client.code)) gives \(term) days to pay (issued \(summary.invoice.issueDate), due \(summary.invoice.dueDate)): "
+                        + "between businesses Ley 3/2004 (art. 4) allows at most \(Self.longestSpanishTerm); interest runs from the due date as entered")
+            }
+            let individualsInUK = clients.filter { $0.country == "GB" && $0.debtorKind != .company }.map(\.code).sorted()
+            if !individualsInUK.isEmpty {
+                print(
+                    "Warning: \(individualsInUK.joined(separator: ", ")): an individual in the UK gets the formal notice as a letter before claim with 30 days to reply; "
+                        + "the Pre-Action Protocol for Debt Claims also asks you to send its Information Sheet, Reply Form and Financial Statement "
+                        + "with it, which cobrador does not make")
+            }
             // A country (or a client's region) with no holidays listed gets messages on its
             // public holidays (Christmas Day to a client in Ireland, 19 March in Valencia): said,
             // not refused, as a new client may come first.
@@ -122,6 +138,9 @@ struct CheckCommand: ParsableCommand {
         fflush(nil)
         guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
     }
+
+    /// The longest payment term two businesses may agree in Spain (Ley 3/2004, art. 4), in days.
+    static let longestSpanishTerm = 60
 
     /// Parses every template and reports what `SendingReadiness` finds in them.
     private func templateProblems(_ configuration: Configuration) -> [String] {

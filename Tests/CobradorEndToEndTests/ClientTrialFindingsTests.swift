@@ -106,6 +106,41 @@ import Testing
         #expect(try workspace.succeed(["preview", "--client", "ANNA", "--stage", "reminder-1", "--format", "text"]).hasPrefix("Dear Anna Smith,\n"))
     }
 
+    /// An individual in the UK got a letter before claim with 14 days, where the Pre-Action
+    /// Protocol for Debt Claims gives 30 days to reply; a company keeps the 14.
+    @Test func aLetterBeforeClaimToAnIndividualInTheUKGivesThirtyDays() throws {
+        _ = try workspace.succeed(["client", "add", "ANNA", "--name", "Anna Smith", "--email", "anna@smith.example", "--country", "GB", "--kind", "self-employed"])
+        _ = try workspace.succeed(["invoice", "add", "P-1", "--client", "ANNA", "--concept", "Tutoring", "--issued", "2026-09-01", "--due", "2026-10-01", "--amount", "90", "--currency", "GBP"])
+        /// Today + `days` as the English messages write it ("30 December 2026").
+        func longDate(_ days: Int) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_GB")
+            formatter.timeZone = TimeZone(identifier: "Europe/Madrid")
+            formatter.dateFormat = "d MMMM yyyy"
+            return formatter.string(from: Date().addingTimeInterval(Double(days) * 86_400))
+        }
+        let individual = try workspace.succeed(["preview", "--client", "ANNA", "--stage", "formal-notice", "--format", "text"])
+        #expect(individual.contains("you have 30 days from the date of this letter to\nreply"), "\(individual)")
+        // The pay-by date itself gives the 30 days (moved on past a closed day, if it is one).
+        let payBy = try #require(individual.firstMatch(of: /by (\d+ \w+ \d{4}), quoting/)?.1)
+        #expect((30...33).contains((0...40).first { longDate($0) == payBy } ?? 0), "\(payBy)")
+        let company = try workspace.succeed(["preview", "--client", "BRIT", "--stage", "formal-notice", "--format", "text"])
+        #expect(!company.contains("Pre-Action Protocol"))
+        let companyPayBy = try #require(company.firstMatch(of: /by (\d+ \w+ \d{4}), quoting/)?.1)
+        #expect((14...17).contains((0...40).first { longDate($0) == companyPayBy } ?? 0), "\(companyPayBy)")
+        let check = try workspace.succeed(["check"])
+        #expect(check.contains("Warning: ANNA: an individual in the UK gets the formal notice as a letter before claim"), "\(check)")
+    }
+
+    /// Ley 3/2004 caps the payment term two businesses may agree at 60 days: `check` says when
+    /// an invoice gives more.
+    @Test func checkWarnsOfATermLongerThanTheSpanishLawAllows() throws {
+        _ = try workspace.succeed(["invoice", "add", "F-9", "--client", "ACME", "--concept", "Work", "--issued", "2026-06-01", "--due", "2026-09-30", "--amount", "100"])
+        let check = try workspace.succeed(["check"])
+        #expect(check.contains("Warning: invoice F-9 (ACME) gives 121 days to pay"), "\(check)")
+        #expect(!check.contains("invoice F-1 "), "\(check)")
+    }
+
     /// `init` asked for no tax id or address, which a Spanish formal notice must name, and
     /// set no tolerance for sterling.
     @Test func initTakesTheTaxIDAndAddressAFormalNoticeNames() throws {
