@@ -78,18 +78,25 @@ package struct EvidenceStatement {
         }
         lines += ["", say("Chronology", "Cronología")]
         let numbers = Dictionary(invoices.compactMap { summary in summary.invoice.id.map { ($0, summary.invoice.number) } }) { first, _ in first }
-        var events: [(key: String, line: String)] = []
-        func day(_ date: CalendarDate) -> String { "\(date)" }
-        func moment(_ date: Date) -> String { String(Planner.localTime(date, in: zone).dropLast(zone.identifier.count + 1)) }
+        /// `key` is shown (a day, or a local time to the minute); `order` sorts, to the second:
+        /// a plan opened a few seconds after a reminder went must not read as before it.
+        var events: [(key: String, order: String, line: String)] = []
+        func day(_ date: CalendarDate) -> (String, String) { ("\(date)", "\(date)") }
+        func moment(_ date: Date) -> (String, String) {
+            let shown = String(Planner.localTime(date, in: zone).dropLast(zone.identifier.count + 1))
+            let second = Int(date.timeIntervalSince1970.rounded(.down)) % 60
+            return (shown, shown + (second < 10 ? ":0" : ":") + "\(second)")
+        }
+        func add(_ when: (String, String), _ line: String) { events.append((when.0, when.1, line)) }
         for summary in invoices {
-            events.append((day(summary.invoice.issueDate), say("invoice", "factura") + " \(summary.invoice.number) " + say("issued for", "emitida por") + " \(format.money(summary.invoice.gross))"))
+            add(day(summary.invoice.issueDate), say("invoice", "factura") + " \(summary.invoice.number) " + say("issued for", "emitida por") + " \(format.money(summary.invoice.gross))")
         }
         for record in payments {
             let payment = record.payment
             let details = [payment.method, payment.reference].compactMap { $0 }.joined(separator: ", ")
-            events.append(
-                (day(payment.valueDate), say("payment of", "pago de") + " \(format.money(payment.amount)) " + say("on invoice", "a la factura") + " \(record.invoiceNumber)"
-                    + (details.isEmpty ? "" : " (\(details))")))
+            add(
+                day(payment.valueDate), say("payment of", "pago de") + " \(format.money(payment.amount)) " + say("on invoice", "a la factura") + " \(record.invoiceNumber)"
+                    + (details.isEmpty ? "" : " (\(details))"))
         }
         for record in negotiations {
             let negotiation = record.negotiation
@@ -98,19 +105,19 @@ package struct EvidenceStatement {
             let kind = Self.words(negotiation.kind, language)
             // Spanish agrees with the kind: "plan de pagos abierto", "promesa de pago abierta".
             let masculine = negotiation.kind == .plan
-            events.append((moment(negotiation.openedAt), "\(kind) #\(negotiation.id ?? 0) " + say("opened on", masculine ? "abierto sobre" : "abierta sobre") + " \(about)\(terms)"))
+            add(moment(negotiation.openedAt), "\(kind) #\(negotiation.id ?? 0) " + say("opened on", masculine ? "abierto sobre" : "abierta sobre") + " \(about)\(terms)")
             if let closed = negotiation.closedAt {
                 let outcome = negotiation.outcome.map { Self.words($0, language, masculine: masculine) } ?? ""
-                events.append((moment(closed), "\(kind) #\(negotiation.id ?? 0) " + say("closed", masculine ? "cerrado" : "cerrada") + ": \(outcome)"))
+                add(moment(closed), "\(kind) #\(negotiation.id ?? 0) " + say("closed", masculine ? "cerrado" : "cerrada") + ": \(outcome)")
             }
         }
         for contact in contacts {
             let about = contact.invoiceIDs.compactMap { numbers[$0] }.joined(separator: ", ")
             let when = moment(contact.sentAt ?? contact.occurredAt)
             guard let messageID = contact.messageID else {
-                events.append(
-                    (when, Self.words(contact.channel, language) + (contact.stage.map { " \($0)" } ?? "") + (about.isEmpty ? "" : " (\(about))") + ": "
-                        + (contact.summary ?? Self.words(contact.status, language))))
+                add(
+                    when, Self.words(contact.channel, language) + (contact.stage.map { " \($0)" } ?? "") + (about.isEmpty ? "" : " (\(about))") + ": "
+                        + (contact.summary ?? Self.words(contact.status, language)))
                 continue
             }
             var line = say("message", "mensaje") + " \(contact.stage ?? "") " + (about.isEmpty ? "" : say("about", "sobre") + " \(about) ")
@@ -120,10 +127,10 @@ package struct EvidenceStatement {
             if let id = contact.id, let sha256 = contact.sha256 {
                 line += "; \(Self.messageFile(id: id, stage: contact.stage ?? "")), SHA-256 \(sha256)"
             }
-            events.append((when, line))
+            add(when, line)
         }
         // Dates sort before the times of their day; the order of the record breaks ties.
-        lines += events.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map { "  \($0.element.key)  \($0.element.line)" }
+        lines += events.enumerated().sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }.map { "  \($0.element.key)  \($0.element.line)" }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -46,7 +46,8 @@ struct ClientCommand: ParsableCommand {
             abstract: "Add a client.",
             discussion: HelpText.flowing("""
                 Example:
-                  cobrador client add ACME --name "Acme Ibérica S.L." --email pagos@acme.es --country ES --tax-id B12345678
+                  cobrador client add ACME --name "Acme Ibérica S.L." --email pagos@acme.es \\
+                      --country ES --tax-id B12345678
                 """))
 
         @OptionGroup var global: GlobalOptions
@@ -179,7 +180,7 @@ struct ClientCommand: ParsableCommand {
     struct Pause: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stop chasing a client, until a date or until resumed.",
-            discussion: "Example:\n  cobrador client pause ACME --reason \"Owner on holiday, call in January\" --until 2027-01-10")
+            discussion: "Example:\n  cobrador client pause ACME --reason \"Owner on holiday, call in January\" \\\n      --until 2027-01-10")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The client's code.") var code: String

@@ -12,7 +12,9 @@ struct ContactCommand: ParsableCommand {
             abstract: "Record a call, letter, visit or e-mail you made yourself, with its outcome.",
             discussion: HelpText.flowing("""
                 Example:
-                  cobrador contact add ACME --channel phone --summary "Spoke to Marta in accounts; payment run is on Friday" --invoice F-2026-041
+                  cobrador contact add ACME --channel phone \\
+                      --summary "Spoke to Marta in accounts; payment run is on Friday" \\
+                      --invoice F-2026-041
                 """))
 
         @OptionGroup var global: GlobalOptions

@@ -59,7 +59,9 @@ struct EvidenceCommand: ParsableCommand {
         let statement = EvidenceStatement(
             client: record, invoices: invoices, payments: try ledger.payments(clientCode: record.code),
             negotiations: try ledger.negotiations(clientCode: record.code, includeClosed: true), contacts: try ledger.contacts(clientCode: record.code),
-            claims: try invoices.filter { $0.invoice.status == .open && $0.balance.minorUnits > 0 }.map { ($0.invoice.number, try claims.breakdown($0.invoice.number, on: today)) },
+            // An invoice paid late still owes its interest and compensation, claimable for years.
+            claims: try invoices.filter { $0.invoice.status == .open }.map { ($0.invoice.number, try claims.breakdown($0.invoice.number, on: today)) }
+                .filter { $0.1.outstanding.minorUnits > 0 || $0.1.interest.minorUnits > 0 || $0.1.compensation != nil },
             asOf: today, zone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, language: configuration.sender.language)
         try statement.text.write(toFile: folder + "/statement.txt", atomically: true, encoding: .utf8)
         index += [

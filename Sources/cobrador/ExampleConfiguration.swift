@@ -31,8 +31,9 @@ enum ExampleConfiguration {
         # The sent log, one line per attempt (default: sent.log next to the ledger).
         \(settings.sentLog.map { "sent_log = \"\($0)\"" } ?? "# sent_log = \"/var/log/cobrador/sent.log\"")
         # A Maildir folder where a copy of every message the relay accepted is kept (any mail
-        # program opens it); the exact bytes are in the ledger in any case.
-        # archive_maildir = "sent-archive"
+        # program opens it); the exact bytes are in the ledger in any case. Next to the ledger: the
+        # service may write only there.
+        # archive_maildir = "\(settings.ledger.range(of: "/", options: .backwards).map { String(settings.ledger[..<$0.upperBound]) } ?? "")sent-archive"
 
         [sender]
         # Who the messages come from: your legal name as on your invoices.

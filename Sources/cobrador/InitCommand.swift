@@ -13,8 +13,10 @@ struct InitCommand: ParsableCommand {
             the Maildir go to /var/lib/cobrador. --ledger-only creates just the empty ledger
             an existing configuration names.
             Examples:
-              cobrador init --config ./cobrador.toml --sender-name "Lucía Martín" --sender-email cobros@lucia.es --iban "ES91 2100 0418 4502 0005 1332"
-              sudo cobrador init     # /etc/cobrador/cobrador.toml, /var/lib/cobrador/ledger.sqlite
+              cobrador init --config ./cobrador.toml --sender-name "Lucía Martín" \\
+                  --sender-email cobros@lucia.es \\
+                  --iban "ES91 2100 0418 4502 0005 1332"
+              sudo cobrador init     # in /etc/cobrador, the ledger in /var/lib/cobrador
               cobrador init --ledger-only --config ./cobrador.toml
             """))
 

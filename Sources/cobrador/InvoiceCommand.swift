@@ -14,8 +14,10 @@ struct InvoiceCommand: ParsableCommand {
             abstract: "Add an invoice.",
             discussion: HelpText.flowing("""
                 Example:
-                  cobrador invoice add F-2026-041 --client ACME --concept "Translation of the annual report" \\
-                      --issued 2026-11-02 --due 2026-12-02 --amount 1815.00 --currency EUR --attachment /srv/invoices/F-2026-041.pdf
+                  cobrador invoice add F-2026-041 --client ACME \\
+                      --concept "Translation of the annual report" \\
+                      --issued 2026-11-02 --due 2026-12-02 --amount 1815.00 \\
+                      --currency EUR --attachment /srv/invoices/F-2026-041.pdf
                 """))
 
         @OptionGroup var global: GlobalOptions
@@ -127,7 +129,8 @@ struct InvoiceCommand: ParsableCommand {
                 what changed.
                 Example:
                   cobrador invoice edit F-2026-041 --amount 1518.00 --due 2026-12-12
-                  cobrador invoice edit F-2026-041 --amount 1215.00 --reason "credit note AB-2026-007"
+                  cobrador invoice edit F-2026-041 --amount 1215.00 \\
+                      --reason "credit note AB-2026-007"
                 """))
 
         @OptionGroup var global: GlobalOptions
@@ -245,7 +248,7 @@ struct InvoiceCommand: ParsableCommand {
     struct Pause: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stop chasing one invoice, until a date or until resumed.",
-            discussion: "Example:\n  cobrador invoice pause F-2026-041 --reason \"Waiting for the client's PO number\" --until 2026-12-15")
+            discussion: "Example:\n  cobrador invoice pause F-2026-041 \\\n      --reason \"Waiting for the client's PO number\" --until 2026-12-15")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The invoice number.") var number: String

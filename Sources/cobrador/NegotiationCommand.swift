@@ -15,9 +15,13 @@ struct NegotiationCommand: ParsableCommand {
             discussion: HelpText.flowing("""
                 Without --invoice, it covers every unpaid open invoice of the client.
                 Examples:
-                  cobrador negotiation open promise ACME --until 2026-12-20 --notes "Promised on the phone"
-                  cobrador negotiation open plan ACME --instalment 2026-12-15:600.00 --instalment 2027-01-15:615.00
-                  cobrador negotiation open dispute ACME --invoice F-2026-041 --reason "Says chapter 3 was not delivered" --review 2026-12-10
+                  cobrador negotiation open promise ACME --until 2026-12-20 \\
+                      --notes "Promised on the phone"
+                  cobrador negotiation open plan ACME --instalment 2026-12-15:600.00 \\
+                      --instalment 2027-01-15:615.00
+                  cobrador negotiation open dispute ACME --invoice F-2026-041 \\
+                      --reason "Says chapter 3 was not delivered" \\
+                      --review 2026-12-10
                 """))
 
         @OptionGroup var global: GlobalOptions
@@ -85,7 +89,8 @@ struct NegotiationCommand: ParsableCommand {
                 was right) or withdrawn.
                 Example:
                   cobrador negotiation close 3 --outcome broken --note "No payment by the 20th"
-                  cobrador negotiation close 4 --outcome resolved --waive-compensation --note "Chapter 3 delivered late on our side"
+                  cobrador negotiation close 4 --outcome resolved --waive-compensation \\
+                      --note "Chapter 3 delivered late on our side"
                 """))
 
         @OptionGroup var global: GlobalOptions

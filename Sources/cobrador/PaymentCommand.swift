@@ -10,7 +10,7 @@ struct PaymentCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record money received against an invoice; chasing stops once nothing is owed.",
-            discussion: "Example:\n  cobrador payment add F-2026-041 --amount 500.00 --date 2026-11-28 --method transfer --reference \"TRF 88231\"")
+            discussion: "Example:\n  cobrador payment add F-2026-041 --amount 500.00 --date 2026-11-28 \\\n      --method transfer --reference \"TRF 88231\"")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The invoice number.") var invoice: String

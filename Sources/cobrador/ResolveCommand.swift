@@ -16,7 +16,8 @@ struct ResolveCommand: ParsableCommand {
             and the next pass writes that stage again from the ledger as it is then.
             Examples:
               cobrador log --status unknown
-              cobrador resolve cobrador.41.1796029200@luciamartin.es --delivered --note "ACME confirmed by phone"
+              cobrador resolve cobrador.41.1796029200@luciamartin.es \\
+                  --delivered --note "ACME confirmed by phone"
               cobrador resolve "<cobrador.42.1796029200@luciamartin.es>" --not-delivered
             """))
 

@@ -335,10 +335,20 @@ import Testing
         ["client", "resume"], ["invoice", "add"], ["invoice", "list"], ["invoice", "show"], ["invoice", "void"], ["invoice", "write-off"],
         ["invoice", "pause"], ["invoice", "resume"], ["payment", "add"], ["payment", "list"], ["negotiation", "open"],
         ["negotiation", "close"], ["negotiation", "list"], ["contact", "add"], ["import"], ["status"], ["plan"], ["preview"], ["run"], ["log"], ["interest"], ["evidence"], ["send-test"],
+        ["payment", "edit"], ["payment", "remove"], ["invoice", "edit"], ["resolve"],
     ])
     func everyCommandHasHelpWithAnExample(command: [String]) throws {
         let result = try workspace.run(command + ["--help"])
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("cobrador \(command.joined(separator: " "))"), "help of \(command) shows no example")
+        // An example wrapped at the help's 80 columns would be copied as a command cut short:
+        // each fits on its line, or goes on after a backslash on an indented one.
+        let lines = result.standardOutput.components(separatedBy: "\n").prefix { !$0.hasPrefix("USAGE:") }
+        for (line, next) in zip(lines, lines.dropFirst()) where line.hasPrefix("  ") && line.contains("cobrador ") && !line.hasSuffix("\\") {
+            #expect(next.isEmpty || next.hasPrefix("  ") || next.hasSuffix(":"), "help of \(command) breaks an example: \(line) / \(next)")
+        }
+        for (line, next) in zip(lines, lines.dropFirst()) where line.hasSuffix("\\") {
+            #expect(next.hasPrefix("    "), "help of \(command) continues an example unindented: \(next)")
+        }
     }
 }

@@ -316,6 +316,11 @@ import Testing
     @Test func theEvidenceExportMatchesWhatWentOutAndAnEditIsDetected() throws {
         try workspace.succeed(["run", "--once", "--rehearsal", "--at", monday])
         #expect(try workspace.succeed(["evidence", "--verify"]).contains("intact"))
+        // A promise made 40 seconds after the reminder went: the same minute in the chronology.
+        _ = try workspace.succeed(["negotiation", "open", "promise", "ACME", "--invoice", "F-1", "--until", "2026-12-20"])
+        #expect(try workspace.sqlite("""
+            UPDATE negotiation SET opened_at = (SELECT substr(sent_at, 1, 17) || '40Z' FROM contact WHERE sent_at IS NOT NULL AND client_id = negotiation.client_id);
+            """).status == 0)
         let out = workspace.directory.file("acme-evidence")
         try workspace.succeed(["evidence", "ACME", "--out", out])
         let index = try String(contentsOfFile: out + "/index.txt", encoding: .utf8)
@@ -333,6 +338,9 @@ import Testing
         #expect(statement.contains("Reclamable a") && statement.contains("F-1 (es-business): principal 1815,00\u{00A0}€"), "\(statement)")
         #expect(statement.contains("2026-09-01  factura F-1 emitida por 1815,00\u{00A0}€"), "\(statement)")
         #expect(statement.contains("mensaje reminder-1 sobre F-1 a pagos@acme.example: enviado") && statement.contains("\(eml[0]), SHA-256 \(digest)"), "\(statement)")
+        let sent = try #require(statement.range(of: "mensaje reminder-1 sobre F-1"), "\(statement)")
+        let promised = try #require(statement.range(of: "#1 abierta sobre F-1"), "\(statement)")
+        #expect(sent.lowerBound < promised.lowerBound, "the promise reads as made before the reminder it answered: \(statement)")
         // Someone edits the record of what was sent, or the message itself: both are detected.
         #expect(try workspace.sqlite("UPDATE attempt_event SET detail = 'nothing happened' WHERE status = 'sent' AND contact_id = 1;").status == 0)
         let tampered = try workspace.run(["evidence", "--verify"])
