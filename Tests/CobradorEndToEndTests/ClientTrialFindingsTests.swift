@@ -201,6 +201,17 @@ import Testing
         #expect(!interest.contains("waived") && interest.contains("Compensation:  40.00 EUR"), "\(interest)")
     }
 
+    /// An invoice paid in full, but late, still owes its interest and compensation: the
+    /// evidence statement left it out of what is claimable, as if paying settled them.
+    @Test func theEvidenceStatementClaimsWhatAnInvoicePaidLateStillOwes() throws {
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "1815.00", "--date", "2026-11-20"])
+        let out = workspace.directory.file("acme-evidence")
+        _ = try workspace.succeed(["evidence", "ACME", "--out", out])
+        let statement = try String(contentsOfFile: out + "/statement.txt", encoding: .utf8)
+        // 1,815.00 x 10.15% x 50 days (2 October to 20 November) / 365 = 25.24
+        #expect(statement.contains("F-1 (es-business): principal 0,00\u{00A0}€, intereses 25,24\u{00A0}€, indemnización 40,00\u{00A0}€"), "\(statement)")
+    }
+
     /// An installation's templates are the copy `init` made: an older copy lacks what later
     /// versions say to clients, and nothing told the owner.
     @Test func checkSaysWhenTheTemplatesPredateThePrivacyNotice() throws {
