@@ -288,10 +288,11 @@ struct ClientSimulation {
                     if let template = Self.brokenTemplate(.plan, policy) { queue(template, owed, id, "plan #\(id) broken", missed: missed) }
                 }
             case .dispute:
-                if let review = negotiation.reviewDate, day > review, !(recordedEvents[id]?.contains(PlannedEvent.Kind.disputeReviewDue.rawValue) ?? false) {
+                // The review date is the day the owner meant to look at it again: told that day.
+                if let review = negotiation.reviewDate, day >= review, !(recordedEvents[id]?.contains(PlannedEvent.Kind.disputeReviewDue.rawValue) ?? false) {
                     recordedEvents[id, default: []].insert(PlannedEvent.Kind.disputeReviewDue.rawValue)
                     emit(.disputeReviewDue, at: moment, invoices: coveredStates(negotiation), negotiationID: id, reasons: [
-                        "the dispute's review date \(review) has passed; its invoices stay frozen until you close it"
+                        "the dispute's review date \(review) has come; its invoices stay frozen until you close it"
                     ])
                 }
             }

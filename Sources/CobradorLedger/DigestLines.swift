@@ -43,7 +43,7 @@ extension Ledger {
         package var missedInstalment: Instalment?
     }
 
-    /// An open dispute whose review date has passed.
+    /// An open dispute whose review date has come.
     package struct DisputeReview: Sendable {
         package var client: String
         package var invoices: String

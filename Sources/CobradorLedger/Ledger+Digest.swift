@@ -89,7 +89,7 @@ extension Ledger {
                            (SELECT group_concat(invoice.number, ', ') FROM negotiation_invoice JOIN invoice ON invoice.id = negotiation_invoice.invoice_id
                             WHERE negotiation_invoice.negotiation_id = negotiation.id) AS numbers
                     FROM negotiation JOIN client ON client.id = negotiation.client_id
-                    WHERE negotiation.kind = 'dispute' AND negotiation.closed_at IS NULL AND negotiation.review_date < ?
+                    WHERE negotiation.kind = 'dispute' AND negotiation.closed_at IS NULL AND negotiation.review_date <= ?
                     """, arguments: [today.description])
             {
                 lines.reviews.append(

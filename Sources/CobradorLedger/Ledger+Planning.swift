@@ -131,7 +131,7 @@ extension Ledger {
     }
 
     /// Records what the planner decided that is not a message: a negotiation that broke,
-    /// was kept or completed (closed, with an event), a dispute whose review date passed (an
+    /// was kept or completed (closed, with an event), a dispute whose review date came (an
     /// event), an invoice handed over. One write transaction per event; recording the same
     /// event twice changes nothing.
     package func record(_ event: PlannedEvent) throws(LedgerError) {

@@ -63,7 +63,7 @@ package enum DigestContext {
         ]
     }
 
-    /// An open dispute past its review date.
+    /// An open dispute at or past its review date.
     package static func review(client: String, invoices: String, reviewDate: CalendarDate?, reason: String, format: LocalizedFormat) -> Line {
         ["client": client, "invoices": invoices, "review_date": reviewDate.map(format.date) ?? "", "reason": reason]
     }

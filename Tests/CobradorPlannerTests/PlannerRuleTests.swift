@@ -358,7 +358,7 @@ import Testing
         ], "\(forecast)")
     }
 
-    @Test func aDisputeFreezesItsInvoicesAndTellsTheOwnerWhenItsReviewDatePasses() throws {
+    @Test func aDisputeFreezesItsInvoicesAndTellsTheOwnerOnItsReviewDate() throws {
         let fixture = try F()
         let dispute = Negotiation(id: 4, clientID: 1, kind: .dispute, invoiceIDs: [1], openedAt: F.at("2026-11-20 10:00"), reviewDate: F.day("2026-12-02"), reason: "Hours")
         let file = PlannerInput.ClientFile(
@@ -366,7 +366,7 @@ import Testing
             negotiations: [.init(negotiation: dispute)])
         #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 10) == [
             "2026-11-30 09:00 message reminder-1 [F-2]",
-            "2026-12-03 00:00 dispute-review-due [F-1]",
+            "2026-12-02 00:00 dispute-review-due [F-1]",
             "2026-12-08 09:00 message reminder-2 [F-2]",
         ])
         let recorded = PlannerInput.ClientFile(
