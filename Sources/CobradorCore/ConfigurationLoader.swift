@@ -6,6 +6,24 @@ import TOMLKit
 ///
 /// Pure: the caller reads the file. Relative paths resolve against `baseDirectory`.
 package enum ConfigurationLoader {
+    /// What a line `key = word` most likely meant, when the value is an unquoted word (TOML's
+    /// own error says only that it "could not determine value type").
+    static func bareWordHint(_ line: String) -> (key: String, message: String)? {
+        let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let first = parts[1].unicodeScalars.first, CharacterSet.letters.contains(first),
+            !["true", "false", "inf", "nan"].contains(parts[1].split(separator: " ").first.map(String.init) ?? "")
+        else { return nil }
+        let word = String(parts[1].prefix { !$0.isWhitespace && $0 != "#" })
+        let yesOrNo = ["yes", "no", "on", "off", "y", "n"].contains(word.lowercased()) || ["true", "false"].contains(word.lowercased())
+        return (
+            parts[0],
+            yesOrNo
+                ? "\(word) is not a value TOML knows: write true or false (lower case)"
+                : "\(word) is not a value TOML knows: write text in quotes (\"\(word)\"), or a number, true or false"
+        )
+    }
+
+
     /// `templateExists(templatesPath, name)`, when given, is asked about every e-mail stage's
     /// template, so a missing one is reported at the stage's key and line.
     package static func load(
@@ -15,8 +33,16 @@ package enum ConfigurationLoader {
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
+            let line = error.source.begin.line
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // The table the line is in: the last [header] above it.
+            let table = lines.prefix(max(0, line - 1)).last { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[") }
+                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")) }
+            let hint = lines.dropFirst(max(0, line - 1)).first.flatMap(bareWordHint).map { hint in
+                (key: table.map { $0 + "." + hint.key } ?? hint.key, message: hint.message)
+            }
             throw .configuration([
-                ConfigurationIssue(file: file, line: error.source.begin.line, key: "", message: "TOML syntax error: \(error.description)")
+                ConfigurationIssue(file: file, line: line, key: hint?.key ?? "", message: hint?.message ?? "TOML syntax error: \(error.description)")
             ])
         } catch {
             throw .configuration([ConfigurationIssue(file: file, line: nil, key: "", message: "TOML syntax error: \(error)")])

@@ -218,4 +218,14 @@ import Testing
         let found = issues(Self.minimal + "\n[policy\n")
         #expect(found.count == 1 && found[0].line == 6 && found[0].message.hasPrefix("TOML syntax error"))
     }
+
+    /// `thank_you = yes` got "could not determine value type": the line, the key and what to write.
+    @Test(arguments: [("thank_you = yes", "yes is not a value TOML knows: write true or false (lower case)"),
+                      ("time_zone = Europe/Madrid", "Europe/Madrid is not a value TOML knows: write text in quotes (\"Europe/Madrid\"), or a number, true or false")])
+    func anUnquotedWordSaysWhatToWrite(line: String, message: String) {
+        let found = issues(Self.minimal + "\n[policy]\n" + line + "\n")
+        #expect(found.map(\.line) == [7])
+        #expect(found.map(\.key) == ["policy." + line.prefix { $0 != " " }])
+        #expect(found.map(\.message) == [message], "\(found)")
+    }
 }
