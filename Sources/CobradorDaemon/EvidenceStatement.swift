@@ -70,8 +70,10 @@ package struct EvidenceStatement {
                         + "; " + say("total", "total") + " \(format.money(breakdown.total))")
                 for line in breakdown.lines {
                     lines.append(
-                        "    \(format.date(line.from)) - \(format.date(line.through)): \(line.days) " + say("days on", "días sobre") + " \(format.money(line.base)) "
-                            + say("at", "al") + " \(format.percent(line.percent)) = \(format.money(line.amount))" + (line.provisional ? " (" + say("provisional rate", "tipo provisional") + ")" : ""))
+                        "    \(format.date(line.from)) - \(format.date(line.through)): \(line.days) "
+                            + (line.days == 1 ? say("day on", "día sobre") : say("days on", "días sobre")) + " \(format.money(line.base)) "
+                            + say("at", "al") + " \(format.percent(line.percent)) " + say("a year, \(line.divisor)-day year,", "anual, año de \(line.divisor) días,")
+                            + " = \(format.money(line.amount))" + (line.provisional ? " (" + say("provisional rate", "tipo provisional") + ")" : ""))
                 }
                 lines += breakdown.notes.map { "    \($0.text(in: language))" }
             }

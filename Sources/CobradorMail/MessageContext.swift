@@ -98,8 +98,8 @@ package enum MessageContext {
             for line in breakdown.lines {
                 let rate = format.percent(line.percent)
                 let period = spanish
-                    ? "del \(format.date(line.from)) al \(format.date(line.through)), \(line.days) días sobre \(format.money(line.base)) al \(rate) anual (año de \(line.divisor) días)"
-                    : "\(format.date(line.from)) to \(format.date(line.through)), \(line.days) days on \(format.money(line.base)) at \(rate) a year (\(line.divisor)-day year)"
+                    ? "del \(format.date(line.from)) al \(format.date(line.through)), \(line.days) \(line.days == 1 ? "día" : "días") sobre \(format.money(line.base)) al \(rate) anual (año de \(line.divisor) días)"
+                    : "\(format.date(line.from)) to \(format.date(line.through)), \(line.days) \(line.days == 1 ? "day" : "days") on \(format.money(line.base)) at \(rate) a year (\(line.divisor)-day year)"
                 let provisional = line.provisional ? (spanish ? " (tipo provisional)" : " (provisional rate)") : ""
                 lines.append("  " + (spanish ? "Intereses, factura \(number): " : "Interest, invoice \(number): ") + period + ": " + format.money(line.amount) + provisional)
                 extras[line.amount.currency, default: 0] += line.amount.minorUnits

@@ -37,7 +37,7 @@ struct InterestCommand: ParsableCommand {
                 ["FROM", "THROUGH", "DAYS", "BASE", "RATE %", "DIVISOR", "INTEREST", "SOURCE"],
                 breakdown.lines.map { line in
                     [
-                        line.from.description, line.through.description, String(line.days), line.base.description, "\(line.percent)", String(line.divisor),
+                        line.from.description, line.through.description, String(line.days), line.base.description, Self.percent(line.percent), String(line.divisor),
                         line.amount.description, line.source + (line.provisional ? " (provisional)" : ""),
                     ]
                 }, rightAligned: [2, 3, 4, 5, 6])
@@ -93,5 +93,12 @@ struct InterestCommand: ParsableCommand {
             case invoice, regime, lines, outstanding, interest, compensation, total, notes
             case asOf = "as_of"
         }
+    }
+
+    /// A rate with at least two decimals ("8.00", "10.50", "10.275"), so the column reads as rates.
+    static func percent(_ value: Decimal) -> String {
+        let text = "\(value)"
+        guard let point = text.firstIndex(of: ".") else { return text + ".00" }
+        return text.distance(from: point, to: text.endIndex) == 2 ? text + "0" : text
     }
 }
