@@ -24,11 +24,15 @@ package struct InterestCalculator: Sendable {
     static let germanPoints: Decimal = 9
 
     /// `debtorCountry` names the law of an `euBusiness` debt: Germany's own rate, else the ECB
-    /// rate + `euPoints`.
+    /// rate + `euPoints`. `brokenAgreement`, with `waivesInterest`, is the plan or promise the
+    /// waiver came with and the client broke: interest then runs on what it left unpaid.
     package func compute(
         invoice: Invoice, payments: [Payment], asOf: CalendarDate, regime: InterestRegime, debtorCountry: String? = nil, waivesInterest: Bool = false,
-        waivesCompensation: Bool = false
+        waivesCompensation: Bool = false, brokenAgreement: BrokenAgreement? = nil
     ) -> InterestBreakdown {
+        // A waiver whose agreement was broken still spares what the client paid as agreed.
+        let missed = waivesInterest ? brokenAgreement : nil
+        let waived = waivesInterest && missed == nil
         let german = regime == .euBusiness && debtorCountry == "DE"
         let points = german ? Self.germanPoints - Self.germanBaseRateBelowECB : euPoints
         let pointsSource =
@@ -41,17 +45,25 @@ package struct InterestCalculator: Sendable {
         var notes: [InterestNote] = []
         var lines: [InterestBreakdown.Line] = []
         let start = invoice.dueDate.adding(days: 1)
+        /// What accrues on `day`: the balance, or under a broken agreement what it left unpaid.
+        let base = { (day: CalendarDate) -> Int64 in
+            let balance = invoice.gross.minorUnits - paidBy(day)
+            return missed.map { min(balance, $0.unpaid(day)) } ?? balance
+        }
+        /// The days the base may change: after a payment, and after an agreed payment's day.
+        let changes = payments.map { $0.valueDate.adding(days: 1) } + (missed?.changes ?? [])
+        if missed != nil { notes.append(.waiverLapsed) }
         // Paid in full by the due date: no interest and no compensation, whatever the regime.
         let paidOnTime = paidBy(start) >= invoice.gross.minorUnits
 
         switch regime {
-        case _ where invoice.contractRate != nil && !waivesInterest && start <= asOf:
+        case _ where invoice.contractRate != nil && !waived && start <= asOf:
             // A contract rate prevails over the statutory one: one rate for every day.
             var day = start
             while day <= asOf {
                 var end = asOf
-                if let change = payments.map({ $0.valueDate.adding(days: 1) }).filter({ $0 > day && $0 <= end }).min() { end = change.adding(days: -1) }
-                let base = invoice.gross.minorUnits - paidBy(day)
+                if let change = changes.filter({ $0 > day && $0 <= end }).min() { end = change.adding(days: -1) }
+                let base = base(day)
                 let percent = invoice.contractRate!
                 if base > 0 {
                     let days = day.days(until: end) + 1
@@ -67,7 +79,7 @@ package struct InterestCalculator: Sendable {
             notes.append(.noStatutoryInterest)
         case .spainConsumer:
             notes.append(.consumerInterestNotComputed)
-        case _ where waivesInterest:
+        case _ where waived:
             notes.append(.interestWaived)
         case _ where start > asOf:
             notes.append(.notYetLate(on: asOf))
@@ -100,10 +112,10 @@ package struct InterestCalculator: Sendable {
                 }
                 // The segment ends where the rate period, the base or the asked range changes.
                 var end = regime == .ukBusiness ? asOf : min(period.until, asOf)
-                if let change = payments.map({ $0.valueDate.adding(days: 1) }).filter({ $0 > day && $0 <= end }).min() {
+                if let change = changes.filter({ $0 > day && $0 <= end }).min() {
                     end = change.adding(days: -1)
                 }
-                let base = invoice.gross.minorUnits - paidBy(day)
+                let base = base(day)
                 if base > 0 {
                     let days = day.days(until: end) + 1
                     lines.append(
@@ -140,7 +152,7 @@ package struct InterestCalculator: Sendable {
         }
         return InterestBreakdown(
             regime: regime, asOf: asOf, outstanding: outstanding, lines: lines, interest: interest, compensation: compensation,
-            byContract: invoice.contractRate != nil && !waivesInterest,
+            byContract: invoice.contractRate != nil && !waived,
             total: Money(minorUnits: outstanding.minorUnits + interest.minorUnits + sameCurrency, currency: currency), notes: notes)
     }
 

@@ -7,6 +7,8 @@ package enum InterestNote: Sendable, Hashable, CustomStringConvertible {
     case noStatutoryInterest
     case consumerInterestNotComputed
     case interestWaived
+    /// The waiver came with a plan or promise the client broke: interest runs on what it left unpaid.
+    case waiverLapsed
     case compensationWaived
     case notYetLate(on: CalendarDate)
     /// Paid in full by its due date: never late, so nothing is owed for lateness.
@@ -33,6 +35,10 @@ package enum InterestNote: Sendable, Hashable, CustomStringConvertible {
                 : "a consumer owes interest only from a demand, at the legal rate (Civil Code 1100, 1108): not computed"
         case .interestWaived:
             return spanish ? "intereses renunciados en una negociación" : "interest waived in a negotiation"
+        case .waiverLapsed:
+            return spanish
+                ? "los intereses se renunciaron con un acuerdo que se incumplió: corren sobre los pagos acordados vencidos y no hechos"
+                : "interest was waived with an agreement the client broke: it runs on the agreed payments that fell due and were not made"
         case .compensationWaived:
             return spanish ? "indemnización renunciada en una negociación" : "compensation waived in a negotiation"
         case .notYetLate(let day):

@@ -1,4 +1,5 @@
 import CobradorCore
+import Foundation
 import CobradorLedger
 
 /// Statutory interest and compensation of invoices from the ledger: the one computation that
@@ -30,7 +31,39 @@ package struct Claims: Sendable {
             invoice: summary.invoice, payments: try ledger.payments(invoiceNumber: number).map(\.payment), asOf: day,
             regime: summary.invoice.interestRegime ?? InterestRegime(for: client, business: configuration.interest.businessRegime), debtorCountry: client.country,
             waivesInterest: covering.contains(where: \.waivesInterest),
-            waivesCompensation: covering.contains(where: \.waivesCompensation))
+            waivesCompensation: covering.contains(where: \.waivesCompensation),
+            brokenAgreement: try brokenAgreement(summary.invoice.id ?? 0, covering: covering, clientCode: client.code))
+    }
+
+    /// The plan or promise a waiver of interest on `invoiceID` came with, when the client broke
+    /// it and no other waiver still holds (an open, kept or resolved negotiation's holds whole):
+    /// what it left unpaid, day by day. A promise is one agreed payment of everything on its day.
+    /// The covered invoices due first take the unpaid part first.
+    private func brokenAgreement(_ invoiceID: Int64, covering: [Negotiation], clientCode: String) throws -> BrokenAgreement? {
+        let waiving = covering.filter(\.waivesInterest)
+        guard !waiving.isEmpty, waiving.allSatisfy({ $0.outcome == .broken }), let agreement = waiving.max(by: { $0.openedAt < $1.openedAt }) else { return nil }
+        let invoices = try ledger.invoices(matching: .init(clientCode: clientCode)).map(\.invoice).filter { agreement.invoiceIDs.contains($0.id ?? 0) }
+            .sorted { ($0.dueDate, $0.number) < ($1.dueDate, $1.number) }
+        let payments = try ledger.payments(clientCode: clientCode).map(\.payment).filter { agreement.invoiceIDs.contains($0.invoiceID) }
+        let everything = Int64.max / 4
+        let schedule = agreement.kind == .plan
+            ? agreement.instalments.map { ($0.dueDate, $0.amount.minorUnits) } : agreement.promisedDate.map { [($0, everything)] } ?? []
+        // Paid towards it: since it opened, or since its first day when it was recorded after that.
+        let openedDay = CalendarDate(agreement.openedAt, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
+        let opened = min(openedDay, schedule.map(\.0).min() ?? openedDay)
+        func paid(_ payments: [Payment], before day: CalendarDate, since: CalendarDate? = nil) -> Int64 {
+            payments.filter { payment in payment.valueDate < day && payment.valueDate >= (since ?? payment.valueDate) }.reduce(0) { $0 + $1.amount.minorUnits }
+        }
+        let changes = Set(schedule.map { $0.0.adding(days: 1) } + payments.map { $0.valueDate.adding(days: 1) }).sorted()
+        var unpaid: [CalendarDate: Int64] = [:]
+        for day in changes {
+            var left = max(0, schedule.filter { $0.0 < day }.reduce(0) { $0 + $1.1 } - paid(payments, before: day, since: opened))
+            for earlier in invoices.prefix(while: { $0.id != invoiceID }) {
+                left = max(0, left - (earlier.gross.minorUnits - paid(payments.filter { $0.invoiceID == earlier.id }, before: day)))
+            }
+            unpaid[day] = left
+        }
+        return BrokenAgreement(unpaidByDay: unpaid, changes: changes)
     }
 
     /// The claims a message of `stage` carries: every invoice's breakdown for the notices, and

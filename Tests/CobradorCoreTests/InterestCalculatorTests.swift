@@ -62,6 +62,23 @@ import Testing
         #expect(breakdown.notes.contains(.paidOnTime) == (compensation == nil))
     }
 
+    /// A waiver that came with a broken agreement: interest on what it left unpaid, each part
+    /// from the day after it fell due, never on more than the balance.
+    @Test func aBrokenAgreementsWaiverLeavesTheInterestOnWhatItLeftUnpaid() {
+        let day = { (iso: String) in CalendarDate(iso: iso)! }
+        // 600 due 1 March and missed, 400 more due 1 April and missed: 600 from 2 March, 1,000 from 2 April.
+        let agreement = BrokenAgreement(unpaidByDay: [day("2024-03-02"): 600_00, day("2024-04-02"): 1_000_00], changes: [day("2024-03-02"), day("2024-04-02")])
+        let breakdown = InterestCalculator(table: Self.shipped).compute(
+            invoice: invoice(800_00, due: "2024-01-31"), payments: [], asOf: CalendarDate(iso: "2024-04-30")!, regime: .spainBusiness, waivesInterest: true,
+            brokenAgreement: agreement)
+        #expect(breakdown.lines.map { "\($0.from) \($0.through) \($0.base.decimalString) \($0.amount.decimalString)" } == [
+            "2024-03-02 2024-04-01 600.00 6.37",  // 600 x 12.5% x 31 / 365
+            "2024-04-02 2024-04-30 800.00 7.95",  // the balance, 800, not the 1,000 the agreement had due: x 29 days
+        ])
+        #expect(breakdown.notes.contains(.waiverLapsed) && !breakdown.notes.contains(.interestWaived))
+        #expect(breakdown.compensation?.decimalString == "40.00")
+    }
+
     @Test func theUKRateIsFixedWhenTheDebtBecameLateAndTheSumFollowsItsSize() {
         let pound = Currency(code: "GBP")!
         let breakdown = InterestCalculator(table: Self.shipped).compute(

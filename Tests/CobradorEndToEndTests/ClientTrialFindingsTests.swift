@@ -201,6 +201,22 @@ import Testing
         #expect(!interest.contains("waived") && interest.contains("Compensation:  40.00 EUR"), "\(interest)")
     }
 
+    /// A waiver of interest given with a plan the client then broke held for ever; the law
+    /// lets interest run on the instalments missed (here the second, 1,000.00 due 15 November).
+    @Test func aBrokenPlansWaiverLeavesTheInterestOnTheMissedInstalments() throws {
+        _ = try workspace.succeed([
+            "negotiation", "open", "plan", "ACME", "--invoice", "F-1", "--instalment", "2026-10-15:815.00", "--instalment", "2026-11-15:1000.00",
+            "--waive-interest",
+        ])
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "815.00", "--date", "2026-10-15"])
+        #expect(try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30"]).contains("interest waived in a negotiation"))
+        _ = try workspace.succeed(["negotiation", "close", "1", "--outcome", "broken"])
+        let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-11-30"])
+        // 1,000.00 x 10.15% x 15 days (16 to 30 November) / 365 = 4.17
+        #expect(interest.contains("2026-11-16  2026-11-30    15  1000.00 EUR   10.15") && interest.contains("Interest:      4.17 EUR"), "\(interest)")
+        #expect(interest.contains("it runs on the agreed payments that fell due and were not made"), "\(interest)")
+    }
+
     /// An invoice paid in full, but late, still owes its interest and compensation: the
     /// evidence statement left it out of what is claimable, as if paying settled them.
     @Test func theEvidenceStatementClaimsWhatAnInvoicePaidLateStillOwes() throws {
