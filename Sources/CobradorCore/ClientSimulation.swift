@@ -468,7 +468,7 @@ struct ClientSimulation {
                 due += instalment.amount.minorUnits
                 guard paid < due else { continue }
                 let slots = policy.instalmentReminderDays > 0
-                    ? [instalment.dueDate.adding(days: -policy.instalmentReminderDays), instalment.dueDate] : [instalment.dueDate]
+                    ? [openDay(onOrBefore: instalment.dueDate.adding(days: -policy.instalmentReminderDays)), instalment.dueDate] : [instalment.dueDate]
                 for (position, slot) in slots.enumerated() {
                     // The on-the-day reminder may still go during the grace period (a due date on a Sunday).
                     let slotEnd = position + 1 < slots.count ? slots[position + 1] : instalment.dueDate.adding(days: policy.graceDays + 1)
@@ -485,6 +485,15 @@ struct ClientSimulation {
             }
         }
         return nil
+    }
+
+    /// `day`, or the last open day before it: a reminder meant some days ahead of a date
+    /// goes earlier past a weekend or holiday, not closer to the date (where another message
+    /// for the client may take the day). At most a week back, for a window open on no day.
+    private func openDay(onOrBefore day: CalendarDate) -> CalendarDate {
+        var open = day
+        for _ in 0..<7 where window.closedReason(open) != nil { open = open.adding(days: -1) }
+        return window.closedReason(open) == nil ? open : day
     }
 
     private mutating func send(

@@ -328,17 +328,18 @@ import Testing
             instalments: [Instalment(dueDate: F.day(day), amount: Money(minorUnits: 100_00, currency: fixture.euro))])
     }
 
-    /// The reminder 3 days before a Tuesday instalment falls on a Saturday and goes on Monday:
-    /// its reason counts the days from Monday.
-    @Test func anInstalmentReminderMovedByAWeekendCountsTheDaysFromWhenItGoes() throws {
+    /// The reminder 3 days before a Tuesday instalment falls on a Saturday: it goes on the
+    /// Friday before, not on Monday, the day before the instalment (where another message for
+    /// the client could take the day and drop it), and its reason counts the days from Friday.
+    @Test func anInstalmentReminderOnAWeekendGoesTheOpenDayBefore() throws {
         let fixture = try F()
         let plan = Self.plan(id: 5, oneInstalmentOn: "2027-01-12", fixture)
         let file = PlannerInput.ClientFile(
             client: F.client(1, "ACME"), invoices: [fixture.invoice(1, due: "2026-11-01", owed: 100_00, gross: 100_00)], negotiations: [.init(negotiation: plan)])
-        let events = fixture.planner.events(PlannerInput(clients: [file]), from: F.at("2027-01-08 08:00"), through: F.at("2027-01-12 08:00"))
+        let events = fixture.planner.events(PlannerInput(clients: [file]), from: F.at("2027-01-07 08:00"), through: F.at("2027-01-12 08:00"))
         let first = try #require(events.first { $0.template == "instalment-reminder" })
-        #expect(fixture.describe([first]) == ["2027-01-11 09:00 message instalment-reminder [F-1]"])
-        #expect(first.reasons.first == "instalment of 2027-01-12 (100.00 EUR) of plan #5 is due in 1 day", "\(first.reasons)")
+        #expect(fixture.describe([first]) == ["2027-01-08 09:00 message instalment-reminder [F-1]"])
+        #expect(first.reasons.first == "instalment of 2027-01-12 (100.00 EUR) of plan #5 is due in 4 days", "\(first.reasons)")
     }
 
     /// The plan-broken message asks to pay by its deadline: the cadence waits for that day to pass.
