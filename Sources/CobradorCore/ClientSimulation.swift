@@ -312,10 +312,11 @@ struct ClientSimulation {
             guard day > deadline else { continue }
             handedOver.insert(invoiceID)
             var reasons = ["\(stages[lastIndex].name) went out \(record.last) and its deadline, \(deadline), passed unpaid: hand the case over (lawyer, court, agency)"]
-            if let rule = ContactPolicy.answerRule(country: file.client.country, debtor: file.client.debtorKind), let noticeDay = formalNotice ?? (isFormalNotice ? record.last : nil),
+            if let rule = ContactPolicy.answerRule(country: file.client.country, region: file.client.region, debtor: file.client.debtorKind),
+                let noticeDay = formalNotice ?? (isFormalNotice ? record.last : nil),
                 deadline > policy.deadline(after: record.last, country: file.client.country, region: file.client.region, debtor: file.client.debtorKind)
             {
-                reasons.append(rule.reason.replacingOccurrences(of: "%@", with: "\(noticeDay)"))
+                reasons.append(rule.reason(noticeDay))
             }
             emit(.handOver, at: moment, invoices: [state], reasons: reasons)
         }

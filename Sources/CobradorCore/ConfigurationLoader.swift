@@ -23,7 +23,6 @@ package enum ConfigurationLoader {
         )
     }
 
-
     /// `templateExists(templatesPath, name)`, when given, is asked about every e-mail stage's
     /// template, so a missing one is reported at the stage's key and line.
     package static func load(
@@ -37,7 +36,7 @@ package enum ConfigurationLoader {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             // The table the line is in: the last [header] above it.
             let table = lines.prefix(max(0, line - 1)).last { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[") }
-                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")) }
+                .map { String($0.prefix { $0 != "#" }).trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")) }
             let hint = lines.dropFirst(max(0, line - 1)).first.flatMap(bareWordHint).map { hint in
                 (key: table.map { $0 + "." + hint.key } ?? hint.key, message: hint.message)
             }

@@ -32,17 +32,26 @@ package struct ContactPolicy: Sendable, Hashable {
     /// them (`answersFormalNotice`): nothing after the notice may announce the claim sooner.
     package static let negotiationDays = 30
 
-    /// Whether a rule gives this debtor `negotiationDays` to answer a formal notice, and why.
-    /// In Spain, no answer within 30 natural days of its receipt is the failed attempt to
-    /// negotiate a court claim needs (Ley Orgánica 1/2025). In the UK, an individual (a consumer
-    /// or a sole trader) has 30 days to reply to the letter before claim under the Pre-Action
-    /// Protocol for Debt Claims, which that letter's own pay-by date gives too.
-    package static func answerRule(country: String, debtor: DebtorKind) -> (reason: String, letterGivesThem: Bool)? {
-        if country == "ES" { return ("the formal notice of %@ gave \(negotiationDays) days to answer its invitation to negotiate", false) }
-        if country == "GB" && debtor != .company {
-            return ("the letter before claim of %@ gave an individual \(negotiationDays) days to reply (Pre-Action Protocol for Debt Claims)", true)
+    /// Whether a rule gives this debtor `negotiationDays` to answer a formal notice, and why
+    /// (given the day of the notice). In Spain, no answer within 30 natural days of its receipt
+    /// is the failed attempt to negotiate a court claim needs (Ley Orgánica 1/2025). Under the
+    /// Pre-Action Protocol for Debt Claims (`preActionProtocol`), an individual has 30 days to
+    /// reply to the letter before claim, which that letter's own pay-by date gives too.
+    package static func answerRule(
+        country: String, region: String?, debtor: DebtorKind
+    ) -> (reason: (CalendarDate) -> String, letterGivesThem: Bool)? {
+        if country == "ES" { return ({ "the formal notice of \($0) gave \(negotiationDays) days to answer its invitation to negotiate" }, false) }
+        if preActionProtocol(country: country, region: region, debtor: debtor) {
+            return ({ "the letter before claim of \($0) gave an individual \(negotiationDays) days to reply (Pre-Action Protocol for Debt Claims)" }, true)
         }
         return nil
+    }
+
+    /// Whether the Pre-Action Protocol for Debt Claims governs the formal notice: a debtor who
+    /// is an individual (a consumer or a sole trader) in England and Wales, which a client in
+    /// the UK is unless its region says Scotland or Northern Ireland.
+    package static func preActionProtocol(country: String, region: String?, debtor: DebtorKind) -> Bool {
+        country == "GB" && debtor != .company && !["GB-SCT", "GB-NIR"].contains(region ?? "")
     }
     /// The template whose message makes that invitation.
     package static let formalNoticeTemplate = "formal-notice"
@@ -58,7 +67,7 @@ package struct ContactPolicy: Sendable, Hashable {
     ) -> CalendarDate {
         let closed = holidays(country: country, region: region)
         var deadline = day.adding(days: handOverDays)
-        if let rule = Self.answerRule(country: country, debtor: debtor) {
+        if let rule = Self.answerRule(country: country, region: region, debtor: debtor) {
             if let formalNoticeDay { deadline = max(deadline, formalNoticeDay.adding(days: Self.negotiationDays)) }
             if isFormalNotice && rule.letterGivesThem { deadline = max(deadline, day.adding(days: Self.negotiationDays)) }
         }

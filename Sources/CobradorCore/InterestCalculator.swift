@@ -52,13 +52,14 @@ package struct InterestCalculator: Sendable {
         }
         /// The days the base may change: after a payment, and after an agreed payment's day.
         let changes = payments.map { $0.valueDate.adding(days: 1) } + (missed?.changes ?? [])
-        if missed != nil { notes.append(.waiverLapsed) }
         // Paid in full by the due date: no interest and no compensation, whatever the regime.
         let paidOnTime = paidBy(start) >= invoice.gross.minorUnits
 
         switch regime {
         case _ where invoice.contractRate != nil && !waived && start <= asOf:
             // A contract rate prevails over the statutory one: one rate for every day.
+            if missed != nil { notes.append(.waiverLapsed) }
+            if paidOnTime { notes.append(.paidOnTime) }
             var day = start
             while day <= asOf {
                 var end = asOf
@@ -86,6 +87,7 @@ package struct InterestCalculator: Sendable {
         case _ where paidOnTime:
             notes.append(.paidOnTime)
         default:
+            if missed != nil { notes.append(.waiverLapsed) }
             // The UK rate is fixed for the life of the debt at the rate in force when it became late.
             let fixed = regime == .ukBusiness ? table.periodOrAssumed("BOE", on: start) : nil
             var day = start
@@ -107,9 +109,9 @@ package struct InterestCalculator: Sendable {
                     notes.append(.noRateKnown(from: day))
                     break
                 }
-                if period.from == day && period.provisional && table.period(period.regime, on: day) == nil {
-                    notes.append(.rateAssumed(from: day, percent: period.percent))
-                }
+                // Said once, from the first day no rate is known, however many lines follow.
+                let assumed = InterestNote.rateAssumed(from: period.from, percent: period.percent)
+                if period.provisional && table.period(period.regime, on: day) == nil && !notes.contains(assumed) { notes.append(assumed) }
                 // The segment ends where the rate period, the base or the asked range changes.
                 var end = regime == .ukBusiness ? asOf : min(period.until, asOf)
                 if let change = changes.filter({ $0 > day && $0 <= end }).min() {

@@ -73,7 +73,7 @@ package struct RateTable: Sendable, Hashable {
         if let known = period(regime, on: day) { return known }
         guard let last = periods.filter({ $0.regime == regime && $0.until < day }).max(by: { $0.until < $1.until }) else { return nil }
         return RatePeriod(
-            regime: regime, from: day, until: day.adding(days: 100 * 366), percent: last.percent,
+            regime: regime, from: last.until.adding(days: 1), until: day.adding(days: 100 * 366), percent: last.percent,
             source: "no rate known from \(last.until.adding(days: 1)): the one of \(last.from) to \(last.until) assumed unchanged", provisional: true)
     }
 }

@@ -1,6 +1,6 @@
 import CobradorCore
-import Foundation
 import CobradorLedger
+import Foundation
 
 /// Statutory interest and compensation of invoices from the ledger: the one computation that
 /// `cobrador interest`, the preview and the notices a pass sends all use, so the amounts in a
@@ -37,33 +37,31 @@ package struct Claims: Sendable {
 
     /// The plan or promise a waiver of interest on `invoiceID` came with, when the client broke
     /// it and no other waiver still holds (an open, kept or resolved negotiation's holds whole):
-    /// what it left unpaid, day by day. A promise is one agreed payment of everything on its day.
-    /// The covered invoices due first take the unpaid part first.
+    /// what it left unpaid, day by day. That is what the covered invoices still owe beyond what
+    /// the agreement had not yet asked for, so a payment made before it was recorded counts, and
+    /// any doubt falls on claiming less. A promise asks for everything on its day. The covered
+    /// invoices due first take the unpaid part first.
     private func brokenAgreement(_ invoiceID: Int64, covering: [Negotiation], clientCode: String) throws -> BrokenAgreement? {
         let waiving = covering.filter(\.waivesInterest)
         guard !waiving.isEmpty, waiving.allSatisfy({ $0.outcome == .broken }), let agreement = waiving.max(by: { $0.openedAt < $1.openedAt }) else { return nil }
         let invoices = try ledger.invoices(matching: .init(clientCode: clientCode)).map(\.invoice).filter { agreement.invoiceIDs.contains($0.id ?? 0) }
             .sorted { ($0.dueDate, $0.number) < ($1.dueDate, $1.number) }
         let payments = try ledger.payments(clientCode: clientCode).map(\.payment).filter { agreement.invoiceIDs.contains($0.invoiceID) }
-        let everything = Int64.max / 4
         let schedule = agreement.kind == .plan
-            ? agreement.instalments.map { ($0.dueDate, $0.amount.minorUnits) } : agreement.promisedDate.map { [($0, everything)] } ?? []
-        // Paid towards it: since it opened, or since its first day when it was recorded after that.
-        let openedDay = CalendarDate(agreement.openedAt, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
-        let opened = min(openedDay, schedule.map(\.0).min() ?? openedDay)
-        func paid(_ payments: [Payment], before day: CalendarDate, since: CalendarDate? = nil) -> Int64 {
-            payments.filter { payment in payment.valueDate < day && payment.valueDate >= (since ?? payment.valueDate) }.reduce(0) { $0 + $1.amount.minorUnits }
+            ? agreement.instalments.map { ($0.dueDate, $0.amount.minorUnits) } : agreement.promisedDate.map { [($0, Int64.max / 4)] } ?? []
+        let total = schedule.reduce(0) { $0 + $1.1 }
+        /// What `invoice` still owes at the start of `day`.
+        func owed(_ invoice: Invoice, on day: CalendarDate) -> Int64 {
+            invoice.gross.minorUnits - payments.filter { $0.invoiceID == invoice.id && $0.valueDate < day }.reduce(0) { $0 + $1.amount.minorUnits }
         }
-        let changes = Set(schedule.map { $0.0.adding(days: 1) } + payments.map { $0.valueDate.adding(days: 1) }).sorted()
         var unpaid: [CalendarDate: Int64] = [:]
-        for day in changes {
-            var left = max(0, schedule.filter { $0.0 < day }.reduce(0) { $0 + $1.1 } - paid(payments, before: day, since: opened))
-            for earlier in invoices.prefix(while: { $0.id != invoiceID }) {
-                left = max(0, left - (earlier.gross.minorUnits - paid(payments.filter { $0.invoiceID == earlier.id }, before: day)))
-            }
+        for day in Set(schedule.map { $0.0.adding(days: 1) } + payments.map { $0.valueDate.adding(days: 1) }) {
+            let notYetAsked = total - schedule.filter { $0.0 < day }.reduce(0) { $0 + $1.1 }
+            var left = max(0, invoices.reduce(0) { $0 + owed($1, on: day) } - notYetAsked)
+            for earlier in invoices.prefix(while: { $0.id != invoiceID }) { left = max(0, left - owed(earlier, on: day)) }
             unpaid[day] = left
         }
-        return BrokenAgreement(unpaidByDay: unpaid, changes: changes)
+        return BrokenAgreement(unpaidByDay: unpaid)
     }
 
     /// The claims a message of `stage` carries: every invoice's breakdown for the notices, and

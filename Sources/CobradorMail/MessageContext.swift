@@ -52,8 +52,10 @@ package enum MessageContext {
                     .init("in_uk", .flag(facts.client.country == "GB")),
                     // A company is greeted as a client ("Estimado cliente:"), a person by name.
                     .init("is_company", .flag(facts.client.debtorKind == .company)), .init("name", .text(facts.client.name)),
-                    // An individual in the UK: the letter before claim follows the Pre-Action Protocol for Debt Claims.
-                    .init("pre_action_protocol", .flag(facts.client.country == "GB" && facts.client.debtorKind != .company)),
+                    // The letter before claim follows the Pre-Action Protocol for Debt Claims.
+                    .init(
+                        "pre_action_protocol",
+                        .flag(ContactPolicy.preActionProtocol(country: facts.client.country, region: facts.client.region, debtor: facts.client.debtorKind))),
                     .init("tax_id", .textOrFalse(facts.client.taxID)))),
             .init("date", .text(format.date(facts.day))),
             .init("deadline", .text(format.date(facts.deadline))),

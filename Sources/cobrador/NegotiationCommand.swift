@@ -106,6 +106,15 @@ struct NegotiationCommand: ParsableCommand {
             let (_, ledger) = try global.openLedger()
             let outcome = try CommandInput.parse("--outcome", outcome) { try FieldRules.choice($0, as: NegotiationOutcome.self) }
             let note = try CommandInput.parseIfGiven("--note", note) { try FieldRules.freeText($0) } ?? nil
+            // A waiver given here is kept with the negotiation's own: refused where it would not hold.
+            if outcome == .withdrawn && (waiveInterest || waiveCompensation) {
+                throw CommandFailure("--outcome withdrawn: a withdrawn negotiation never took effect, so no waiver goes with it; "
+                    + "close it with the outcome that happened (kept or resolved) to waive")
+            }
+            if outcome == .broken && waiveInterest {
+                throw CommandFailure("--waive-interest with --outcome broken: a broken agreement's interest runs on what it left unpaid; "
+                    + "to forgo it, agree a new promise or plan with --waive-interest (`cobrador negotiation open`)")
+            }
             let record = try ledger.closeNegotiation(
                 id: id, outcome: outcome, note: note, waivesInterest: waiveInterest, waivesCompensation: waiveCompensation, now: Date())
             let waived = [waiveInterest ? "interest" : nil, waiveCompensation ? "compensation" : nil].compactMap { $0 }

@@ -122,6 +122,8 @@ import Testing
         (["payment", "add", "F-404", "--amount", "1"], "no invoice numbered \"F-404\""),
         (["negotiation", "open", "promise", "ACME"], "a promise needs --until"),
         (["negotiation", "close", "99", "--outcome", "kept"], "no negotiation #99"),
+        (["negotiation", "close", "1", "--outcome", "withdrawn", "--waive-compensation"], "a withdrawn negotiation never took effect, so no waiver goes with it"),
+        (["negotiation", "close", "1", "--outcome", "broken", "--waive-interest"], "a broken agreement's interest runs on what it left unpaid"),
         (["contact", "add", "ACME", "--channel", "pigeon", "--summary", "x"], "--channel: \"pigeon\" is not valid: expected one of: email, phone, letter, other"),
         (["payment", "add", "F-1", "--amount", "1", "--date", "2026-08-01"], "before invoice F-1 was issued"),
         (["payment", "add", "F-1", "--amount", "1", "--date", "2099-01-01"], "a payment's value date cannot be in the future"),
