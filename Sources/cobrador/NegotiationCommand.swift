@@ -37,13 +37,15 @@ struct NegotiationCommand: ParsableCommand {
         var waiveInterest = false
         @Flag(name: .customLong("waive-compensation"), help: "You agreed not to claim the fixed recovery compensation.")
         var waiveCompensation = false
+        @OptionGroup var moment: MomentOptions
 
         func run() throws {
             let (configuration, ledger) = try global.openLedger()
-            let today = CommandInput.today(configuration)
+            let openedAt = try moment.moment()
+            let today = CalendarDate(openedAt, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
             let kind = try CommandInput.parse("KIND", kind) { try FieldRules.choice($0, as: NegotiationKind.self) }
             var negotiation = Negotiation(
-                clientID: 0, kind: kind, invoiceIDs: [], openedAt: Date(),
+                clientID: 0, kind: kind, invoiceIDs: [], openedAt: openedAt,
                 promisedDate: try CommandInput.parseIfGiven("--until", until) { try FieldRules.date($0, notBefore: today, meaning: "a promised date") },
                 reviewDate: try CommandInput.parseIfGiven("--review", review) { try FieldRules.date($0, notBefore: today, meaning: "a review date") },
                 reason: try CommandInput.parseIfGiven("--reason", reason) { try FieldRules.optionalSingleLine($0) } ?? nil,
@@ -101,9 +103,11 @@ struct NegotiationCommand: ParsableCommand {
         var waiveInterest = false
         @Flag(name: .customLong("waive-compensation"), help: "You agreed in the end not to claim the fixed recovery compensation (the client was not to blame).")
         var waiveCompensation = false
+        @OptionGroup var moment: MomentOptions
 
         func run() throws {
             let (_, ledger) = try global.openLedger()
+            let closedAt = try moment.moment()
             let outcome = try CommandInput.parse("--outcome", outcome) { try FieldRules.choice($0, as: NegotiationOutcome.self) }
             let note = try CommandInput.parseIfGiven("--note", note) { try FieldRules.freeText($0) } ?? nil
             // A waiver given here is kept with the negotiation's own: refused where it would not hold.
@@ -116,7 +120,7 @@ struct NegotiationCommand: ParsableCommand {
                     + "to forgo it, agree a new promise or plan with --waive-interest (`cobrador negotiation open`)")
             }
             let record = try ledger.closeNegotiation(
-                id: id, outcome: outcome, note: note, waivesInterest: waiveInterest, waivesCompensation: waiveCompensation, now: Date())
+                id: id, outcome: outcome, note: note, waivesInterest: waiveInterest, waivesCompensation: waiveCompensation, now: closedAt)
             let waived = [waiveInterest ? "interest" : nil, waiveCompensation ? "compensation" : nil].compactMap { $0 }
             print(
                 "Closed \(record.negotiation.kind.rawValue) #\(id) for \(record.clientCode): \(outcome.rawValue)."

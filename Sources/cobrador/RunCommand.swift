@@ -49,12 +49,7 @@ struct RunCommand: ParsableCommand {
         guard at != nil || !throughRelay else { throw CommandFailure("--through-relay goes with --at") }
         guard at != nil || !rehearsal else { throw CommandFailure("--rehearsal goes with --at") }
         var now = Date()
-        if let at {
-            guard let parsed = try? Date(at, strategy: .iso8601) else {
-                throw CommandFailure("--at: \"\(at)\" is not valid: expected an ISO 8601 moment such as 2026-12-01T09:00:00+01:00")
-            }
-            now = parsed
-        }
+        if let at { now = try MomentOptions.parse(at) }
         let pass = try Self.pass(global)
         let hours = Int((abs(now.timeIntervalSinceNow) / 3_600).rounded())
         if at != nil, abs(now.timeIntervalSinceNow) > Self.rehearsalDistance, !rehearsal {

@@ -225,6 +225,16 @@ import Testing
         #expect(interest.contains("it runs on the agreed payments that fell due and were not made"), "\(interest)")
     }
 
+    /// A rehearsal could not date a negotiation: a dispute resolved "between the 15th and the
+    /// 16th" was stamped with the real day, and the passes after it went on from that.
+    @Test func aRehearsalRecordsANegotiationOnTheRehearsedDay() throws {
+        _ = try workspace.succeed([
+            "negotiation", "open", "dispute", "ACME", "--invoice", "F-1", "--reason", "Hours", "--at", "2026-12-15T10:00:00+01:00", "--rehearsal",
+        ])
+        _ = try workspace.succeed(["negotiation", "close", "1", "--outcome", "resolved", "--at", "2026-12-15T18:30:00+01:00", "--rehearsal"])
+        #expect(try workspace.sqlite("SELECT opened_at, closed_at FROM negotiation").standardOutput == "2026-12-15T09:00:00Z|2026-12-15T17:30:00Z\n")
+    }
+
     /// An invoice paid in full, but late, still owes its interest and compensation: the
     /// evidence statement left it out of what is claimable, as if paying settled them.
     @Test func theEvidenceStatementClaimsWhatAnInvoicePaidLateStillOwes() throws {

@@ -122,6 +122,8 @@ import Testing
         (["payment", "add", "F-404", "--amount", "1"], "no invoice numbered \"F-404\""),
         (["negotiation", "open", "promise", "ACME"], "a promise needs --until"),
         (["negotiation", "close", "99", "--outcome", "kept"], "no negotiation #99"),
+        (["negotiation", "close", "1", "--outcome", "kept", "--at", "2027-01-01T10:00:00Z"], "--at is more than an hour from the clock"),
+        (["negotiation", "open", "promise", "ACME", "--until", "2027-01-20", "--at", "tomorrow", "--rehearsal"], "--at: \"tomorrow\" is not valid"),
         (["negotiation", "close", "1", "--outcome", "withdrawn", "--waive-compensation"], "a withdrawn negotiation never took effect, so no waiver goes with it"),
         (["negotiation", "close", "1", "--outcome", "broken", "--waive-interest"], "a broken agreement's interest runs on what it left unpaid"),
         (["contact", "add", "ACME", "--channel", "pigeon", "--summary", "x"], "--channel: \"pigeon\" is not valid: expected one of: email, phone, letter, other"),
