@@ -19,13 +19,16 @@ struct PaymentCommand: ParsableCommand {
         @Option(help: "Value date, YYYY-MM-DD (default: today).") var date: String?
         @Option(help: "How it was paid (transfer, card, cash...).") var method: String?
         @Option(help: "The bank or payment reference.") var reference: String?
+        @OptionGroup var moment: MomentOptions
 
         func run() throws {
             let (configuration, ledger) = try global.openLedger()
+            // In a rehearsal, "today" is the rehearsed day.
+            let today = CalendarDate(try moment.moment(), in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
             let target = try ledger.invoice(number: invoice)
             let payment = Payment(
                 invoiceID: target.invoice.id ?? 0, amount: try PaymentCommand.amount(amount, in: target.invoice.gross.currency),
-                valueDate: try PaymentCommand.valueDate(date, configuration) ?? CommandInput.today(configuration),
+                valueDate: try PaymentCommand.valueDate(date, today: today) ?? today,
                 method: try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) } ?? nil,
                 reference: try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) } ?? nil)
             let updated = try ledger.addPayment(payment, invoiceNumber: invoice)
@@ -57,7 +60,7 @@ struct PaymentCommand: ParsableCommand {
             }
             let currency = try ledger.payment(id: id).payment.amount.currency
             let newAmount = try amount.map { try PaymentCommand.amount($0, in: currency) }
-            let newDate = try PaymentCommand.valueDate(date, configuration)
+            let newDate = try PaymentCommand.valueDate(date, today: CommandInput.today(configuration))
             let newMethod = try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) }
             let newReference = try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) }
             let (before, invoice) = try ledger.correctPayment(id: id, at: Date()) { payment in
@@ -103,10 +106,10 @@ struct PaymentCommand: ParsableCommand {
     }
 
     /// A value date given with --date: a real day, not in the future.
-    static func valueDate(_ text: String?, _ configuration: Configuration) throws -> CalendarDate? {
+    static func valueDate(_ text: String?, today: CalendarDate) throws -> CalendarDate? {
         try CommandInput.parseIfGiven("--date", text) { text in
             let day = try FieldRules.date(text)
-            guard day <= CommandInput.today(configuration) else {
+            guard day <= today else {
                 throw CoreError.invalidValue(field: nil, value: text, reason: "a payment's value date cannot be in the future")
             }
             return day

@@ -233,6 +233,10 @@ import Testing
         ])
         _ = try workspace.succeed(["negotiation", "close", "1", "--outcome", "resolved", "--at", "2026-12-15T18:30:00+01:00", "--rehearsal"])
         #expect(try workspace.sqlite("SELECT opened_at, closed_at FROM negotiation").standardOutput == "2026-12-15T09:00:00Z|2026-12-15T17:30:00Z\n")
+        // A payment on the rehearsed day is not "in the future" there.
+        #expect(try workspace.run(["payment", "add", "F-1", "--amount", "100", "--date", "2026-12-15"]).standardError.contains("cannot be in the future"))
+        _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "100", "--date", "2026-12-15", "--at", "2026-12-15T19:00:00+01:00", "--rehearsal"])
+        #expect(try workspace.sqlite("SELECT value_date FROM payment").standardOutput == "2026-12-15\n")
     }
 
     /// An invoice paid in full, but late, still owes its interest and compensation: the
