@@ -25,7 +25,14 @@ package struct Planner: Sendable {
                 var simulation = ClientSimulation(file: file, planner: self, start: start)
                 return simulation.run(through: end)
             }
-            .sorted { ($0.at, $0.clientCode, $0.kind.rawValue) < ($1.at, $1.clientCode, $1.kind.rawValue) }
+            .sorted(by: Self.order)
+    }
+
+    /// By moment and client; at one moment, a client's transitions and tasks before its
+    /// messages: the broken promise is recorded (and logged) before the message that says so.
+    package static func order(_ first: PlannedEvent, _ second: PlannedEvent) -> Bool {
+        let rank = { (event: PlannedEvent) -> Int in event.kind == .message ? 1 : 0 }
+        return (first.at, first.clientCode, rank(first), first.kind.rawValue) < (second.at, second.clientCode, rank(second), second.kind.rawValue)
     }
 
     /// Why `invoiceID` is or is not being chased at `now`, one line a rule, then what happens

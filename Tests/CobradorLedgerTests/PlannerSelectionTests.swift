@@ -63,7 +63,7 @@ import Testing
             for client in try ledger.clients() {
                 everyone += planner.events(try ledger.plannerInput(at: now, through: end, configuration: configuration, clientCode: client.code), from: now, through: end)
             }
-            everyone.sort { ($0.at, $0.clientCode, $0.kind.rawValue) < ($1.at, $1.clientCode, $1.kind.rawValue) }
+            everyone.sort(by: Planner.order)
             #expect(selected == everyone, "seed \(seed), horizon \(horizon) days")
         }
     }

@@ -288,6 +288,20 @@ import Testing
         #expect(fixture.forecast([file], from: "2026-11-30 08:00", days: 10) == ["2026-11-30 09:00 message reminder-2 [F-1]"])
     }
 
+    /// With the send window open at the moment a promise breaks, the transition and its
+    /// message share a moment: the transition comes first, so the sent log records the broken
+    /// promise before the message that says so.
+    @Test func atOneMomentAClientsTransitionComesBeforeItsMessage() {
+        let moment = F.at("2026-12-11 00:00")
+        func event(_ kind: PlannedEvent.Kind, _ client: String) -> PlannedEvent {
+            PlannedEvent(
+                kind: kind, at: moment, clientID: 1, clientCode: client, stage: kind == .message ? "promise-broken" : nil, template: nil, channel: nil,
+                invoiceIDs: [1], invoiceNumbers: ["F-1"], negotiationID: 1, reasons: [])
+        }
+        let events = [event(.message, "CLIFF"), event(.promiseBroken, "CLIFF"), event(.message, "ACME")].sorted(by: Planner.order)
+        #expect(events.map { "\($0.clientCode) \($0.kind.rawValue)" } == ["ACME message", "CLIFF promise-broken", "CLIFF message"])
+    }
+
     @Test func aKeptPromiseEndsByItself() throws {
         let fixture = try F()
         let promise = Negotiation(id: 7, clientID: 1, kind: .promise, invoiceIDs: [1], openedAt: F.at("2026-11-20 10:00"), promisedDate: F.day("2026-12-01"))
