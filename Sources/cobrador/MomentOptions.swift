@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// `--at MOMENT [--rehearsal]` for the owner's records: a rehearsal on a copy of the ledger
-/// (README, "To rehearse") records a promise or its close on the rehearsed day, so that the
-/// passes after it see what the real ones would. Without `--at`, now.
+/// (README, "To rehearse") records a promise, its close or a payment on the rehearsed day, so
+/// that the passes after it see what the real ones would. Without `--at`, now.
 struct MomentOptions: ParsableArguments {
     @Option(help: "Record it as of this moment (ISO 8601), for rehearsals on a copy of the ledger.") var at: String?
     @Flag(help: "With --at more than an hour from now: this ledger is a copy for a rehearsal.") var rehearsal = false
