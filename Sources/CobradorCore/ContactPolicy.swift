@@ -29,7 +29,7 @@ package struct ContactPolicy: Sendable, Hashable {
     }
 
     /// Days a debtor has to answer a formal notice before a claim may follow, where a rule gives
-    /// them (`answersFormalNotice`): nothing after the notice may announce the claim sooner.
+    /// them (`answerRule`): nothing after the notice may announce the claim sooner.
     package static let negotiationDays = 30
 
     /// Whether a rule gives this debtor `negotiationDays` to answer a formal notice, and why

@@ -1,6 +1,5 @@
 import CobradorCore
 import CobradorLedger
-import Foundation
 
 /// Statutory interest and compensation of invoices from the ledger: the one computation that
 /// `cobrador interest`, the preview and the notices a pass sends all use, so the amounts in a

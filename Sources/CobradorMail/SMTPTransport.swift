@@ -169,8 +169,8 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
     static func outcome(_ result: CURLcode, _ session: SMTPSession) -> DeliveryOutcome {
         let code = session.lastCode
         let enhanced = session.lastReply.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap(Self.enhancedStatus)
-        func outcome(_ kind: DeliveryOutcome.Kind, _ reply: String) -> DeliveryOutcome {
-            DeliveryOutcome(kind: kind, code: code, enhancedCode: enhanced, reply: reply, transcript: session.transcript)
+        func outcome(_ kind: DeliveryOutcome.Kind, _ reply: String, relayUnavailable: Bool = false) -> DeliveryOutcome {
+            DeliveryOutcome(kind: kind, code: code, enhancedCode: enhanced, reply: reply, transcript: session.transcript, relayUnavailable: relayUnavailable)
         }
         if result == CURLE_OK {
             return outcome(.accepted, session.finalReply ?? session.lastReply)
@@ -197,9 +197,9 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
                 : outcome(.temporaryFailure, "cobrador was stopping and the relay had not answered: not delivered, it goes again")
         }
         if session.dataAccepted && session.bodyFullySent && session.finalReply == nil {
-            var silent = outcome(.unknown, "the message was sent but the relay gave no final answer (\(String(cString: curl_easy_strerror(result)))); it may have been delivered")
-            silent.relayUnavailable = true
-            return silent
+            return outcome(
+                .unknown, "the message was sent but the relay gave no final answer (\(String(cString: curl_easy_strerror(result)))); it may have been delivered",
+                relayUnavailable: true)
         }
         if let code {
             // RFC 5321: 552 to RCPT means "mailbox full for now", like 452.
@@ -211,15 +211,9 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
                 if session.decisiveCommand == "RCPT" && badMailbox { refused.refusedRecipient = session.lastRecipient }
                 return refused
             }
-            if code >= 400 {
-                var later = outcome(.temporaryFailure, session.lastReply)
-                // 421: the relay is closing the connection (shutting down, too busy).
-                later.relayUnavailable = code == 421
-                return later
-            }
+            // 421: the relay is closing the connection (shutting down, too busy).
+            if code >= 400 { return outcome(.temporaryFailure, session.lastReply, relayUnavailable: code == 421) }
         }
-        var unreachable = outcome(.temporaryFailure, "the relay could not be reached or answered nothing: \(String(cString: curl_easy_strerror(result)))")
-        unreachable.relayUnavailable = true
-        return unreachable
+        return outcome(.temporaryFailure, "the relay could not be reached or answered nothing: \(String(cString: curl_easy_strerror(result)))", relayUnavailable: true)
     }
 }

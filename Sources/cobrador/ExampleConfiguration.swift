@@ -5,6 +5,8 @@ enum ExampleConfiguration {
         var ledger: String
         var templates: String
         var maildir: String
+        /// Where the optional archive of sent messages would go: the state folder, which the service may write.
+        var archive: String
         var senderName: String
         var senderEmail: String
         var timeZone: String
@@ -33,7 +35,7 @@ enum ExampleConfiguration {
         # A Maildir folder where a copy of every message the relay accepted is kept (any mail
         # program opens it); the exact bytes are in the ledger in any case. Next to the ledger: the
         # service may write only there.
-        # archive_maildir = "\(settings.ledger.range(of: "/", options: .backwards).map { String(settings.ledger[..<$0.upperBound]) } ?? "")sent-archive"
+        # archive_maildir = "\(settings.archive)"
 
         [sender]
         # Who the messages come from: your legal name as on your invoices.

@@ -76,6 +76,7 @@ struct InitCommand: ParsableCommand {
         let text = ExampleConfiguration.text(
             .init(
                 ledger: relative(ledgerPath), templates: relative(templatesPath), maildir: relative(stateDirectory + "/maildir"),
+                archive: relative(stateDirectory + "/sent-archive"),
                 senderName: senderName, senderEmail: senderEmail, timeZone: timeZone, currency: currency.code,
                 iban: try CommandInput.parse("--iban", iban) { try FieldRules.iban($0) },
                 paymentLink: try CommandInput.parseIfGiven("--payment-link", paymentLink) { try FieldRules.singleLine($0) },
