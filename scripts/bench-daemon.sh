@@ -8,7 +8,9 @@
 #      and max; the ratio (target >= 0.5). Also the planning alone (`cobrador plan --days 0`)
 #      on the same ledger, the fsyncs per message (one pass under strace -c), and where the
 #      time goes: the CPU per message of cobrador, of the loop and of the sink under each,
-#      against the ledger work alone written in C (scripts/bench/ledger-floor.c).
+#      against the ledger work alone written in C (scripts/bench/ledger-floor.c). Then ROUNDS
+#      more rounds of the pass and the loop with the sink moved to CPU 1, as a relay on another
+#      machine is: the ratio when the relay's latency rather than one shared CPU sets the pace.
 #   B. The resident daemon (`cobrador run`, Maildir transport) on a 1,000,000-invoice ledger
 #      (scripts/bench/million-ledger.sh, as of today, cached): after its first pass, resident
 #      memory (VmRSS, VmHWM; target < 40 MB) and CPU over IDLE_SECONDS (60; target < 1%); the
@@ -149,6 +151,34 @@ PY
             "CPU us/message: cobrador ${r_cpu[-1]}, its sink ${r_sink[-1]}, loop ${r_loop_cpu[-1]}, its sink ${r_loop_sink[-1]}, ledger floor ${r_floor[-1]}"
     done
 
+    # The same pass and loop with the sink moved to CPU 1: a relay that is not on the client's
+    # CPU, as a real one is not. Each round trip then waits for the other CPU to wake (about
+    # 61 us, see the notes), so the figures say how both fare when the relay's latency, not
+    # the CPU they share, sets the pace.
+    kill $sink 2>/dev/null || true
+    wait $sink 2>/dev/null || true
+    taskset -c 1 smtp-sink -u nobody 127.0.0.1:$port 1000 >/dev/null 2>&1 &
+    sink=$!
+    sleep 0.3
+    declare -a s_pass s_loop
+    for round in $(seq "$rounds"); do
+        fresh
+        start=$(date +%s.%N)
+        $pin "$cobrador" run --once --rehearsal --through-relay --at "$at" > "$a/pass.out"
+        wall=$(seconds_since "$start")
+        grep -q "Pass done: $count sent, 0 deferred, 0 failed, 0 unknown" "$a/pass.out" || { echo "round $round (sink on CPU 1): $(cat "$a/pass.out")" >&2; exit 1; }
+        s_pass+=("$(python3 -c "import sys; print('%.1f' % (int(sys.argv[1]) / float(sys.argv[2])))" "$count" "$wall")")
+        read -r loop failures < <($pin "$work/curl-loop" "smtp://127.0.0.1:$port" "$count" "$a/message.eml")
+        [ "$failures" -eq 0 ] || { echo "the libcurl loop failed $failures times" >&2; exit 1; }
+        s_loop+=("$loop")
+        echo "round $round, sink on CPU 1: cobrador pass ${s_pass[-1]} msg/s; libcurl loop $loop msg/s"
+    done
+    kill $sink 2>/dev/null || true
+    wait $sink 2>/dev/null || true
+    $pin smtp-sink -u nobody 127.0.0.1:$port 1000 >/dev/null 2>&1 &
+    sink=$!
+    sleep 0.3
+
     # One more pass under strace, counting the system calls (fsyncs per message above all).
     fresh
     $pin strace -f -c -o "$a/strace.txt" "$cobrador" run --once --rehearsal --through-relay --at "$at" >/dev/null
@@ -156,10 +186,11 @@ PY
     sent=$(sqlite3 "$a/ledger.sqlite" "SELECT count(*) FROM contact WHERE status = 'sent'")
 
     python3 - "${r_pass[*]}" "${r_loop[*]}" "${r_plan[*]}" "${r_wall[*]}" "${r_cpu[*]}" "${r_sink[*]}" "${r_loop_cpu[*]}" "${r_loop_sink[*]}" "${r_floor[*]}" \
-        "$syncs" "$sent" "$count" "$avg" >> "$summary" <<'PY'
+        "$syncs" "$sent" "$count" "$avg" "${s_pass[*]}" "${s_loop[*]}" >> "$summary" <<'PY'
 import statistics, sys
 passes, loops, plans, walls, cpus, sinks, loop_cpus, loop_sinks, floors = ([float(v) for v in s.split()] for s in sys.argv[1:10])
 syncs, sent, count, size = int(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12]), int(sys.argv[13])
+split_passes, split_loops = ([float(v) for v in s.split()] for s in sys.argv[14:16])
 m = statistics.median
 ratios = [p / l for p, l in zip(passes, loops)]
 print(f"A. full pass of {count} messages (avg {size} bytes) into smtp-sink, cobrador and the sink on CPU 0:")
@@ -178,6 +209,10 @@ print(f"   for 0.5x a message may take {2 * loop_wall:.0f} us of wall time: afte
       f" of those, the ledger work alone written in C (ledger-floor) takes {m(floors):.0f} us and libcurl about the loop's {m(loop_cpus):.0f},"
       f" leaving {allowed - m(floors) - m(loop_cpus):.0f} us for planning, composing and logging (cobrador spends {m(cpus) - m(floors) - m(loop_cpus):.0f} on them"
       f" and its own overhead around SQLite and libcurl)")
+split_ratios = [p / l for p, l in zip(split_passes, split_loops)]
+print(f"   with the sink on CPU 1 instead (a relay on another CPU; cobrador and the loop on CPU 0): cobrador median {m(split_passes):.0f} msg/s"
+      f" (min {min(split_passes):.0f}, max {max(split_passes):.0f}), the loop {m(split_loops):.0f} (min {min(split_loops):.0f}, max {max(split_loops):.0f});"
+      f" ratio {m(split_passes) / m(split_loops):.3f} (per round {min(split_ratios):.3f}-{max(split_ratios):.3f})")
 PY
     if [ -n "${PROFILE:-}" ]; then
         # Where the CPU of a pass goes, by phase: one more pass under perf (cpu-clock samples with

@@ -17,7 +17,7 @@ enum CommandInput {
     }
 
     /// The day it is now in the configured time zone (the owner's "today").
-    static func today(_ configuration: Configuration) -> CalendarDate {
-        CalendarDate(Date(), in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
+    static func today(_ configuration: Configuration, at moment: Date = Date()) -> CalendarDate {
+        CalendarDate(moment, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
     }
 }

@@ -23,9 +23,11 @@ struct EvidenceCommand: ParsableCommand {
     @Argument(help: "The client's code.") var client: String?
     @Option(help: "Folder to write the export into (must not exist).") var out: String?
     @Flag(help: "Verify the attempt log's hash chain and every stored message instead.") var verify = false
+    @OptionGroup var moment: MomentOptions
 
     func run() throws {
         let (configuration, ledger) = try global.openLedger()
+        let now = try moment.moment()
         if verify {
             let problems = try ledger.verifyEvidence()
             guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
@@ -37,7 +39,7 @@ struct EvidenceCommand: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: folder) else { throw CommandFailure("\(folder) already exists; choose a new folder") }
         let record = try ledger.client(code: client)
         try FileManager.default.createDirectory(atPath: folder + "/messages", withIntermediateDirectories: true)
-        var index = ["Evidence for \(record.name) (\(record.code)), exported \(Date().formatted(.iso8601))", "", "Messages (file, status, Message-ID, SHA-256):"]
+        var index = ["Evidence for \(record.name) (\(record.code)), exported \(now.formatted(.iso8601))", "", "Messages (file, status, Message-ID, SHA-256):"]
         for message in try ledger.storedMessages(clientCode: record.code) {
             let name = EvidenceStatement.messageFile(id: message.id, stage: message.stage)
             try message.bytes.write(to: URL(fileURLWithPath: folder + "/" + name))
@@ -54,7 +56,7 @@ struct EvidenceCommand: ParsableCommand {
         try encoder.encode(try ledger.invoices(matching: .init(clientCode: record.code)).map(InvoiceCommand.JSONView.init))
             .write(to: URL(fileURLWithPath: folder + "/invoices.json"))
         let invoices = try ledger.invoices(matching: .init(clientCode: record.code))
-        let today = CommandInput.today(configuration)
+        let today = CommandInput.today(configuration, at: now)
         let claims = Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
         let statement = EvidenceStatement(
             client: record, invoices: invoices, payments: try ledger.payments(clientCode: record.code),

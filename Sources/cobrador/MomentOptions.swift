@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 
-/// `--at MOMENT [--rehearsal]` for the owner's records: a rehearsal on a copy of the ledger
-/// (README, "To rehearse") records a promise, its close or a payment on the rehearsed day, so
-/// that the passes after it see what the real ones would. Without `--at`, now.
+/// `--at MOMENT [--rehearsal]` for the owner's records and exports: a rehearsal on a copy of the
+/// ledger (README, "To rehearse") records a promise, its close or a payment on the rehearsed
+/// day, so that the passes after it see what the real ones would, and exports the evidence as
+/// of that day. Without `--at`, now.
 struct MomentOptions: ParsableArguments {
-    @Option(help: "Record it as of this moment (ISO 8601), for rehearsals on a copy of the ledger.") var at: String?
+    @Option(help: "Take this moment (ISO 8601) as now, for rehearsals on a copy of the ledger.") var at: String?
     @Flag(help: "With --at more than an hour from now: this ledger is a copy for a rehearsal.") var rehearsal = false
 
     /// The moment to record: `--at`, checked like `run --once --at`, or now.

@@ -24,7 +24,7 @@ struct PaymentCommand: ParsableCommand {
         func run() throws {
             let (configuration, ledger) = try global.openLedger()
             // In a rehearsal, "today" is the rehearsed day.
-            let today = CalendarDate(try moment.moment(), in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
+            let today = CommandInput.today(configuration, at: try moment.moment())
             let target = try ledger.invoice(number: invoice)
             let payment = Payment(
                 invoiceID: target.invoice.id ?? 0, amount: try PaymentCommand.amount(amount, in: target.invoice.gross.currency),

@@ -250,6 +250,21 @@ import Testing
         #expect(statement.contains("F-1 (es-business): principal 0,00\u{00A0}€, intereses 25,24\u{00A0}€, indemnización 40,00\u{00A0}€"), "\(statement)")
     }
 
+    /// In a rehearsal the statement said "as of" the real day, with the interest to then.
+    @Test func aRehearsedEvidenceExportIsAsOfTheRehearsedDay() throws {
+        let out = workspace.directory.file("acme-evidence")
+        #expect(try workspace.run(["evidence", "ACME", "--out", out, "--at", "2026-12-31T12:00:00+01:00"]).standardError.contains("add --rehearsal there"))
+        _ = try workspace.succeed(["evidence", "ACME", "--out", out, "--at", "2026-12-31T12:00:00+01:00", "--rehearsal"])
+        let statement = try String(contentsOfFile: out + "/statement.txt", encoding: .utf8)
+        let interest = try workspace.succeed(["interest", "F-1", "--as-of", "2026-12-31", "--json"])
+        let owed = try #require(((try JSONSerialization.jsonObject(with: Data(interest.utf8)) as? [String: Any])?["interest"] as? [String: Any])?["amount"] as? String)
+        // 1,815.00 x 10.15% x 91 days (2 October to 31 December) / 365 = 45.93
+        #expect(owed == "45.93")
+        #expect(statement.contains("A fecha de 31 de diciembre de 2026"), "\(statement)")
+        #expect(statement.contains("F-1 (es-business): principal 1815,00\u{00A0}€, intereses 45,93\u{00A0}€, indemnización 40,00\u{00A0}€"), "\(statement)")
+        #expect(try String(contentsOfFile: out + "/index.txt", encoding: .utf8).contains("exported 2026-12-31T11:00:00Z"))
+    }
+
     /// An installation's templates are the copy `init` made: an older copy lacks what later
     /// versions say to clients, and nothing told the owner.
     @Test func checkSaysWhenTheTemplatesPredateThePrivacyNotice() throws {
