@@ -340,7 +340,9 @@ package struct CSVImport: Sendable {
             return
         }
         do {
-            try Ledger.insert(Payment(invoiceID: invoiceID, amount: amount, valueDate: valueDate, method: method, reference: reference), invoiceNumber: number, context.db)
+            try Ledger.insert(
+                Payment(invoiceID: invoiceID, amount: amount, valueDate: valueDate, method: method, reference: reference), invoiceNumber: number, recordedAt: Date(),
+                context.db)
             summary.added += 1
         } catch let error as LedgerError {
             row.fail("amount", error.description)

@@ -7,9 +7,11 @@ extension Ledger {
     /// currency and no larger than what is still owed; checked in the same transaction that
     /// writes, so a payment recorded meanwhile by another program is taken into account.
     @discardableResult
-    package func addPayment(_ payment: Payment, invoiceNumber: String) throws(LedgerError) -> InvoiceSummary {
+    /// Records a payment; `recordedAt` (now, or a rehearsal's moment) is when the owner learnt
+    /// of it, which the digest reports from.
+    package func addPayment(_ payment: Payment, invoiceNumber: String, recordedAt: Date = Date()) throws(LedgerError) -> InvoiceSummary {
         try write { db in
-            try Self.insert(payment, invoiceNumber: invoiceNumber, db)
+            try Self.insert(payment, invoiceNumber: invoiceNumber, recordedAt: recordedAt, db)
             return try Self.invoice(number: invoiceNumber, db)
         }
     }
@@ -50,7 +52,7 @@ extension Ledger {
             try change(&payment)
             try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
             // Checked as a new payment against what is owed without it; it keeps its number.
-            try Self.insert(payment, invoiceNumber: before.invoiceNumber, db)
+            try Self.insert(payment, invoiceNumber: before.invoiceNumber, recordedAt: moment, db)
             let invoice = try Self.invoice(number: before.invoiceNumber, db)
             try Self.recordOwnersNote(
                 "payment #\(id) on invoice \(before.invoiceNumber) corrected: \(before.payment.amount) dated \(before.payment.valueDate) is now "
@@ -107,7 +109,7 @@ extension Ledger {
         }
     }
 
-    static func insert(_ payment: Payment, invoiceNumber: String, _ db: GRDB.Database) throws {
+    static func insert(_ payment: Payment, invoiceNumber: String, recordedAt: Date, _ db: GRDB.Database) throws {
         let target = try invoice(number: invoiceNumber, db)
         guard target.invoice.status == .open else {
             throw LedgerError.conflict("invoice \(invoiceNumber) is \(target.invoice.status.rawValue); payments go on open invoices only")
@@ -126,7 +128,10 @@ extension Ledger {
                 "the payment of \(payment.amount) is more than the \(target.balance) still owed on invoice \(invoiceNumber)")
         }
         // A new payment has no id yet; a corrected one keeps its own.
-        try db.cachedStatement(sql: "INSERT INTO payment (id, invoice_id, amount_minor, value_date, method, reference) VALUES (?, ?, ?, ?, ?, ?)").execute(
-            arguments: [payment.id, target.invoice.id, payment.amount.minorUnits, payment.valueDate.description, payment.method, payment.reference])
+        try db.cachedStatement(sql: "INSERT INTO payment (id, invoice_id, amount_minor, value_date, method, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
+            arguments: [
+                payment.id, target.invoice.id, payment.amount.minorUnits, payment.valueDate.description, payment.method, payment.reference,
+                Timestamp.string(recordedAt),
+            ])
     }
 }

@@ -51,7 +51,9 @@ package enum MessageContext {
                     // "Letter before claim" is English law's name for the formal notice.
                     .init("in_uk", .flag(facts.client.country == "GB")),
                     // A company is greeted as a client ("Estimado cliente:"), a person by name.
-                    .init("is_company", .flag(facts.client.debtorKind == .company)), .init("name", .text(facts.client.name)),
+                    .init("is_company", .flag(facts.client.debtorKind == .company)),
+                    // A consumer owes no recovery costs: reservations of rights leave them out.
+                    .init("is_consumer", .flag(facts.client.debtorKind == .consumer)), .init("name", .text(facts.client.name)),
                     // The letter before claim follows the Pre-Action Protocol for Debt Claims.
                     .init(
                         "pre_action_protocol",
@@ -129,24 +131,49 @@ package enum MessageContext {
             .init("extras", .text(list(extras))), .init("summary", .text(lines.joined(separator: "\n"))), .init("total", .text(list(totals))))
     }
 
-    /// What the claim rests on and what it adds, in one sentence: the late-payment law only for
-    /// statutory interest and compensation, the contract for a rate agreed in it (a consumer's
-    /// debt, or one under no such law, is claimed on the contract alone).
+    /// What the claim rests on and what it adds, in one sentence: the late-payment law, named
+    /// where cobrador knows it, only for statutory interest and compensation; the contract for a
+    /// rate agreed in it (a consumer's debt, or one under no such law, is claimed on the
+    /// contract alone).
     package static func basis(_ breakdowns: [InterestBreakdown], spanish: Bool) -> String {
-        let statutoryInterest = breakdowns.contains { !$0.byContract && !$0.lines.isEmpty }
+        let statutory = breakdowns.filter { (!$0.byContract && !$0.lines.isEmpty) || $0.compensation != nil }
         let contractInterest = breakdowns.contains { $0.byContract && !$0.lines.isEmpty }
-        let compensation = breakdowns.contains { $0.compensation != nil }
-        let byLaw = statutoryInterest || compensation
+        let statutoryInterest = statutory.contains { !$0.byContract && !$0.lines.isEmpty }
+        let compensation = statutory.contains { $0.compensation != nil }
+        var laws: [String] = []
+        for regime in InterestRegime.allCases where statutory.contains(where: { $0.regime == regime }) {
+            let claimed = statutory.filter { $0.regime == regime }
+            let law = law(regime, interest: claimed.contains { !$0.lines.isEmpty }, compensation: claimed.contains { $0.compensation != nil }, spanish: spanish)
+            if !laws.contains(law) { laws.append(law) }
+        }
         if spanish {
-            let grounds = [byLaw ? "la normativa de morosidad aplicable" : nil, contractInterest ? "lo pactado en nuestro contrato" : nil].compactMap { $0 }
-            let interest = statutoryInterest || contractInterest ? (byLaw ? "intereses de demora" : "intereses de demora al tipo pactado") : nil
+            let grounds = laws + (contractInterest ? ["lo pactado en nuestro contrato"] : [])
+            let interest = statutoryInterest || contractInterest ? (statutory.isEmpty ? "intereses de demora al tipo pactado" : "intereses de demora") : nil
             let items = [interest, compensation ? "la indemnización por costes de cobro" : nil].compactMap { $0 }
             return "Conforme a " + grounds.joined(separator: " y a ") + ", se " + (interest == nil ? "debe" : "deben") + " además " + items.joined(separator: " y ")
         }
-        let grounds = [byLaw ? "the applicable late-payment legislation" : nil, contractInterest ? "our contract" : nil].compactMap { $0 }
-        let interest = statutoryInterest || contractInterest ? (byLaw ? "interest" : "interest at the agreed rate") : nil
+        let grounds = laws + (contractInterest ? ["our contract"] : [])
+        let interest = statutoryInterest || contractInterest ? (statutory.isEmpty ? "interest at the agreed rate" : "interest") : nil
         let items = [interest, compensation ? "fixed compensation for recovery costs" : nil].compactMap { $0 }
         return "Under " + grounds.joined(separator: " and ") + ", " + items.joined(separator: " and ") + (items.count > 1 ? " are" : " is") + " also due"
+    }
+
+    /// The statute behind a regime's interest and compensation, with the articles claimed
+    /// where the statute is Spain's; generic where the regime covers several countries' laws.
+    private static func law(_ regime: InterestRegime, interest: Bool, compensation: Bool, spanish: Bool) -> String {
+        switch regime {
+        case .spainBusiness:
+            let articles = interest && compensation ? (spanish ? "arts. 7 y 8" : "arts. 7 and 8") : interest ? "art. 7" : "art. 8"
+            return spanish
+                ? "la Ley 3/2004, de 29 de diciembre, de lucha contra la morosidad en las operaciones comerciales (\(articles))"
+                : "Spanish Law 3/2004 on combating late payment in commercial transactions (\(articles))"
+        case .spainConsumer:
+            return spanish ? "los artículos 1100 y 1108 del Código Civil" : "articles 1100 and 1108 of the Spanish Civil Code"
+        case .ukBusiness:
+            return spanish ? "la Late Payment of Commercial Debts (Interest) Act 1998 del Reino Unido" : "the Late Payment of Commercial Debts (Interest) Act 1998"
+        case .euBusiness, .none:
+            return spanish ? "la normativa de morosidad aplicable" : "the applicable late-payment legislation"
+        }
     }
 
     /// A context with every key set, in `language`, for checking templates.

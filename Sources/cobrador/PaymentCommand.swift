@@ -24,14 +24,15 @@ struct PaymentCommand: ParsableCommand {
         func run() throws {
             let (configuration, ledger) = try global.openLedger()
             // In a rehearsal, "today" is the rehearsed day.
-            let today = CommandInput.today(configuration, at: try moment.moment())
+            let now = try moment.moment()
+            let today = CommandInput.today(configuration, at: now)
             let target = try ledger.invoice(number: invoice)
             let payment = Payment(
                 invoiceID: target.invoice.id ?? 0, amount: try PaymentCommand.amount(amount, in: target.invoice.gross.currency),
                 valueDate: try PaymentCommand.valueDate(date, today: today) ?? today,
                 method: try CommandInput.parseIfGiven("--method", method) { try FieldRules.optionalSingleLine($0) } ?? nil,
                 reference: try CommandInput.parseIfGiven("--reference", reference) { try FieldRules.optionalSingleLine($0) } ?? nil)
-            let updated = try ledger.addPayment(payment, invoiceNumber: invoice)
+            let updated = try ledger.addPayment(payment, invoiceNumber: invoice, recordedAt: now)
             print("Recorded \(payment.amount) on invoice \(invoice): \(PaymentCommand.owed(updated)).")
         }
     }

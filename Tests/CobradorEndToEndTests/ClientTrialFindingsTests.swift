@@ -236,7 +236,8 @@ import Testing
         // A payment on the rehearsed day is not "in the future" there.
         #expect(try workspace.run(["payment", "add", "F-1", "--amount", "100", "--date", "2026-12-15"]).standardError.contains("cannot be in the future"))
         _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "100", "--date", "2026-12-15", "--at", "2026-12-15T19:00:00+01:00", "--rehearsal"])
-        #expect(try workspace.sqlite("SELECT value_date FROM payment").standardOutput == "2026-12-15\n")
+        // Recorded then, too: the digest reports payments from when they were recorded.
+        #expect(try workspace.sqlite("SELECT value_date, created_at FROM payment").standardOutput == "2026-12-15|2026-12-15T18:00:00Z\n")
     }
 
     /// An invoice paid in full, but late, still owes its interest and compensation: the

@@ -3,9 +3,10 @@ import CobradorMail
 import Foundation
 import Testing
 
-/// A notice names the ground of what it claims: the late-payment law only for statutory interest
-/// and compensation; a rate agreed in the contract rests on the contract (a consumer's debt, or a
-/// debtor no such law covers, must not be told the law grants it).
+/// A notice names the ground of what it claims: the late-payment law (by its name where it is one
+/// country's) only for statutory interest and compensation; a rate agreed in the contract rests
+/// on the contract (a consumer's debt, or a debtor no such law covers, must not be told the law
+/// grants it).
 @Suite struct ClaimBasisTests {
     static let rates: RateTable = {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -23,10 +24,18 @@ import Testing
             invoice: invoice, payments: [], asOf: CalendarDate(iso: "2026-11-30")!, regime: regime, waivesInterest: waivesInterest)
     }
 
-    @Test func aBusinessDebtRestsOnTheLaw() {
+    @Test func aBusinessDebtRestsOnTheLawNamed() {
         let claims = [breakdown(.spainBusiness)]
-        #expect(MessageContext.basis(claims, spanish: false) == "Under the applicable late-payment legislation, interest and fixed compensation for recovery costs are also due")
-        #expect(MessageContext.basis(claims, spanish: true) == "Conforme a la normativa de morosidad aplicable, se deben además intereses de demora y la indemnización por costes de cobro")
+        #expect(MessageContext.basis(claims, spanish: false)
+            == "Under Spanish Law 3/2004 on combating late payment in commercial transactions (arts. 7 and 8), interest and fixed compensation for recovery costs are also due")
+        #expect(MessageContext.basis(claims, spanish: true)
+            == "Conforme a la Ley 3/2004, de 29 de diciembre, de lucha contra la morosidad en las operaciones comerciales (arts. 7 y 8), se deben además intereses de demora y la indemnización por costes de cobro")
+        #expect(MessageContext.basis([breakdown(.ukBusiness)], spanish: false)
+            == "Under the Late Payment of Commercial Debts (Interest) Act 1998, interest and fixed compensation for recovery costs are also due")
+        #expect(MessageContext.basis([breakdown(.euBusiness)], spanish: false) == "Under the applicable late-payment legislation, interest and fixed compensation for recovery costs are also due")
+        // Two invoices under two laws name both.
+        #expect(MessageContext.basis([breakdown(.ukBusiness), breakdown(.euBusiness)], spanish: true)
+            == "Conforme a la normativa de morosidad aplicable y a la Late Payment of Commercial Debts (Interest) Act 1998 del Reino Unido, se deben además intereses de demora y la indemnización por costes de cobro")
     }
 
     @Test(arguments: [InterestRegime.spainConsumer, .none])
@@ -37,12 +46,12 @@ import Testing
     }
 
     @Test func aBusinessDebtAtAContractRateRestsOnBoth() {
-        #expect(MessageContext.basis([breakdown(.spainBusiness, contractRate: 6)], spanish: false)
+        #expect(MessageContext.basis([breakdown(.euBusiness, contractRate: 6)], spanish: false)
             == "Under the applicable late-payment legislation and our contract, interest and fixed compensation for recovery costs are also due")
     }
 
     @Test func theCompensationAloneWhenTheInterestWasWaived() {
         #expect(MessageContext.basis([breakdown(.spainBusiness, waivesInterest: true)], spanish: true)
-            == "Conforme a la normativa de morosidad aplicable, se debe además la indemnización por costes de cobro")
+            == "Conforme a la Ley 3/2004, de 29 de diciembre, de lucha contra la morosidad en las operaciones comerciales (art. 8), se debe además la indemnización por costes de cobro")
     }
 }

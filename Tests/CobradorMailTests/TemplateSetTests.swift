@@ -35,6 +35,36 @@ import Testing
         #expect(quiet.subject == (language == .en ? "cobrador, 30 November 2026: 1 sent" : "cobrador, 30 November 2026. Enviados: 1"))
     }
 
+    /// The sender's tax id is for the formal letters, labelled: every HTML part showed it bare,
+    /// down to a friendly reminder (trial finding).
+    @Test(arguments: Language.allCases)
+    func onlyTheFormalLettersNameTheSendersTaxID(language: Language) throws {
+        let set = try TemplateSet(folder: Self.shipped)
+        let context = MessageContext.sample(language, sender: Self.sender)
+        let label = language == .en ? "tax id 12345678Z" : "NIF 12345678Z"
+        for stage in ["before-due", "due", "reminder-1", "reminder-2", "instalment-reminder", "plan-broken", "promise-broken", "thank-you", "formal-notice", "final-notice"] {
+            let message = try set.render(stage, language: language, context: context)
+            let formal = stage == "formal-notice" || stage == "final-notice"
+            #expect(message.text.contains("12345678Z") == formal && message.html.contains("12345678Z") == formal, "\(stage)")
+            #expect(!formal || (message.text.contains(label) && message.html.contains(label)), "\(stage)")
+        }
+    }
+
+    /// A consumer owes no recovery costs: the thank-you reserved them to a private client
+    /// (trial finding); a business is still told.
+    @Test(arguments: Language.allCases)
+    func aConsumerIsNotToldOfRecoveryCosts(language: Language) throws {
+        let set = try TemplateSet(folder: Self.shipped)
+        var facts = MessageContext.sampleFacts(language, sender: Self.sender)
+        let costs = language == .en ? "recovery costs" : "costes de cobro"
+        let business = try set.render("thank-you", language: language, context: MessageContext.dictionary(facts))
+        #expect(business.text.contains(costs) && business.html.contains(costs))
+        facts.client.debtorKind = .consumer
+        let consumer = try set.render("thank-you", language: language, context: MessageContext.dictionary(facts))
+        #expect(!consumer.text.contains(costs) && !consumer.html.contains(costs), "\(consumer.text)")
+        #expect(consumer.text.contains(language == .en ? "late-payment interest" : "intereses de demora"))
+    }
+
     @Test func aTypoInAVariableIsFoundWithItsLine() throws {
         let folder = TemporaryDirectory()
         folder.write("en/due.subject.mustache", "Invoice {{#invoices}}{{number}}{{/invoices}} is due\n")
