@@ -283,12 +283,12 @@ package enum ConfigurationLoader {
             var invalidDays = 0
             for day in ContactPolicy.Weekday.allCases {
                 // nil: absent or invalid (reported); .some(nil): written as closed.
-                let range = windowTable.string(day.rawValue) { text throws -> ContactPolicy.ClockRange? in
+                let hours = windowTable.string(day.rawValue) { text throws -> [ContactPolicy.ClockRange]? in
                     let trimmed = text.trimmingSpaces()
-                    return trimmed.isEmpty || trimmed == "closed" ? nil : try ContactPolicy.ClockRange(parsing: text)
+                    return trimmed.isEmpty || trimmed == "closed" ? nil : try ContactPolicy.ClockRange.day(parsing: text)
                 }
-                if let range, let range { window[day] = range }
-                if range == nil, windowTable.keys.contains(day.rawValue) { invalidDays += 1 }
+                if let hours, let hours { window[day] = hours }
+                if hours == nil, windowTable.keys.contains(day.rawValue) { invalidDays += 1 }
             }
             windowTable.rejectUnknownKeys()
             if window.isEmpty, invalidDays == 0 {

@@ -2,8 +2,9 @@
 package struct ContactPolicy: Sendable, Hashable {
     /// IANA zone used for clients that have none.
     package var timeZone: String
-    /// The send window per weekday; a day without an entry is closed.
-    package var window: [Weekday: ClockRange]
+    /// The send window per weekday: its hours, in order and apart (a morning and an
+    /// afternoon); a day without an entry is closed.
+    package var window: [Weekday: [ClockRange]]
     /// Days on which nothing goes out, per country ("ES") or region ("ES-MD").
     package var holidays: [String: Set<CalendarDate>]
     /// At least this many days between two messages to one client.
@@ -117,6 +118,21 @@ package struct ContactPolicy: Sendable, Hashable {
             endMinute = end
         }
 
+        /// Parses one day's hours: "09:00-18:00", or ranges apart and in order separated by
+        /// commas, such as "09:00-14:00, 16:00-19:00".
+        package static func day(parsing text: String) throws(CoreError) -> [ClockRange] {
+            var ranges: [ClockRange] = []
+            for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+                let range = try ClockRange(parsing: String(part))
+                if let last = ranges.last, range.startMinute < last.endMinute {
+                    throw .invalidValue(
+                        field: nil, value: text, reason: "\(range) starts before \(last) ends: give a day's ranges in order, apart, such as \"09:00-14:00, 16:00-19:00\"")
+                }
+                ranges.append(range)
+            }
+            return ranges
+        }
+
         package var description: String {
             func clock(_ minutes: Int) -> String {
                 let hour = minutes / 60, minute = minutes % 60
@@ -127,8 +143,8 @@ package struct ContactPolicy: Sendable, Hashable {
     }
 
     /// Monday to Friday, 09:00 to 18:00.
-    package static let defaultWindow: [Weekday: ClockRange] = {
-        let office = try! ClockRange(parsing: "09:00-18:00")
+    package static let defaultWindow: [Weekday: [ClockRange]] = {
+        let office = [try! ClockRange(parsing: "09:00-18:00")]
         return [.monday: office, .tuesday: office, .wednesday: office, .thursday: office, .friday: office]
     }()
 }

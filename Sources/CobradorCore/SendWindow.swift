@@ -3,7 +3,7 @@ import Foundation
 /// The contact policy's hours and holidays for one client, in the client's time zone.
 package struct SendWindow: Sendable {
     package let timeZone: TimeZone
-    private let window: [ContactPolicy.Weekday: ContactPolicy.ClockRange]
+    private let window: [ContactPolicy.Weekday: [ContactPolicy.ClockRange]]
     private let holidays: Set<CalendarDate>
     private let calendar: Calendar
 
@@ -40,13 +40,14 @@ package struct SendWindow: Sendable {
         return nil
     }
 
-    /// The first moment at or after `instant`, on `day`, inside the window; nil when the day is
-    /// closed or its window is over by then.
+    /// The first moment at or after `instant`, on `day`, inside the window (after a midday
+    /// break, the afternoon's start); nil when the day is closed or its window is over by then.
     package func opening(on day: CalendarDate, notBefore instant: Date) -> Date? {
         guard closedReason(day) == nil, let hours = window[Self.weekday(day)] else { return nil }
-        let open = time(day, minute: hours.startMinute)
-        let close = time(day, minute: hours.endMinute)
-        let moment = max(open, instant)
-        return moment < close ? moment : nil
+        for range in hours {
+            let moment = max(time(day, minute: range.startMinute), instant)
+            if moment < time(day, minute: range.endMinute) { return moment }
+        }
+        return nil
     }
 }

@@ -24,6 +24,8 @@ final class TOMLTableReader {
     private let table: TOMLTable
     private let log: IssueLog
     private var consumed: Set<String> = []
+    /// The keys asked for, in the order the caller asked: what an unknown key may have meant.
+    private var asked: [String] = []
 
     init(table: TOMLTable, path: [String], log: IssueLog) {
         self.table = table
@@ -39,7 +41,7 @@ final class TOMLTableReader {
 
     /// Fetches `key`, marking it known; reports a missing required key.
     private func value(_ key: String, required: Bool) -> TOMLValueConvertible? {
-        consumed.insert(key)
+        if consumed.insert(key).inserted { asked.append(key) }
         guard let value = table[key] else {
             if required { report(key, "this key is required") }
             return nil
@@ -170,11 +172,16 @@ final class TOMLTableReader {
     }
 
     /// Reports every key that no reader asked for: a typo must never be silently ignored.
+    /// Reports every key nobody asked for, with the nearest known one or, when none is near
+    /// and there are few, the keys this table takes.
     func rejectUnknownKeys() {
-        let known = consumed.sorted()
         for key in table.keys where !consumed.contains(key) {
             var message = "unknown key"
-            if let guess = Self.closest(to: key, among: known) { message += "; did you mean \"\(guess)\"?" }
+            if let guess = Self.closest(to: key, among: consumed.sorted()) {
+                message += "; did you mean \"\(guess)\"?"
+            } else if !asked.isEmpty, asked.count <= 12 {
+                message += "; the keys here are " + asked.joined(separator: ", ")
+            }
             report(key, message)
         }
     }

@@ -103,6 +103,7 @@ enum ExampleConfiguration {
 
         [policy.window]
         # When messages may go out, in the client's time zone. A day left out is closed.
+        # A day with a long lunch takes two ranges: "09:00-14:00, 16:00-19:00".
         monday = "09:00-18:00"
         tuesday = "09:00-18:00"
         wednesday = "09:00-18:00"

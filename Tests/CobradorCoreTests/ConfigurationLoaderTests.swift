@@ -1,4 +1,5 @@
 import CobradorCore
+import Foundation
 import Testing
 
 @Suite struct ConfigurationLoaderTests {
@@ -33,7 +34,33 @@ import Testing
         #expect(configuration.cadence.map(\.name) == ["before-due", "due", "reminder-1", "reminder-2", "formal-notice", "final-notice"])
         #expect(configuration.cadence.map(\.offsetDays) == [-3, 0, 7, 15, 30, 45])
         #expect(configuration.policy.minimumGapDays == 1)
-        #expect(configuration.policy.window[.saturday] == nil && configuration.policy.window[.monday]?.description == "09:00-18:00")
+        #expect(configuration.policy.window[.saturday] == nil && configuration.policy.window[.monday]?.map(\.description) == ["09:00-18:00"])
+    }
+
+    /// A working day split by a long lunch, common in Spain: "09:00-14:00,16:00-19:00" was
+    /// refused (trial finding); after the morning, the afternoon's start is the next opening.
+    @Test func aDayMayHaveAMorningAndAnAfternoon() throws {
+        let configuration = try load(Self.minimal + "\n\n[policy]\ntime_zone = \"Europe/Madrid\"\n\n[policy.window]\nmonday = \"09:00-14:00, 16:00-19:00\"\n")
+        #expect(configuration.policy.window[.monday]?.map(\.description) == ["09:00-14:00", "16:00-19:00"])
+        let window = SendWindow(policy: configuration.policy, timeZone: TimeZone(identifier: "Europe/Madrid")!, country: "ES")
+        let monday = CalendarDate(iso: "2026-12-07")!
+        let at = { (clock: String) in try Date("2026-12-07T\(clock):00+01:00", strategy: .iso8601) }
+        #expect(window.opening(on: monday, notBefore: try at("08:00")) == (try at("09:00")))
+        #expect(window.opening(on: monday, notBefore: try at("13:59")) == (try at("13:59")))
+        #expect(window.opening(on: monday, notBefore: try at("14:30")) == (try at("16:00")))
+        #expect(window.opening(on: monday, notBefore: try at("19:00")) == nil)
+        let overlapping = issues(Self.minimal + "\n\n[policy.window]\nmonday = \"09:00-14:00, 13:00-19:00\"\n")
+        #expect(overlapping.map(\.description) == [
+            "cobrador.toml:8: policy.window.monday: \"09:00-14:00, 13:00-19:00\" is not valid: 13:00-19:00 starts before 09:00-14:00 ends: give a day's ranges in order, apart, such as \"09:00-14:00, 16:00-19:00\"",
+        ])
+    }
+
+    /// "viernes" is no near miss of any day: the error lists the days.
+    @Test func anUnknownDaySaysWhichKeysTheWindowTakes() {
+        let found = issues(Self.minimal + "\n\n[policy.window]\nviernes = \"09:00-14:00\"\nmonday = \"09:00-14:00\"\n")
+        #expect(found.map(\.description) == [
+            "cobrador.toml:8: policy.window.viernes: unknown key; the keys here are monday, tuesday, wednesday, thursday, friday, saturday, sunday",
+        ])
     }
 
     @Test func aTypoInAKeyIsAnErrorWithItsLineAndASuggestion() {
