@@ -15,12 +15,27 @@ package enum ConfigurationLoader {
         else { return nil }
         let word = String(parts[1].prefix { !$0.isWhitespace && $0 != "#" })
         let yesOrNo = ["yes", "no", "on", "off", "y", "n"].contains(word.lowercased()) || ["true", "false"].contains(word.lowercased())
+        // A closing quote without its opening one: the text inside.
+        let text = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
         return (
             parts[0],
             yesOrNo
                 ? "\(word) is not a value TOML knows: write true or false (lower case)"
-                : "\(word) is not a value TOML knows: write text in quotes (\"\(word)\"), or a number, true or false"
+                : "\(word) is not a value TOML knows: write text in quotes (\"\(text)\"), or a number, true or false"
         )
+    }
+
+    /// What a line `key = "text` meant: a quote opened and not closed on the line (TOML's own
+    /// error speaks of "unescaped control characters").
+    static func unclosedQuoteHint(_ line: String) -> (key: String, message: String)? {
+        let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let quote = parts[1].first, quote == "\"" || quote == "'" else { return nil }
+        var escaped = false
+        for character in parts[1].dropFirst() {
+            if character == quote && !(escaped && quote == "\"") { return nil }
+            escaped = character == "\\" && !escaped
+        }
+        return (parts[0], "the text starting \(parts[1].prefix(20)) has no closing \(quote) on this line: end it with \(quote)")
     }
 
     /// `templateExists(templatesPath, name)`, when given, is asked about every e-mail stage's
@@ -37,7 +52,7 @@ package enum ConfigurationLoader {
             // The table the line is in: the last [header] above it.
             let table = lines.prefix(max(0, line - 1)).last { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[") }
                 .map { String($0.prefix { $0 != "#" }).trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")) }
-            let hint = lines.dropFirst(max(0, line - 1)).first.flatMap(bareWordHint).map { hint in
+            let hint = lines.dropFirst(max(0, line - 1)).first.flatMap { bareWordHint($0) ?? unclosedQuoteHint($0) }.map { hint in
                 (key: table.map { $0 + "." + hint.key } ?? hint.key, message: hint.message)
             }
             throw .configuration([

@@ -248,7 +248,10 @@ import Testing
 
     /// `thank_you = yes` got "could not determine value type": the line, the key and what to write.
     @Test(arguments: [("thank_you = yes", "yes is not a value TOML knows: write true or false (lower case)"),
-                      ("time_zone = Europe/Madrid", "Europe/Madrid is not a value TOML knows: write text in quotes (\"Europe/Madrid\"), or a number, true or false")])
+                      ("time_zone = Europe/Madrid", "Europe/Madrid is not a value TOML knows: write text in quotes (\"Europe/Madrid\"), or a number, true or false"),
+                      // A quote left out at either end (trial finding: TOML spoke of "unescaped control characters").
+                      ("time_zone = Europe/Madrid\"", "Europe/Madrid\" is not a value TOML knows: write text in quotes (\"Europe/Madrid\"), or a number, true or false"),
+                      ("time_zone = \"Europe/Madrid", "the text starting \"Europe/Madrid has no closing \" on this line: end it with \"")])
     func anUnquotedWordSaysWhatToWrite(line: String, message: String) {
         let found = issues(Self.minimal + "\n[policy]\n" + line + "\n")
         #expect(found.map(\.line) == [7])
