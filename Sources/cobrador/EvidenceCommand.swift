@@ -39,7 +39,13 @@ struct EvidenceCommand: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: folder) else { throw CommandFailure("\(folder) already exists; choose a new folder") }
         let record = try ledger.client(code: client)
         try FileManager.default.createDirectory(atPath: folder + "/messages", withIntermediateDirectories: true)
-        var index = ["Evidence for \(record.name) (\(record.code)), exported \(now.formatted(.iso8601))", "", "Messages (file, status, Message-ID, SHA-256):"]
+        // The index goes with the statement to a lawyer or a court: in the owner's language.
+        let spanish = configuration.sender.language == .es
+        func say(_ inEnglish: String, _ inSpanish: String) -> String { spanish ? inSpanish : inEnglish }
+        var index = [
+            say("Evidence for", "Pruebas relativas a") + " \(record.name) (\(record.code)), " + say("exported", "exportadas el") + " \(now.formatted(.iso8601))", "",
+            say("Messages (file, status, Message-ID, SHA-256):", "Mensajes (archivo, estado, Message-ID, SHA-256):"),
+        ]
         for message in try ledger.storedMessages(clientCode: record.code) {
             let name = EvidenceStatement.messageFile(id: message.id, stage: message.stage)
             try message.bytes.write(to: URL(fileURLWithPath: folder + "/" + name))
@@ -67,10 +73,17 @@ struct EvidenceCommand: ParsableCommand {
             asOf: today, zone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, language: configuration.sender.language)
         try statement.text.write(toFile: folder + "/statement.txt", atomically: true, encoding: .utf8)
         index += [
-            "", "statement.txt: the statement of account, the interest and compensation claimable today, and the chronology (start here)",
-            "attempt-log.json: every step of every message, hash-chained (check with `cobrador evidence --verify`)",
-            "invoices.json, payments.json, negotiations.json, contacts.json: the client's record",
-            "Each message's SHA-256 can be recomputed with: sha256sum messages/*.eml",
+            "",
+            say(
+                "statement.txt: the statement of account, the interest and compensation claimable today, and the chronology (start here)",
+                "statement.txt: el estado de cuenta, los intereses y la indemnización reclamables a esa fecha y la cronología (empiece por aquí)"),
+            say(
+                "attempt-log.json: every step of every message, hash-chained (check with `cobrador evidence --verify`)",
+                "attempt-log.json: cada paso de cada mensaje, encadenado por hashes (se comprueba con `cobrador evidence --verify`)"),
+            say(
+                "invoices.json, payments.json, negotiations.json, contacts.json: the client's record",
+                "invoices.json, payments.json, negotiations.json, contacts.json: el historial del cliente (facturas, pagos, negociaciones, contactos)"),
+            say("Each message's SHA-256 can be recomputed with: sha256sum messages/*.eml", "El SHA-256 de cada mensaje puede recalcularse con: sha256sum messages/*.eml"),
         ]
         try (index.joined(separator: "\n") + "\n").write(toFile: folder + "/index.txt", atomically: true, encoding: .utf8)
         print("Exported \(record.code) to \(folder) (index.txt lists what is there).")

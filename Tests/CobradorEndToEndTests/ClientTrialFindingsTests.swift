@@ -263,7 +263,9 @@ import Testing
         #expect(owed == "45.93")
         #expect(statement.contains("A fecha de 31 de diciembre de 2026"), "\(statement)")
         #expect(statement.contains("F-1 (es-business): principal 1815,00\u{00A0}€, intereses 45,93\u{00A0}€, indemnización 40,00\u{00A0}€"), "\(statement)")
-        #expect(try String(contentsOfFile: out + "/index.txt", encoding: .utf8).contains("exported 2026-12-31T11:00:00Z"))
+        // The index, like the statement, in the owner's language (trial finding: it was in English).
+        let index = try String(contentsOfFile: out + "/index.txt", encoding: .utf8)
+        #expect(index.contains("exportadas el 2026-12-31T11:00:00Z") && index.contains("Mensajes (archivo, estado, Message-ID, SHA-256):"), "\(index)")
     }
 
     /// An installation's templates are the copy `init` made: an older copy lacks what later
