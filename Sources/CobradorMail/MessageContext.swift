@@ -50,7 +50,7 @@ package enum MessageContext {
                     .init("in_spain", .flag(facts.client.country == "ES")),
                     // "Letter before claim" is English law's name for the formal notice.
                     .init("in_uk", .flag(facts.client.country == "GB")),
-                    // A company is greeted as a client ("Estimado cliente:"), a person by name.
+                    // A company is greeted as a client ("Estimado cliente:"; in a notice, "Muy señores míos:"), a person by name.
                     .init("is_company", .flag(facts.client.debtorKind == .company)),
                     // A consumer owes no recovery costs: reservations of rights leave them out.
                     .init("is_consumer", .flag(facts.client.debtorKind == .consumer)), .init("name", .text(facts.client.name)),
