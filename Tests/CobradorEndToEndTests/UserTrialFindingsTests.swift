@@ -104,6 +104,8 @@ import Testing
         let notice = try workspace.succeed(["preview", "--client", "ACME", "--stage", "final-notice", "--format", "text"])
         #expect(notice.contains("Intereses, factura F-1: del ") && notice.contains("Indemnización por costes de cobro, factura F-1: 40,00"), "\(notice)")
         #expect(notice.contains("a más tardar el") && !notice.contains("antes del\n"), "\(notice)")
+        // The sum added to what is outstanding says where it comes from.
+        #expect(notice.contains("€, más ") && notice.contains(" según el detalle siguiente ("), "\(notice)")
     }
 
     /// A handed-over invoice was explained as "not open, or nothing is owed"; a pause past its
