@@ -57,9 +57,14 @@ package struct CSVImport: Sendable {
                 if offset % 1000 == 0 { progress?(offset, rows.count) }
                 var row = CSVRow(record: record, columns: columns)
                 guard record.fields.count == header.fields.count else {
+                    // More fields than columns: most often a value with the separator in it,
+                    // such as several addresses in a file separated by semicolons.
+                    let more = record.fields.count > header.fields.count
+                        ? "; a value with \(record.separator) in it must be in double quotes, as in \"a@client.es\(record.separator) b@client.es\""
+                        : ""
                     problems.append(ImportProblem(
                         line: record.line, column: nil,
-                        message: "\(record.fields.count) fields where the header has \(header.fields.count); check for a stray separator or quote"))
+                        message: "\(record.fields.count) fields where the header has \(header.fields.count); check for a stray separator or quote" + more))
                     continue
                 }
                 do {

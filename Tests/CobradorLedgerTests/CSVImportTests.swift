@@ -130,6 +130,15 @@ import Testing
         #expect(error?.description.contains("line 2: a quoted field opened here is never closed") == true)
     }
 
+    /// Two addresses, unquoted, in a file separated by semicolons: the row had one field too
+    /// many and the message did not say why (trial finding).
+    @Test func aValueWithTheSeparatorInItIsToldToBeQuoted() throws {
+        let file = folder.write("more.csv", "code;name;email;country\nLUNA;Sol y Luna S.L.;pagos@luna.example;cfo@luna.example;ES\n")
+        let error = #expect(throws: LedgerError.self) { try CSVImport(kind: .clients, settings: settings, today: today).run(file: file, into: ledger) }
+        #expect(error?.description.contains("line 2: 5 fields where the header has 4; check for a stray separator or quote; a value with ; in it must be in double quotes, as in \"a@client.es; b@client.es\"") == true, "\(String(describing: error))")
+        #expect(throws: LedgerError.self) { try ledger.client(code: "LUNA") }
+    }
+
     @Test func paymentsImportOnceAndNeverBeyondTheBalance() throws {
         _ = try importInvoices("number,client,concept,issue_date,due_date,amount\nF-1,ACME,x,2026-09-01,2026-10-01,100.00\n")
         let payments = folder.write("payments.csv", "invoice,amount,date,reference\nF-1,60.00,2026-10-05,T1\nF-1,40.00,2026-10-06,T2\n")
