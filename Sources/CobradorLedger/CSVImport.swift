@@ -59,9 +59,8 @@ package struct CSVImport: Sendable {
                 guard record.fields.count == header.fields.count else {
                     // More fields than columns: most often a value with the separator in it,
                     // such as several addresses in a file separated by semicolons.
-                    let more = record.fields.count > header.fields.count
-                        ? "; a value with \(record.separator) in it must be in double quotes, as in \"a@client.es\(record.separator) b@client.es\""
-                        : ""
+                    let example = record.separator == ";" ? "\"a@client.es; b@client.es\"" : "\"Acme, S.L.\""
+                    let more = record.fields.count > header.fields.count ? "; a value with \(record.separator) in it must be in double quotes, as in \(example)" : ""
                     problems.append(ImportProblem(
                         line: record.line, column: nil,
                         message: "\(record.fields.count) fields where the header has \(header.fields.count); check for a stray separator or quote" + more))
