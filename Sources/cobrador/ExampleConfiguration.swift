@@ -118,6 +118,8 @@ enum ExampleConfiguration {
         GB = [2026-01-01, 2026-04-03, 2026-04-06, 2026-05-04, 2026-05-25, 2026-08-31, 2026-12-25, 2026-12-28,
               2027-01-01, 2027-03-26, 2027-03-29, 2027-05-03, 2027-05-31, 2027-08-30, 2027-12-27, 2027-12-28]
         # ES-MD = [2026-05-02, 2026-11-09]
+        # 24 and 31 December are working days, so letters may go out then: add 2026-12-24 and
+        # 2026-12-31 to a list above if you would rather they did not.
 
         [policy.tolerance]
         # Balances at or below this are not chased.
