@@ -25,15 +25,20 @@ package enum ConfigurationLoader {
         )
     }
 
-    /// What a line `key = "text` meant: a quote opened and not closed on the line (TOML's own
-    /// error speaks of "unescaped control characters").
+    /// What a line `key = "text` meant: a quote opened and not closed on the line. Asked only
+    /// when TOML's own error is about "unescaped control characters" (the line end it ran into).
     static func unclosedQuoteHint(_ line: String) -> (key: String, message: String)? {
         let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, let quote = parts[1].first, quote == "\"" || quote == "'" else { return nil }
+        let text = parts[1].dropFirst()
         var escaped = false
-        for character in parts[1].dropFirst() {
+        for character in text {
             if character == quote && !(escaped && quote == "\"") { return nil }
             escaped = character == "\\" && !escaped
+        }
+        // `"C:\"`: the last quote is escaped by the backslash before it.
+        if quote == "\"", text.last == quote, text.dropLast().reversed().prefix(while: { $0 == "\\" }).count % 2 == 1 {
+            return (parts[0], "the text \(parts[1].prefix(20)) ends in \\, which escapes the closing quote: write \\\\ for a backslash, or use single quotes")
         }
         return (parts[0], "the text starting \(parts[1].prefix(20)) has no closing \(quote) on this line: end it with \(quote)")
     }
@@ -52,7 +57,8 @@ package enum ConfigurationLoader {
             // The table the line is in: the last [header] above it.
             let table = lines.prefix(max(0, line - 1)).last { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[") }
                 .map { String($0.prefix { $0 != "#" }).trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")) }
-            let hint = lines.dropFirst(max(0, line - 1)).first.flatMap { bareWordHint($0) ?? unclosedQuoteHint($0) }.map { hint in
+            let unclosed = error.description.contains("control characters")
+            let hint = lines.dropFirst(max(0, line - 1)).first.flatMap { bareWordHint($0) ?? (unclosed ? unclosedQuoteHint($0) : nil) }.map { hint in
                 (key: table.map { $0 + "." + hint.key } ?? hint.key, message: hint.message)
             }
             throw .configuration([

@@ -123,7 +123,11 @@ package struct ContactPolicy: Sendable, Hashable {
         package static func day(parsing text: String) throws(CoreError) -> [ClockRange] {
             var ranges: [ClockRange] = []
             for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-                let range = try ClockRange(parsing: String(part))
+                guard let range = try? ClockRange(parsing: String(part)) else {
+                    throw .invalidValue(
+                        field: nil, value: text,
+                        reason: "expected hours such as \"09:00-18:00\", or ranges apart and in order such as \"09:00-14:00, 16:00-19:00\", each start before its end")
+                }
                 if let last = ranges.last, range.startMinute < last.endMinute {
                     throw .invalidValue(
                         field: nil, value: text, reason: "\(range) starts before \(last) ends: give a day's ranges in order, apart, such as \"09:00-14:00, 16:00-19:00\"")

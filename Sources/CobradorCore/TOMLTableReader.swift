@@ -24,7 +24,8 @@ final class TOMLTableReader {
     private let table: TOMLTable
     private let log: IssueLog
     private var consumed: Set<String> = []
-    /// The keys asked for, in the order the caller asked: what an unknown key may have meant.
+    /// The keys asked for, in the order the caller asked (not those `accept`ed as data): the
+    /// keys an unknown one is listed against.
     private var asked: [String] = []
 
     init(table: TOMLTable, path: [String], log: IssueLog) {
@@ -171,9 +172,8 @@ final class TOMLTableReader {
         return readers
     }
 
-    /// Reports every key that no reader asked for: a typo must never be silently ignored.
-    /// Reports every key nobody asked for, with the nearest known one or, when none is near
-    /// and there are few, the keys this table takes.
+    /// Reports every key that no reader asked for (a typo must never be silently ignored), with
+    /// the nearest known one or, when none is near and there are few, the keys this table takes.
     func rejectUnknownKeys() {
         for key in table.keys where !consumed.contains(key) {
             var message = "unknown key"

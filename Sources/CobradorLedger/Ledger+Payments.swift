@@ -6,9 +6,9 @@ extension Ledger {
     /// Records money received against an invoice. The amount must be in the invoice's
     /// currency and no larger than what is still owed; checked in the same transaction that
     /// writes, so a payment recorded meanwhile by another program is taken into account.
+    /// `recordedAt` (now, or a rehearsal's moment) is when the owner learnt of it, which the
+    /// digest reports from.
     @discardableResult
-    /// Records a payment; `recordedAt` (now, or a rehearsal's moment) is when the owner learnt
-    /// of it, which the digest reports from.
     package func addPayment(_ payment: Payment, invoiceNumber: String, recordedAt: Date = Date()) throws(LedgerError) -> InvoiceSummary {
         try write { db in
             try Self.insert(payment, invoiceNumber: invoiceNumber, recordedAt: recordedAt, db)
@@ -42,17 +42,20 @@ extension Ledger {
 
     /// Corrects a payment recorded with a wrong amount, date, method or reference, in one
     /// transaction (removing and adding it again would let a running daemon chase the invoice
-    /// in between), with the same checks as a new payment. A note keeps the change.
+    /// in between), with the same checks as a new payment. A note keeps the change; the payment
+    /// keeps when it was first recorded, so the digest does not report it again.
     package func correctPayment(id: Int64, at moment: Date, _ change: @Sendable (inout Payment) throws -> Void) throws(LedgerError) -> (
         before: PaymentRecord, invoice: InvoiceSummary
     ) {
         try write { db in
             let before = try Self.payment(id: id, db)
+            let recorded = try String.fetchOne(db, sql: "SELECT created_at FROM payment WHERE id = ?", arguments: [id])
             var payment = before.payment
             try change(&payment)
             try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
             // Checked as a new payment against what is owed without it; it keeps its number.
             try Self.insert(payment, invoiceNumber: before.invoiceNumber, recordedAt: moment, db)
+            try db.execute(sql: "UPDATE payment SET created_at = ? WHERE id = ?", arguments: [recorded, id])
             let invoice = try Self.invoice(number: before.invoiceNumber, db)
             try Self.recordOwnersNote(
                 "payment #\(id) on invoice \(before.invoiceNumber) corrected: \(before.payment.amount) dated \(before.payment.valueDate) is now "

@@ -50,7 +50,7 @@ package enum MessageContext {
                     .init("in_spain", .flag(facts.client.country == "ES")),
                     // "Letter before claim" is English law's name for the formal notice.
                     .init("in_uk", .flag(facts.client.country == "GB")),
-                    // A company is greeted as a client ("Estimado cliente:"; in a notice, "Muy señores míos:"), a person by name.
+                    // A company is greeted as a client ("Estimado cliente:"), a person by name.
                     .init("is_company", .flag(facts.client.debtorKind == .company)),
                     // A consumer owes no recovery costs: reservations of rights leave them out.
                     .init("is_consumer", .flag(facts.client.debtorKind == .consumer)), .init("name", .text(facts.client.name)),
@@ -143,7 +143,8 @@ package enum MessageContext {
         var laws: [String] = []
         for regime in InterestRegime.allCases where statutory.contains(where: { $0.regime == regime }) {
             let claimed = statutory.filter { $0.regime == regime }
-            let law = law(regime, interest: claimed.contains { !$0.lines.isEmpty }, compensation: claimed.contains { $0.compensation != nil }, spanish: spanish)
+            let law = law(
+                regime, interest: claimed.contains { !$0.byContract && !$0.lines.isEmpty }, compensation: claimed.contains { $0.compensation != nil }, spanish: spanish)
             if !laws.contains(law) { laws.append(law) }
         }
         if spanish {
@@ -158,20 +159,20 @@ package enum MessageContext {
         return "Under " + grounds.joined(separator: " and ") + ", " + items.joined(separator: " and ") + (items.count > 1 ? " are" : " is") + " also due"
     }
 
-    /// The statute behind a regime's interest and compensation, with the articles claimed
-    /// where the statute is Spain's; generic where the regime covers several countries' laws.
+    /// The statute behind a regime's statutory interest and compensation, by its official title
+    /// and with the articles claimed (interest: arts. 5 and 7; compensation: art. 8) where it is
+    /// Spain's; generic where the regime covers several countries' laws. (A consumer's debt has
+    /// no statutory lines: see `InterestCalculator`.)
     private static func law(_ regime: InterestRegime, interest: Bool, compensation: Bool, spanish: Bool) -> String {
         switch regime {
         case .spainBusiness:
-            let articles = interest && compensation ? (spanish ? "arts. 7 y 8" : "arts. 7 and 8") : interest ? "art. 7" : "art. 8"
+            let articles = interest && compensation ? (spanish ? "arts. 5, 7 y 8" : "arts. 5, 7 and 8") : interest ? (spanish ? "arts. 5 y 7" : "arts. 5 and 7") : "art. 8"
             return spanish
-                ? "la Ley 3/2004, de 29 de diciembre, de lucha contra la morosidad en las operaciones comerciales (\(articles))"
-                : "Spanish Law 3/2004 on combating late payment in commercial transactions (\(articles))"
-        case .spainConsumer:
-            return spanish ? "los artículos 1100 y 1108 del Código Civil" : "articles 1100 and 1108 of the Spanish Civil Code"
+                ? "la Ley 3/2004, de 29 de diciembre, por la que se establecen medidas de lucha contra la morosidad en las operaciones comerciales (\(articles))"
+                : "Spanish Law 3/2004 of 29 December, establishing measures to combat late payment in commercial transactions (\(articles))"
         case .ukBusiness:
             return spanish ? "la Late Payment of Commercial Debts (Interest) Act 1998 del Reino Unido" : "the Late Payment of Commercial Debts (Interest) Act 1998"
-        case .euBusiness, .none:
+        case .spainConsumer, .euBusiness, .none:
             return spanish ? "la normativa de morosidad aplicable" : "the applicable late-payment legislation"
         }
     }

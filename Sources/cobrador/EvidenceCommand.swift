@@ -27,14 +27,16 @@ struct EvidenceCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, ledger) = try global.openLedger()
-        let now = try moment.moment()
         if verify {
+            guard moment.at == nil else { throw CommandFailure("--at goes with an export; --verify checks the record as it is") }
             let problems = try ledger.verifyEvidence()
             guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "\n")) }
             print("The attempt log and every stored message are intact.")
             return
         }
         guard let client, let out else { throw CommandFailure("name a client and --out FOLDER, or pass --verify") }
+        // The statement is as of this moment; the index says when the export was really made.
+        let asOf = try moment.moment()
         let folder = absolute(out)
         guard !FileManager.default.fileExists(atPath: folder) else { throw CommandFailure("\(folder) already exists; choose a new folder") }
         let record = try ledger.client(code: client)
@@ -43,7 +45,8 @@ struct EvidenceCommand: ParsableCommand {
         let spanish = configuration.sender.language == .es
         func say(_ inEnglish: String, _ inSpanish: String) -> String { spanish ? inSpanish : inEnglish }
         var index = [
-            say("Evidence for", "Pruebas relativas a") + " \(record.name) (\(record.code)), " + say("exported", "exportadas el") + " \(now.formatted(.iso8601))", "",
+            say("Evidence for", "Pruebas relativas a") + " \(record.name) (\(record.code)), " + say("exported", "exportadas el") + " \(Date().formatted(.iso8601))"
+                + (moment.at == nil ? "" : say(", as of ", ", a fecha de ") + asOf.formatted(.iso8601)), "",
             say("Messages (file, status, Message-ID, SHA-256):", "Mensajes (archivo, estado, Message-ID, SHA-256):"),
         ]
         for message in try ledger.storedMessages(clientCode: record.code) {
@@ -62,7 +65,7 @@ struct EvidenceCommand: ParsableCommand {
         try encoder.encode(try ledger.invoices(matching: .init(clientCode: record.code)).map(InvoiceCommand.JSONView.init))
             .write(to: URL(fileURLWithPath: folder + "/invoices.json"))
         let invoices = try ledger.invoices(matching: .init(clientCode: record.code))
-        let today = CommandInput.today(configuration, at: now)
+        let today = CommandInput.today(configuration, at: asOf)
         let claims = Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
         let statement = EvidenceStatement(
             client: record, invoices: invoices, payments: try ledger.payments(clientCode: record.code),
@@ -75,7 +78,7 @@ struct EvidenceCommand: ParsableCommand {
         index += [
             "",
             say(
-                "statement.txt: the statement of account, the interest and compensation claimable today, and the chronology (start here)",
+                "statement.txt: the statement of account, the interest and compensation claimable as of its date, and the chronology (start here)",
                 "statement.txt: el estado de cuenta, los intereses y la indemnización reclamables a esa fecha y la cronología (empiece por aquí)"),
             say(
                 "attempt-log.json: every step of every message, hash-chained (check with `cobrador evidence --verify`)",

@@ -50,6 +50,11 @@ import Testing
         #expect(window.opening(on: monday, notBefore: try at("14:30")) == (try at("16:00")))
         #expect(window.opening(on: monday, notBefore: try at("19:00")) == nil)
         let overlapping = issues(Self.minimal + "\n\n[policy.window]\nmonday = \"09:00-14:00, 13:00-19:00\"\n")
+        // A broken range is quoted whole, not the piece after the comma.
+        let cut = issues(Self.minimal + "\n\n[policy.window]\nmonday = \"09:00-14:00, 16:00\"\n")
+        #expect(cut.map(\.message) == [
+            "\"09:00-14:00, 16:00\" is not valid: expected hours such as \"09:00-18:00\", or ranges apart and in order such as \"09:00-14:00, 16:00-19:00\", each start before its end",
+        ])
         #expect(overlapping.map(\.description) == [
             "cobrador.toml:8: policy.window.monday: \"09:00-14:00, 13:00-19:00\" is not valid: 13:00-19:00 starts before 09:00-14:00 ends: give a day's ranges in order, apart, such as \"09:00-14:00, 16:00-19:00\"",
         ])
@@ -251,7 +256,8 @@ import Testing
                       ("time_zone = Europe/Madrid", "Europe/Madrid is not a value TOML knows: write text in quotes (\"Europe/Madrid\"), or a number, true or false"),
                       // A quote left out at either end (trial finding: TOML spoke of "unescaped control characters").
                       ("time_zone = Europe/Madrid\"", "Europe/Madrid\" is not a value TOML knows: write text in quotes (\"Europe/Madrid\"), or a number, true or false"),
-                      ("time_zone = \"Europe/Madrid", "the text starting \"Europe/Madrid has no closing \" on this line: end it with \"")])
+                      ("time_zone = \"Europe/Madrid", "the text starting \"Europe/Madrid has no closing \" on this line: end it with \""),
+                      ("time_zone = \"C:\\\"", "the text \"C:\\\" ends in \\, which escapes the closing quote: write \\\\ for a backslash, or use single quotes")])
     func anUnquotedWordSaysWhatToWrite(line: String, message: String) {
         let found = issues(Self.minimal + "\n[policy]\n" + line + "\n")
         #expect(found.map(\.line) == [7])

@@ -200,7 +200,10 @@ import Testing
         _ = try workspace.succeed(["payment", "add", "F-1", "--amount", "1000", "--date", "2026-11-25"])
         let wrong = try #require(try workspace.succeed(["payment", "list", "--invoice", "F-1"]).split(separator: "\n").dropFirst(2).first?.split(separator: " ").first.map(String.init))
         #expect(try workspace.run(["payment", "edit", wrong, "--amount", "2000"]).standardError.contains("more than the 1815.00 EUR still owed"))
+        #expect(try workspace.sqlite("UPDATE payment SET created_at = '2026-11-25T10:00:00Z' WHERE id = \(wrong)").status == 0)
         #expect(try workspace.succeed(["payment", "edit", wrong, "--amount", "800"]) == "Corrected payment #\(wrong) on invoice F-1: now 1015.00 EUR owed.\n")
+        // It keeps when it was recorded: the digest does not report it again.
+        #expect(try workspace.sqlite("SELECT created_at FROM payment WHERE id = \(wrong)").standardOutput == "2026-11-25T10:00:00Z\n")
         let history = try workspace.succeed(["client", "show", "ACME"])
         #expect(history.contains("payment #\(id) of 1815.00 EUR dated 2026-11-25 removed from invoice F-1"), "\(history)")
         #expect(history.contains("payment #\(wrong) on invoice F-1 corrected: 1000.00 EUR dated 2026-11-25 is now 800.00 EUR dated 2026-11-25"), "\(history)")

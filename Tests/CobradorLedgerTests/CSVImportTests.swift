@@ -137,6 +137,9 @@ import Testing
         let error = #expect(throws: LedgerError.self) { try CSVImport(kind: .clients, settings: settings, today: today).run(file: file, into: ledger) }
         #expect(error?.description.contains("line 2: 5 fields where the header has 4; check for a stray separator or quote; a value with ; in it must be in double quotes, as in \"a@client.es; b@client.es\"") == true, "\(String(describing: error))")
         #expect(throws: LedgerError.self) { try ledger.client(code: "LUNA") }
+        let commas = folder.write("commas.csv", "code,name,email,country\nLUNA,Sol y Luna, S.L.,pagos@luna.example,ES\n")
+        let comma = #expect(throws: LedgerError.self) { try CSVImport(kind: .clients, settings: settings, today: today).run(file: commas, into: ledger) }
+        #expect(comma?.description.contains("a value with , in it must be in double quotes, as in \"Acme, S.L.\"") == true, "\(String(describing: comma))")
     }
 
     @Test func paymentsImportOnceAndNeverBeyondTheBalance() throws {

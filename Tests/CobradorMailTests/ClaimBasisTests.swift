@@ -27,9 +27,9 @@ import Testing
     @Test func aBusinessDebtRestsOnTheLawNamed() {
         let claims = [breakdown(.spainBusiness)]
         #expect(MessageContext.basis(claims, spanish: false)
-            == "Under Spanish Law 3/2004 on combating late payment in commercial transactions (arts. 7 and 8), interest and fixed compensation for recovery costs are also due")
+            == "Under Spanish Law 3/2004 of 29 December, establishing measures to combat late payment in commercial transactions (arts. 5, 7 and 8), interest and fixed compensation for recovery costs are also due")
         #expect(MessageContext.basis(claims, spanish: true)
-            == "Conforme a la Ley 3/2004, de 29 de diciembre, de lucha contra la morosidad en las operaciones comerciales (arts. 7 y 8), se deben además intereses de demora y la indemnización por costes de cobro")
+            == "Conforme a la Ley 3/2004, de 29 de diciembre, por la que se establecen medidas de lucha contra la morosidad en las operaciones comerciales (arts. 5, 7 y 8), se deben además intereses de demora y la indemnización por costes de cobro")
         #expect(MessageContext.basis([breakdown(.ukBusiness)], spanish: false)
             == "Under the Late Payment of Commercial Debts (Interest) Act 1998, interest and fixed compensation for recovery costs are also due")
         #expect(MessageContext.basis([breakdown(.euBusiness)], spanish: false) == "Under the applicable late-payment legislation, interest and fixed compensation for recovery costs are also due")
@@ -45,13 +45,17 @@ import Testing
         #expect(MessageContext.basis(claims, spanish: true) == "Conforme a lo pactado en nuestro contrato, se deben además intereses de demora al tipo pactado")
     }
 
+    /// The law grants the compensation; the interest runs at the contract's rate: the law's
+    /// articles on interest are not cited.
     @Test func aBusinessDebtAtAContractRateRestsOnBoth() {
         #expect(MessageContext.basis([breakdown(.euBusiness, contractRate: 6)], spanish: false)
             == "Under the applicable late-payment legislation and our contract, interest and fixed compensation for recovery costs are also due")
+        #expect(MessageContext.basis([breakdown(.spainBusiness, contractRate: 6)], spanish: true)
+            == "Conforme a la Ley 3/2004, de 29 de diciembre, por la que se establecen medidas de lucha contra la morosidad en las operaciones comerciales (art. 8) y a lo pactado en nuestro contrato, se deben además intereses de demora y la indemnización por costes de cobro")
     }
 
     @Test func theCompensationAloneWhenTheInterestWasWaived() {
         #expect(MessageContext.basis([breakdown(.spainBusiness, waivesInterest: true)], spanish: true)
-            == "Conforme a la Ley 3/2004, de 29 de diciembre, de lucha contra la morosidad en las operaciones comerciales (art. 8), se debe además la indemnización por costes de cobro")
+            == "Conforme a la Ley 3/2004, de 29 de diciembre, por la que se establecen medidas de lucha contra la morosidad en las operaciones comerciales (art. 8), se debe además la indemnización por costes de cobro")
     }
 }

@@ -41,7 +41,7 @@ import Testing
     func onlyTheFormalLettersNameTheSendersTaxID(language: Language) throws {
         let set = try TemplateSet(folder: Self.shipped)
         let context = MessageContext.sample(language, sender: Self.sender)
-        let label = language == .en ? "tax id 12345678Z" : "NIF 12345678Z"
+        let label = language == .en ? "Tax ID 12345678Z" : "NIF 12345678Z"
         for stage in ["before-due", "due", "reminder-1", "reminder-2", "instalment-reminder", "plan-broken", "promise-broken", "thank-you", "formal-notice", "final-notice"] {
             let message = try set.render(stage, language: language, context: context)
             let formal = stage == "formal-notice" || stage == "final-notice"
@@ -50,19 +50,25 @@ import Testing
         }
     }
 
-    /// A consumer owes no recovery costs: the thank-you reserved them to a private client
-    /// (trial finding); a business is still told.
+    /// A consumer owes no recovery costs: the thank-you and every message about a part-paid
+    /// invoice reserved them to a private client (trial finding); a business is still told.
     @Test(arguments: Language.allCases)
     func aConsumerIsNotToldOfRecoveryCosts(language: Language) throws {
         let set = try TemplateSet(folder: Self.shipped)
         var facts = MessageContext.sampleFacts(language, sender: Self.sender)
+        let invoice = facts.invoices[0].invoice
+        let paid = Money(minorUnits: 50_000, currency: invoice.gross.currency)
+        facts.invoices = [.init(invoice: invoice, paid: paid, outstanding: Money(minorUnits: invoice.gross.minorUnits - paid.minorUnits, currency: paid.currency))]
         let costs = language == .en ? "recovery costs" : "costes de cobro"
-        let business = try set.render("thank-you", language: language, context: MessageContext.dictionary(facts))
-        #expect(business.text.contains(costs) && business.html.contains(costs))
-        facts.client.debtorKind = .consumer
-        let consumer = try set.render("thank-you", language: language, context: MessageContext.dictionary(facts))
-        #expect(!consumer.text.contains(costs) && !consumer.html.contains(costs), "\(consumer.text)")
-        #expect(consumer.text.contains(language == .en ? "late-payment interest" : "intereses de demora"))
+        for stage in ["before-due", "due", "reminder-1", "reminder-2", "formal-notice", "final-notice", "plan-broken", "promise-broken", "thank-you"] {
+            facts.client.debtorKind = .company
+            let business = try set.render(stage, language: language, context: MessageContext.dictionary(facts))
+            #expect(business.text.contains(costs) && business.html.contains(costs), "\(stage)")
+            facts.client.debtorKind = .consumer
+            let consumer = try set.render(stage, language: language, context: MessageContext.dictionary(facts))
+            #expect(!consumer.text.contains(costs) && !consumer.html.contains(costs), "\(stage): \(consumer.text)")
+            #expect(consumer.text.contains(language == .en ? "late-payment interest" : "intereses de demora"), "\(stage)")
+        }
     }
 
     @Test func aTypoInAVariableIsFoundWithItsLine() throws {
