@@ -215,7 +215,7 @@ struct ClientSimulation {
             // The broken plan's message gave the client until its deadline to pay: no
             // escalation before that day has passed.
             if let broken = eventContacts.filter({ $0.template == "plan-broken" && $0.invoiceIDs.contains(invoiceID) }).map(\.day).max() {
-                let deadline = policy.deadline(after: broken, country: file.client.country, region: file.client.region, debtor: file.client.debtorKind)
+                let deadline = policy.deadline(after: broken, for: file.client)
                 if deadline.adding(days: 1) > stageDay {
                     reasons.append("the plan-broken message of \(broken) gave until \(deadline) to pay, so not before \(deadline.adding(days: 1))")
                     stageDay = deadline.adding(days: 1)
@@ -306,15 +306,13 @@ struct ClientSimulation {
             // The last stage's deadline ("pay by" that day) is the client's to use, all of it.
             let formalNotice = formalNoticeDay(of: lastStageGroup[invoiceID] ?? [invoiceID])
             let isFormalNotice = stages[lastIndex].template == ContactPolicy.formalNoticeTemplate
-            let deadline = policy.deadline(
-                after: record.last, country: file.client.country, region: file.client.region, debtor: file.client.debtorKind, formalNoticeDay: formalNotice,
-                isFormalNotice: isFormalNotice)
+            let deadline = policy.deadline(after: record.last, for: file.client, formalNoticeDay: formalNotice, isFormalNotice: isFormalNotice)
             guard day > deadline else { continue }
             handedOver.insert(invoiceID)
             var reasons = ["\(stages[lastIndex].name) went out \(record.last) and its deadline, \(deadline), passed unpaid: hand the case over (lawyer, court, agency)"]
             if let rule = ContactPolicy.answerRule(country: file.client.country, region: file.client.region, debtor: file.client.debtorKind),
                 let noticeDay = formalNotice ?? (isFormalNotice ? record.last : nil),
-                deadline > policy.deadline(after: record.last, country: file.client.country, region: file.client.region, debtor: file.client.debtorKind)
+                deadline > policy.deadline(after: record.last, for: file.client)
             {
                 reasons.append(rule.reason(noticeDay))
             }
@@ -399,8 +397,7 @@ struct ClientSimulation {
                 stage: stage.name, template: stage.template, channel: stage.channel == .email ? nil : stage.channel,
                 invoiceIDs: groupIDs, invoiceNumbers: group.map(\.state.invoice.number), negotiationID: nil, reasons: reasons)
             event.deadline = policy.deadline(
-                after: day, country: file.client.country, region: file.client.region, debtor: file.client.debtorKind, formalNoticeDay: noticeDay,
-                isFormalNotice: stage.template == ContactPolicy.formalNoticeTemplate)
+                after: day, for: file.client, formalNoticeDay: noticeDay, isFormalNotice: stage.template == ContactPolicy.formalNoticeTemplate)
             events.append(event)
             return
         }

@@ -54,6 +54,11 @@ package struct ContactPolicy: Sendable, Hashable {
     package static func preActionProtocol(country: String, region: String?, debtor: DebtorKind) -> Bool {
         country == "GB" && debtor != .company && !["GB-SCT", "GB-NIR"].contains(region ?? "")
     }
+    /// `preActionProtocol` for `client`.
+    package static func preActionProtocol(for client: Client) -> Bool {
+        preActionProtocol(country: client.country, region: client.region, debtor: client.debtorKind)
+    }
+
     /// The template whose message makes that invitation.
     package static let formalNoticeTemplate = "formal-notice"
 
@@ -79,6 +84,12 @@ package struct ContactPolicy: Sendable, Hashable {
             moved += 1
         }
         return deadline
+    }
+
+    /// `deadline(after:country:region:debtor:...)` for `client`.
+    package func deadline(after day: CalendarDate, for client: Client, formalNoticeDay: CalendarDate? = nil, isFormalNotice: Bool = false) -> CalendarDate {
+        deadline(
+            after: day, country: client.country, region: client.region, debtor: client.debtorKind, formalNoticeDay: formalNoticeDay, isFormalNotice: isFormalNotice)
     }
 
     /// Send the `thank-you` message when an invoice that was chased is paid in full.

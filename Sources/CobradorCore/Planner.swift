@@ -71,8 +71,7 @@ package struct Planner: Sendable {
         let isFormalNotice = stages.first { $0.name == stage }?.template == ContactPolicy.formalNoticeTemplate
         let days = ClientSimulation.formalNoticeDays(file.contacts, stages: stages, window: window, today: day)
         return configuration.policy.deadline(
-            after: day, country: file.client.country, region: file.client.region, debtor: file.client.debtorKind,
-            formalNoticeDay: isFormalNotice ? nil : invoiceIDs.compactMap { days[$0] }.max(), isFormalNotice: isFormalNotice)
+            after: day, for: file.client, formalNoticeDay: isFormalNotice ? nil : invoiceIDs.compactMap { days[$0] }.max(), isFormalNotice: isFormalNotice)
     }
 
     /// "2026-12-01 09:00 Europe/Madrid".

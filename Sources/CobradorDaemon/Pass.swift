@@ -266,17 +266,15 @@ package struct Pass: Sendable {
         var handedOver = 0
         var recordedAt = Date()
         for (index, attempt) in claimed.enumerated() {
-            if shouldStop() || summary.configurationError != nil {
+            // Stopping, or the relay refusing the configuration or not answering: the rest of the
+            // batch goes with the next pass (after a silent relay, this pass's transitions go on).
+            let stopping = shouldStop() || summary.configurationError != nil
+            if stopping || summary.relayUnavailable != nil {
                 recordOutcomes(journal, summary: &summary)
-                try ledger.release(claimed[index...].map(\.attemptID), at: now, why: "the pass stopped first")
+                try ledger.release(
+                    claimed[index...].map(\.attemptID), at: now, why: stopping ? "the pass stopped first" : "the relay did not answer the message before it")
                 summary.waiting += claimed.count - index
-                return (false, handedOver)
-            }
-            if summary.relayUnavailable != nil {
-                recordOutcomes(journal, summary: &summary)
-                try ledger.release(claimed[index...].map(\.attemptID), at: now, why: "the relay did not answer the message before it")
-                summary.waiting += claimed.count - index
-                return (true, handedOver)
+                return (!stopping, handedOver)
             }
             if transmit(attempt, at: now, checkedAt: checkedAt, journal: journal, summary: &summary, shouldStop: shouldStop) { handedOver += 1 }
             if Date().timeIntervalSince(recordedAt) > 1 {
@@ -310,7 +308,7 @@ package struct Pass: Sendable {
                 var facts = MessageFacts(
                     sender: configuration.sender, client: client,
                     invoices: read.invoices.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
-                    stage: event.stage ?? "", day: day, deadline: event.deadline ?? configuration.policy.deadline(after: day, country: client.country, region: client.region, debtor: client.debtorKind),
+                    stage: event.stage ?? "", day: day, deadline: event.deadline ?? configuration.policy.deadline(after: day, for: client),
                     negotiation: read.negotiation?.negotiation)
                 facts.claims = claims
                 facts.instalment = event.instalment

@@ -57,7 +57,7 @@ package enum MessageContext {
                     // The letter before claim follows the Pre-Action Protocol for Debt Claims.
                     .init(
                         "pre_action_protocol",
-                        .flag(ContactPolicy.preActionProtocol(country: facts.client.country, region: facts.client.region, debtor: facts.client.debtorKind))),
+                        .flag(ContactPolicy.preActionProtocol(for: facts.client))),
                     .init("tax_id", .textOrFalse(facts.client.taxID)))),
             .init("date", .text(format.date(facts.day))),
             .init("deadline", .text(format.date(facts.deadline))),

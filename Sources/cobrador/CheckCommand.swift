@@ -38,7 +38,7 @@ struct CheckCommand: ParsableCommand {
                     "Warning: invoice \(summary.invoice.number) (\(client.code)) gives \(term) days to pay (issued \(summary.invoice.issueDate), due \(summary.invoice.dueDate)): "
                         + "between businesses Ley 3/2004 (art. 4) allows at most \(Self.longestSpanishTerm); interest runs from the due date as entered")
             }
-            let individualsInUK = clients.filter { ContactPolicy.preActionProtocol(country: $0.country, region: $0.region, debtor: $0.debtorKind) }.map(\.code).sorted()
+            let individualsInUK = clients.filter(ContactPolicy.preActionProtocol(for:)).map(\.code).sorted()
             if !individualsInUK.isEmpty {
                 print(
                     "Warning: \(individualsInUK.joined(separator: ", ")): an individual in the UK gets the formal notice as a letter before claim with 30 days to reply; "

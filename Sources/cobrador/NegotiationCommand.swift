@@ -42,7 +42,7 @@ struct NegotiationCommand: ParsableCommand {
         func run() throws {
             let (configuration, ledger) = try global.openLedger()
             let openedAt = try moment.moment()
-            let today = CalendarDate(openedAt, in: TimeZone(identifier: configuration.policy.timeZone) ?? .current)
+            let today = CommandInput.today(configuration, at: openedAt)
             let kind = try CommandInput.parse("KIND", kind) { try FieldRules.choice($0, as: NegotiationKind.self) }
             var negotiation = Negotiation(
                 clientID: 0, kind: kind, invoiceIDs: [], openedAt: openedAt,

@@ -99,7 +99,7 @@ struct PreviewCommand: ParsableCommand {
             sender: configuration.sender, client: clientRecord,
             invoices: summaries.map { .init(invoice: $0.invoice, paid: $0.paid, outstanding: $0.balance) },
             stage: stageName, day: day,
-            deadline: deadline ?? configuration.policy.deadline(after: day, country: clientRecord.country, region: clientRecord.region, debtor: clientRecord.debtorKind),
+            deadline: deadline ?? configuration.policy.deadline(after: day, for: clientRecord),
             negotiation: try negotiationID.map { try ledger.negotiation(id: $0).negotiation })
         facts.instalment = instalment
         facts.claims = try Claims(ledger: ledger, configuration: configuration, rates: try ShippedRates.table(for: configuration))
