@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "CobradorLedger",
-            dependencies: ["CobradorCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CobradorCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "CobradorMail",

@@ -86,21 +86,30 @@ package enum FieldRules {
         guard address.unicodeScalars.allSatisfy({ $0.isASCII && !isControl($0) }) else {
             throw refuse("an e-mail address must be plain ASCII without control characters")
         }
-        // Plain ASCII from here: one byte per character.
-        let bytes = Array(address.utf8)
-        let halves = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
-        guard halves.count == 2 else { throw refuse("an e-mail address has exactly one '@', as in ana@example.com") }
-        let local = halves[0]
-        let domain = halves[1]
-        let localAtoms = local.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard !local.isEmpty, local.count <= 64, localAtoms.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isAtomByte) })
-        else { throw refuse("the part before '@' is not a valid mailbox name") }
-        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        let dash = UInt8(ascii: "-")
-        guard labels.count >= 2, domain.count <= 253,
-            labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != dash && $0.last != dash && $0.allSatisfy { isLetterOrDigitByte($0) || $0 == dash } }),
-            let top = labels.last, top.count >= 2, top.allSatisfy(isLetterByte)
-        else { throw refuse("the part after '@' is not a valid domain name") }
+        // Plain ASCII from here: one byte per character. Read in place: every message's
+        // addresses are checked on the way out.
+        let bytes = address.utf8
+        let at = UInt8(ascii: "@")
+        guard let separator = bytes.firstIndex(of: at), !bytes[bytes.index(after: separator)...].contains(at) else {
+            throw refuse("an e-mail address has exactly one '@', as in ana@example.com")
+        }
+        let local = bytes[..<separator]
+        let domain = bytes[bytes.index(after: separator)...]
+        // Dot-separated atoms, none empty.
+        var atomEmpty = true
+        for byte in local {
+            if byte == UInt8(ascii: ".") {
+                if atomEmpty { break }
+                atomEmpty = true
+            } else if isAtomByte(byte) {
+                atomEmpty = false
+            } else {
+                atomEmpty = true
+                break
+            }
+        }
+        guard !local.isEmpty, local.count <= 64, !atomEmpty else { throw refuse("the part before '@' is not a valid mailbox name") }
+        guard Self.isDomainName(domain) else { throw refuse("the part after '@' is not a valid domain name") }
         guard address.utf8.count <= 254 else { throw refuse("an e-mail address is at most 254 characters") }
         return address
     }
@@ -207,6 +216,27 @@ package enum FieldRules {
     }
 
     /// RFC 5322 atext: what a dot-atom local part may hold.
+    /// Two or more dot-separated labels of letters, digits and inner dashes, each 1 to 63
+    /// long, the last one letters only and 2 or more; at most 253 in all.
+    private static func isDomainName(_ domain: Substring.UTF8View) -> Bool {
+        let dash = UInt8(ascii: "-")
+        guard domain.count <= 253 else { return false }
+        var labels = 0
+        var label = domain[domain.startIndex..<domain.startIndex]
+        var rest = domain[...]
+        while true {
+            let end = rest.firstIndex(of: UInt8(ascii: ".")) ?? rest.endIndex
+            label = rest[..<end]
+            guard !label.isEmpty, label.count <= 63, label.first != dash, label.last != dash,
+                label.allSatisfy({ isLetterOrDigitByte($0) || $0 == dash })
+            else { return false }
+            labels += 1
+            guard end < rest.endIndex else { break }
+            rest = rest[rest.index(after: end)...]
+        }
+        return labels >= 2 && label.count >= 2 && label.allSatisfy(isLetterByte)
+    }
+
     private static func isAtomByte(_ byte: UInt8) -> Bool {
         isLetterOrDigitByte(byte) || atomSymbols.contains(byte)
     }

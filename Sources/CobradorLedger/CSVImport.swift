@@ -276,12 +276,12 @@ package struct CSVImport: Sendable {
             number: number, clientID: clientID, concept: concept, issueDate: issueDate, dueDate: dueDate, gross: amount, attachment: attachment)
         invoice.contractRate = contractRate
         invoice.interestRegime = interestRegime
-        guard let existingRow = try GRDB.Row.fetchOne(context.db.cachedStatement(sql: "SELECT * FROM invoice WHERE number = ?"), arguments: [number]) else {
+        guard let existing = try SQLiteRow.first(context.db.cachedStatement(sql: "SELECT \(Invoice.columns) FROM invoice WHERE number = ?"), arguments: [number], Invoice.init)
+        else {
             try Ledger.insert(invoice, context.db)
             summary.added += 1
             return
         }
-        let existing = Invoice(row: existingRow)
         var differences: [String] = []
         if existing.gross != amount { differences.append("amount \(existing.gross) in the ledger, \(amount) in the file") }
         if existing.clientID != clientID { differences.append("a different client") }

@@ -13,7 +13,11 @@ extension Ledger {
     package func clients() throws(LedgerError) -> [Client] {
         try read { db in
             let emails = try Self.emailsByClient(db)
-            return try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM client ORDER BY code")).map { Client(row: $0, emails: emails[$0["id"]] ?? []) }
+            var clients: [Client] = []
+            try SQLiteRow.forEach(db.cachedStatement(sql: "SELECT \(Client.columns) FROM client ORDER BY code")) { row in
+                clients.append(Client(row, emails: emails[row.int64(0)] ?? []))
+            }
+            return clients
         }
     }
 
@@ -46,9 +50,11 @@ extension Ledger {
     }
 
     static func client(code: String, _ db: GRDB.Database) throws -> Client {
-        guard var client = try firstRow(db.cachedStatement(sql: "SELECT * FROM client WHERE code = ?"), arguments: [code], { Client(row: $0, emails: []) })
+        guard var client = try SQLiteRow.first(db.cachedStatement(sql: "SELECT \(Client.columns) FROM client WHERE code = ?"), arguments: [code], { Client($0, emails: []) })
         else { throw LedgerError.unknownClient(code) }
-        client.emails = try String.fetchAll(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position"), arguments: [client.id])
+        try SQLiteRow.forEach(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position"), arguments: [client.id]) {
+            client.emails.append($0.text(0))
+        }
         return client
     }
 
@@ -174,21 +180,29 @@ extension Ledger {
 }
 
 extension Client {
-    init(row: GRDB.Row, emails: [String]) {
+    /// The columns `init(_:emails:)` reads, in its order.
+    static let columns = """
+        client.id, client.code, client.name, client.language, client.time_zone, client.country, client.region, client.debtor_kind,
+        client.tax_id, client.postal_address, client.paused_at, client.pause_reason, client.paused_until, client.notes
+        """
+
+    /// Reads `columns`.
+    init(_ row: SQLiteRow, emails: [String]) {
         self.init(
-            id: row["id"], code: row["code"], name: row["name"], emails: emails,
-            language: Language(rawValue: row["language"]) ?? .es, timeZone: row["time_zone"], country: row["country"], region: row["region"],
-            debtorKind: DebtorKind(rawValue: row["debtor_kind"]) ?? .company, taxID: row["tax_id"],
-            postalAddress: row["postal_address"], pause: Pause(row: row), notes: row["notes"])
+            id: row.int64(0), code: row.text(1), name: row.text(2), emails: emails,
+            language: row.string(3).flatMap(Language.init(rawValue:)) ?? .es, timeZone: row.string(4), country: row.text(5), region: row.string(6),
+            debtorKind: row.string(7).flatMap(DebtorKind.init(rawValue:)) ?? .company, taxID: row.string(8),
+            postalAddress: row.string(9), pause: Pause(row, from: 10), notes: row.string(13))
     }
 }
 
 extension Pause {
-    /// The pause stored in a client or invoice row, if any.
-    init?(row: GRDB.Row) {
-        guard let reason: String = row["pause_reason"] else { return nil }
+    /// The pause stored in a client or invoice row, if any: its columns paused_at,
+    /// pause_reason and paused_until from `column` on.
+    init?(_ row: SQLiteRow, from column: Int32) {
+        guard let reason = row.string(column + 1) else { return nil }
         self.init(
-            reason: reason, since: Timestamp.date(row["paused_at"]) ?? .distantPast,
-            until: (row["paused_until"] as String?).flatMap { CalendarDate(iso: $0) })
+            reason: reason, since: Timestamp.date(row.string(column)) ?? .distantPast,
+            until: row.string(column + 2).flatMap { CalendarDate(iso: $0) })
     }
 }

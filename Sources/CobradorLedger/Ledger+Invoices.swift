@@ -44,9 +44,11 @@ extension Ledger {
             }
             if filter.unpaidOnly { conditions.append("balance_minor > 0") }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try GRDB.Row.fetchAll(
-                db, sql: "\(Self.summarySelect) \(whereClause) ORDER BY invoice.due_date, invoice.number", arguments: arguments
-            ).map(InvoiceSummary.init(row:))
+            var summaries: [InvoiceSummary] = []
+            try SQLiteRow.forEach(db.makeStatement(sql: "\(Self.summarySelect) \(whereClause) ORDER BY invoice.due_date, invoice.number"), arguments: arguments) {
+                summaries.append(InvoiceSummary($0))
+            }
+            return summaries
         }
     }
 
@@ -220,8 +222,9 @@ extension Ledger {
         }
     }
 
+    /// Every invoice as `InvoiceSummary.init(_:)` reads it.
     static let summarySelect = """
-        SELECT invoice.*, client.code AS client_code, client.name AS client_name,
+        SELECT \(Invoice.columns), client.code AS client_code, client.name AS client_name,
                COALESCE(paid.total, 0) AS paid_minor, invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
         FROM invoice
         JOIN client ON client.id = invoice.client_id
@@ -231,15 +234,15 @@ extension Ledger {
 
     static func invoice(number: String, _ db: GRDB.Database) throws -> InvoiceSummary {
         guard
-            let summary = try firstRow(
+            let summary = try SQLiteRow.first(
                 db.cachedStatement(
                     sql: """
-                    SELECT invoice.*, client.code AS client_code, client.name AS client_name,
+                    SELECT \(Invoice.columns), client.code AS client_code, client.name AS client_name,
                            (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS paid_minor,
                            invoice.gross_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS balance_minor
                     FROM invoice JOIN client ON client.id = invoice.client_id
                     WHERE invoice.number = ?
-                    """), arguments: [number], InvoiceSummary.init(row:))
+                    """), arguments: [number], InvoiceSummary.init)
         else { throw LedgerError.unknownInvoice(number) }
         return summary
     }
@@ -265,28 +268,41 @@ extension Ledger {
 }
 
 extension Invoice {
-    /// Reads an `invoice` row. Values that break the schema's rules (possible only if another
+    /// The columns `init(_:)` reads, in its order (with handed_over_at last, which
+    /// `InvoiceSummary` reads).
+    static let columns = """
+        invoice.id, invoice.number, invoice.client_id, invoice.concept, invoice.issue_date, invoice.due_date, invoice.gross_minor,
+        invoice.currency, invoice.attachment, invoice.status, invoice.paused_at, invoice.pause_reason, invoice.paused_until,
+        invoice.contract_rate, invoice.interest_regime, invoice.handed_over_at
+        """
+
+    /// The number of `columns`: a query's own columns come after them.
+    static let columnCount: Int32 = 16
+
+    /// Reads `columns`. Values that break the schema's rules (possible only if another
     /// program bypassed its CHECKs) fall back to safe ones rather than crash the owner's view.
-    init(row: GRDB.Row) {
-        let currency = Currency(storedCode: row["currency"])
+    init(_ row: SQLiteRow) {
+        let currency = Currency(storedCode: row.text(7))
         self.init(
-            id: row["id"], number: row["number"], clientID: row["client_id"], concept: row["concept"],
-            issueDate: CalendarDate(iso: row["issue_date"] as String) ?? CalendarDate(dayNumber: 0),
-            dueDate: CalendarDate(iso: row["due_date"] as String) ?? CalendarDate(dayNumber: 0),
-            gross: Money(minorUnits: row["gross_minor"], currency: currency), attachment: row["attachment"],
-            status: InvoiceStatus(rawValue: row["status"]) ?? .open, pause: Pause(row: row))
-        contractRate = (row["contract_rate"] as String?).flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
-        interestRegime = (row["interest_regime"] as String?).flatMap(InterestRegime.init(rawValue:))
+            id: row.int64(0), number: row.text(1), clientID: row.int64(2), concept: row.text(3),
+            issueDate: CalendarDate(iso: row.text(4)) ?? CalendarDate(dayNumber: 0),
+            dueDate: CalendarDate(iso: row.text(5)) ?? CalendarDate(dayNumber: 0),
+            gross: Money(minorUnits: row.int64(6), currency: currency), attachment: row.string(8),
+            status: row.string(9).flatMap(InvoiceStatus.init(rawValue:)) ?? .open, pause: Pause(row, from: 10))
+        contractRate = row.string(13).flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
+        interestRegime = row.string(14).flatMap(InterestRegime.init(rawValue:))
     }
 }
 
 extension InvoiceSummary {
-    init(row: GRDB.Row) {
-        let invoice = Invoice(row: row)
+    /// Reads `summarySelect`'s columns.
+    init(_ row: SQLiteRow) {
+        let invoice = Invoice(row)
+        let extra = Invoice.columnCount
         self.init(
-            invoice: invoice, clientCode: row["client_code"], clientName: row["client_name"],
-            paid: Money(minorUnits: row["paid_minor"], currency: invoice.gross.currency),
-            balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency),
-            handedOver: (row["handed_over_at"] as String?) != nil)
+            invoice: invoice, clientCode: row.text(extra), clientName: row.text(extra + 1),
+            paid: Money(minorUnits: row.int64(extra + 2), currency: invoice.gross.currency),
+            balance: Money(minorUnits: row.int64(extra + 3), currency: invoice.gross.currency),
+            handedOver: row.string(extra - 1) != nil)
     }
 }

@@ -113,10 +113,10 @@ extension Ledger {
     /// The open negotiation covering `invoiceID`, if any (an invoice is in one at a time).
     /// An open negotiation on the invoice other than `excluded`, if any.
     static func openNegotiationID(covering invoiceID: Int64, except excluded: Int64? = nil, _ db: GRDB.Database) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: """
+        try SQLiteRow.first(db.cachedStatement(sql: """
                 SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id
                 WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL AND negotiation.id IS NOT ?
-                """), arguments: [invoiceID, excluded])
+                """), arguments: [invoiceID, excluded], { $0.int64(0) })
     }
 
     static func negotiation(id: Int64, _ db: GRDB.Database) throws -> NegotiationRecord {

@@ -147,7 +147,7 @@ extension Ledger {
         _ db: GRDB.Database
     ) throws -> Reservation {
         let event = request.event
-        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM contact WHERE dispatch_key = ?"), arguments: [request.dispatchKey]) == true {
+        if try SQLiteRow.exists(db.cachedStatement(sql: "SELECT 1 FROM contact WHERE dispatch_key = ?"), arguments: [request.dispatchKey]) {
             return .refused(.alreadyReserved)
         }
         let facts = DispatchFacts(
@@ -173,10 +173,10 @@ extension Ledger {
         let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
         // A refusal for good of the same stage, invoices and recipients.
         // (Not LIKE: SQLite prepares a LIKE with a bound pattern again at every use.)
-        if try Bool.fetchOne(db.cachedStatement(sql: """
+        if try SQLiteRow.exists(db.cachedStatement(sql: """
                 SELECT 1 FROM contact JOIN client ON client.id = contact.client_id
                 WHERE contact.client_id = ? AND substr(contact.dispatch_key, 1, ?) = ? AND contact.recipients = ? AND \(Self.refusedForGood)
-                """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients]) == true
+                """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients])
         {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }
@@ -212,7 +212,7 @@ extension Ledger {
         if let pause = client.pause, pause.isActive(on: day) {
             return .noLongerDue("client \(client.code) is paused")
         }
-        if let bad = try String.fetchOne(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1"), arguments: [client.id]) {
+        if let bad = try SQLiteRow.first(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1"), arguments: [client.id], { $0.text(0) }) {
             return .badAddress(bad)
         }
         for summary in invoices {
@@ -667,12 +667,15 @@ extension Ledger {
         var arguments: StatementArguments = []
         for id in invoiceIDs { arguments += [id] }
         arguments += [clientID]
-        return try String.fetchAll(db.cachedStatement(sql: """
+        var references: [String] = []
+        try SQLiteRow.forEach(db.cachedStatement(sql: """
                 SELECT DISTINCT contact.message_id FROM contact_invoice
                 JOIN contact ON contact.id = contact_invoice.contact_id
                 WHERE contact_invoice.invoice_id IN (\(placeholders)) AND contact.client_id = ? AND contact.message_id IS NOT NULL
                   AND contact.status IN ('sent', 'unknown')
                 ORDER BY contact.occurred_at, contact.id
-                """), arguments: arguments)
+                """), arguments: arguments
+        ) { references.append($0.text(0)) }
+        return references
     }
 }

@@ -85,10 +85,10 @@ extension Ledger {
         let brokenSince = Timestamp.string(now.addingTimeInterval(-30 * 86_400))
         let payments = try Self.payments(db)
         var invoicesByClient: [Int64: [PlannerInput.InvoiceState]] = [:]
-        try forEachRow(
+        try SQLiteRow.forEach(
             db.cachedStatement(
                 sql: """
-                SELECT invoice.*, invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
+                SELECT \(Invoice.columns), invoice.gross_minor - COALESCE(paid.total, 0) AS balance_minor
                 FROM invoice
                 LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS total, MAX(value_date) AS last FROM payment
                            WHERE invoice_id IN (SELECT id FROM invoice WHERE client_id IN (SELECT id FROM planned_client))
@@ -104,27 +104,27 @@ extension Ledger {
                 ORDER BY invoice.due_date, invoice.number
                 """), arguments: [recentPayments.description, brokenSince]
         ) { row in
-            let invoice = Invoice(row: row)
+            let invoice = Invoice(row)
             invoicesByClient[invoice.clientID, default: []].append(
                 PlannerInput.InvoiceState(
-                    invoice: invoice, balance: Money(minorUnits: row["balance_minor"], currency: invoice.gross.currency),
+                    invoice: invoice, balance: Money(minorUnits: row.int64(Invoice.columnCount), currency: invoice.gross.currency),
                     payments: payments[invoice.id!] ?? []))
         }
         var emails: [Int64: [String]] = [:]
-        try forEachRow(
+        try SQLiteRow.forEach(
             db.cachedStatement(sql: "SELECT client_id, address FROM client_email WHERE client_id IN (SELECT id FROM planned_client) ORDER BY client_id, position")
         ) { row in
-            emails[row["client_id"], default: []].append(row["address"])
+            emails[row.int64(0), default: []].append(row.text(1))
         }
         let contacts = try Self.plannedContacts(db)
         let negotiations = try Self.plannedNegotiations(db, since: now.addingTimeInterval(-30 * 86_400))
         var clients: [PlannerInput.ClientFile] = []
-        try forEachRow(db.cachedStatement(sql: "SELECT * FROM client WHERE id IN (SELECT id FROM planned_client) ORDER BY code")) { row in
-            let id: Int64 = row["id"]
+        try SQLiteRow.forEach(db.cachedStatement(sql: "SELECT \(Client.columns) FROM client WHERE id IN (SELECT id FROM planned_client) ORDER BY code")) { row in
+            let id = row.int64(0)
             guard let invoices = invoicesByClient[id] else { return }
             clients.append(
                 PlannerInput.ClientFile(
-                    client: Client(row: row, emails: emails[id] ?? []), invoices: invoices, contacts: contacts[id] ?? [],
+                    client: Client(row, emails: emails[id] ?? []), invoices: invoices, contacts: contacts[id] ?? [],
                     negotiations: negotiations[id] ?? []))
         }
         return PlannerInput(clients: clients)

@@ -37,15 +37,34 @@ enum MIMEEncoding {
 
     private static let hexDigits: StaticString = "0123456789ABCDEF"
 
+    /// The bytes that stand for themselves anywhere but at a line's end, as bits of 0-63 and
+    /// 64-127: space, tab and printable ASCII but "=" and "." (which `encodeLine` weighs one
+    /// by one).
+    private static let plainBytes: (low: UInt64, high: UInt64) = {
+        var bits: [UInt64] = [0, 0]
+        for byte in [UInt8(ascii: " "), UInt8(ascii: "\t")] + Array(33...126) where byte != UInt8(ascii: "=") && byte != UInt8(ascii: ".") {
+            bits[Int(byte >> 6)] |= 1 << (byte & 63)
+        }
+        return (bits[0], bits[1])
+    }()
+
     /// Encodes one line (no line end in it) at `written`; returns where the output ends.
     private static func encodeLine(
         _ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, into output: UnsafeMutableBufferPointer<UInt8>, at written: Int
     ) -> Int {
         var written = written
         var lineLength = 0
+        let (low, high) = plainBytes
         for index in line {
             let byte = bytes[index]
             let isLast = index == line.upperBound - 1
+            // Most bytes: printable, not "=" nor ".", not the line's last, and room left.
+            if lineLength < 75 && !isLast && byte < 128 && ((byte < 64 ? low : high) >> (byte & 63)) & 1 == 1 {
+                output[written] = byte
+                written += 1
+                lineLength += 1
+                continue
+            }
             let literal: Bool
             switch byte {
             case UInt8(ascii: "="): literal = false

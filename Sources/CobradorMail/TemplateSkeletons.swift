@@ -24,8 +24,28 @@ final class TemplateSkeletons: @unchecked Sendable {
     /// What fills a skeleton in: the context's shape, and its texts in the order the markers
     /// number them.
     struct Filling: Equatable {
-        fileprivate var shape = ""
+        /// As `walk` writes it: bytes, which cost a fraction of String's appends.
+        fileprivate var shape: [UInt8] = []
         fileprivate var leaves: [String] = []
+
+        /// A key with its length, so that no key can pass for part of another shape.
+        fileprivate mutating func add(key: String) {
+            shape.append(contentsOf: String(key.utf8.count).utf8)
+            shape.append(contentsOf: key.utf8)
+            shape.append(UInt8(ascii: ":"))
+        }
+
+        /// The finished shape as the skeletons are kept by (an array of bytes hashes byte by byte).
+        fileprivate var key = ""
+
+        /// A filling `walk` fills from empty, with its key; nil when it cannot have a skeleton.
+        fileprivate static func of(_ walk: (inout Filling) -> Bool) -> Filling? {
+            var filling = Filling()
+            filling.shape.reserveCapacity(1024)
+            guard walk(&filling) else { return nil }
+            filling.key = String(decoding: filling.shape, as: UTF8.self)
+            return filling
+        }
     }
 
     private let lock = NSLock()
@@ -44,14 +64,12 @@ final class TemplateSkeletons: @unchecked Sendable {
     /// kind whose rendering depends on more than its shape, or a text holds a carriage return
     /// or a marker's character.
     static func filling(for context: [String: Any]) -> Filling? {
-        var filling = Filling()
-        return walk(context, &filling) ? filling : nil
+        Filling.of { walk(context, &$0) }
     }
 
     /// The filling of a typed context: the same as `filling(for: context.rendered)`.
     static func filling(for context: TemplateContext) -> Filling? {
-        var filling = Filling()
-        return walk(context, &filling) ? filling : nil
+        Filling.of { walk(context, &$0) }
     }
 
     /// `template` rendered with `context` as `render` (swift-mustache) renders it; nil when
@@ -59,8 +77,9 @@ final class TemplateSkeletons: @unchecked Sendable {
     /// when swift-mustache renders.
     func render(_ template: String, context: () -> [String: Any], filling: Filling?, with render: (String, [String: Any]) -> String?) -> String? {
         guard let filling else { return render(template, context()) }
+        let shape = filling.key
         let skeleton: [Segment]?
-        if let known = lock.withLock({ skeletons[template]?[filling.shape] }) {
+        if let known = lock.withLock({ skeletons[template]?[shape] }) {
             skeleton = known
         } else {
             var next = 0
@@ -68,7 +87,7 @@ final class TemplateSkeletons: @unchecked Sendable {
             lock.withLock {
                 // A few shapes per template in practice; a bound all the same.
                 if skeletons[template, default: [:]].count > 256 { skeletons[template] = [:] }
-                skeletons[template, default: [:]][filling.shape] = .some(skeleton)
+                skeletons[template, default: [:]][shape] = .some(skeleton)
             }
         }
         guard let skeleton else { return render(template, context()) }
@@ -88,27 +107,26 @@ final class TemplateSkeletons: @unchecked Sendable {
         case let text as String:
             return walk(text: text, &filling)
         case let flag as Bool:
-            filling.shape += flag ? "t" : "f"
+            filling.shape.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
             return true
         case let dictionary as [String: Any]:
             // Keys in order: two dictionaries with the same keys (even one dictionary, cast
             // twice from [String: String]) need not iterate in the same order.
-            filling.shape += "{"
+            filling.shape.append(UInt8(ascii: "{"))
             for key in dictionary.keys.sorted() {
-                // With its length, so that no key can pass for part of another shape.
-                filling.shape += String(key.utf8.count) + key + ":"
+                filling.add(key: key)
                 guard walk(dictionary[key]!, &filling) else { return false }
-                filling.shape += ","
+                filling.shape.append(UInt8(ascii: ","))
             }
-            filling.shape += "}"
+            filling.shape.append(UInt8(ascii: "}"))
             return true
         case let list as [Any]:
-            filling.shape += "["
+            filling.shape.append(UInt8(ascii: "["))
             for element in list {
                 guard walk(element, &filling) else { return false }
-                filling.shape += ","
+                filling.shape.append(UInt8(ascii: ","))
             }
-            filling.shape += "]"
+            filling.shape.append(UInt8(ascii: "]"))
             return true
         default:
             return false
@@ -121,24 +139,24 @@ final class TemplateSkeletons: @unchecked Sendable {
         case .text(let text):
             return walk(text: text, &filling)
         case .flag(let flag):
-            filling.shape += flag ? "t" : "f"
+            filling.shape.append(flag ? UInt8(ascii: "t") : UInt8(ascii: "f"))
             return true
         case .keyed(let object):
-            filling.shape += "{"
+            filling.shape.append(UInt8(ascii: "{"))
             for entry in object.entries {
-                filling.shape += String(entry.key.utf8.count) + entry.key + ":"
+                filling.add(key: entry.key)
                 guard walk(entry.value, &filling) else { return false }
-                filling.shape += ","
+                filling.shape.append(UInt8(ascii: ","))
             }
-            filling.shape += "}"
+            filling.shape.append(UInt8(ascii: "}"))
             return true
         case .list(let elements):
-            filling.shape += "["
+            filling.shape.append(UInt8(ascii: "["))
             for element in elements {
                 guard walk(element, &filling) else { return false }
-                filling.shape += ","
+                filling.shape.append(UInt8(ascii: ","))
             }
-            filling.shape += "]"
+            filling.shape.append(UInt8(ascii: "]"))
             return true
         }
     }
@@ -155,12 +173,12 @@ final class TemplateSkeletons: @unchecked Sendable {
         // a CR before it makes one character of both), and not after an empty one: so the
         // marker is empty, or the line end itself, or ends the line, as the text does.
         if text.isEmpty || text == "\n" {
-            filling.shape += text.isEmpty ? "e" : "l"
+            filling.shape.append(text.isEmpty ? UInt8(ascii: "e") : UInt8(ascii: "l"))
         } else if text.utf8.last == 0x0A {
-            filling.shape += "n"
+            filling.shape.append(UInt8(ascii: "n"))
             filling.leaves.append(String(text.dropLast()))
         } else {
-            filling.shape += "s"
+            filling.shape.append(UInt8(ascii: "s"))
             filling.leaves.append(text)
         }
         return true

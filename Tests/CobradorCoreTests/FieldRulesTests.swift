@@ -22,6 +22,7 @@ import Testing
     @Test(arguments: [
         "not-an-email", "a@b", "a@@example.com", "a@example.com\r\nRCPT TO:<x@y.z>", "<a@example.com>", "Ana <a@example.com>",
         ".a@example.com", "a..b@example.com", "a@-example.com", "a@example.c0m", "ñ@example.com", "a b@example.com", "a@example.com,b@example.com",
+        "a.@example.com", "@example.com", "a@example..com", "a@.example.com", "a@example.", "a@example-.com", "a@b@example.com",
     ])
     func refusesAnythingThatIsNotABareAddress(address: String) {
         #expect(throws: CoreError.self) { try FieldRules.emailAddress(address) }
