@@ -164,15 +164,6 @@ package final class Ledger: Sendable {
         while let row = try rows.next() { try body(row) }
     }
 
-    /// The first row of `statement`, decoded by `decode` while SQLite still holds it (see
-    /// `forEachRow`); nil when there is none.
-    static func firstRow<T>(_ statement: Statement, arguments: StatementArguments = [], _ decode: (GRDB.Row) throws -> T) throws -> T? {
-        let rows = try GRDB.Row.fetchCursor(statement, arguments: arguments)
-        guard let row = try rows.next() else { return nil }
-        // The row reads the statement: the cursor (which resets it when it goes) must outlive it.
-        return try withExtendedLifetime(rows) { try decode(row) }
-    }
-
     /// Maps any error met during a transaction to a `LedgerError` the owner can read.
     static func describe(_ error: any Error, path: String) -> LedgerError {
         switch error {
