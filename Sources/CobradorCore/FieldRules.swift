@@ -215,7 +215,6 @@ package enum FieldRules {
         isLetterByte(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
-    /// RFC 5322 atext: what a dot-atom local part may hold.
     /// Two or more dot-separated labels of letters, digits and inner dashes, each 1 to 63
     /// long, the last one letters only and 2 or more; at most 253 in all.
     private static func isDomainName(_ domain: Substring.UTF8View) -> Bool {
@@ -237,6 +236,7 @@ package enum FieldRules {
         return labels >= 2 && label.count >= 2 && label.allSatisfy(isLetterByte)
     }
 
+    /// RFC 5322 atext: what a dot-atom local part may hold.
     private static func isAtomByte(_ byte: UInt8) -> Bool {
         isLetterOrDigitByte(byte) || atomSymbols.contains(byte)
     }
