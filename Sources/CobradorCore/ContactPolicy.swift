@@ -54,6 +54,7 @@ package struct ContactPolicy: Sendable, Hashable {
     package static func preActionProtocol(country: String, region: String?, debtor: DebtorKind) -> Bool {
         country == "GB" && debtor != .company && !["GB-SCT", "GB-NIR"].contains(region ?? "")
     }
+
     /// `preActionProtocol` for `client`.
     package static func preActionProtocol(for client: Client) -> Bool {
         preActionProtocol(country: client.country, region: client.region, debtor: client.debtorKind)

@@ -345,8 +345,8 @@ package struct CSVImport: Sendable {
         }
         do {
             try Ledger.insert(
-                Payment(invoiceID: invoiceID, amount: amount, valueDate: valueDate, method: method, reference: reference), invoiceNumber: number, recordedAt: Date(),
-                context.db)
+                Payment(invoiceID: invoiceID, amount: amount, valueDate: valueDate, method: method, reference: reference), invoiceNumber: number,
+                recordedAt: Timestamp.string(Date()), context.db)
             summary.added += 1
         } catch let error as LedgerError {
             row.fail("amount", error.description)

@@ -11,7 +11,7 @@ extension Ledger {
     @discardableResult
     package func addPayment(_ payment: Payment, invoiceNumber: String, recordedAt: Date = Date()) throws(LedgerError) -> InvoiceSummary {
         try write { db in
-            try Self.insert(payment, invoiceNumber: invoiceNumber, recordedAt: recordedAt, db)
+            try Self.insert(payment, invoiceNumber: invoiceNumber, recordedAt: Timestamp.string(recordedAt), db)
             return try Self.invoice(number: invoiceNumber, db)
         }
     }
@@ -54,8 +54,7 @@ extension Ledger {
             try change(&payment)
             try db.execute(sql: "DELETE FROM payment WHERE id = ?", arguments: [id])
             // Checked as a new payment against what is owed without it; it keeps its number.
-            try Self.insert(payment, invoiceNumber: before.invoiceNumber, recordedAt: moment, db)
-            try db.execute(sql: "UPDATE payment SET created_at = ? WHERE id = ?", arguments: [recorded, id])
+            try Self.insert(payment, invoiceNumber: before.invoiceNumber, recordedAt: recorded ?? Timestamp.string(moment), db)
             let invoice = try Self.invoice(number: before.invoiceNumber, db)
             try Self.recordOwnersNote(
                 "payment #\(id) on invoice \(before.invoiceNumber) corrected: \(before.payment.amount) dated \(before.payment.valueDate) is now "
@@ -112,7 +111,8 @@ extension Ledger {
         }
     }
 
-    static func insert(_ payment: Payment, invoiceNumber: String, recordedAt: Date, _ db: GRDB.Database) throws {
+    /// `recordedAt` is the payment's created_at, as stored.
+    static func insert(_ payment: Payment, invoiceNumber: String, recordedAt: String, _ db: GRDB.Database) throws {
         let target = try invoice(number: invoiceNumber, db)
         guard target.invoice.status == .open else {
             throw LedgerError.conflict("invoice \(invoiceNumber) is \(target.invoice.status.rawValue); payments go on open invoices only")
@@ -134,7 +134,7 @@ extension Ledger {
         try db.cachedStatement(sql: "INSERT INTO payment (id, invoice_id, amount_minor, value_date, method, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [
                 payment.id, target.invoice.id, payment.amount.minorUnits, payment.valueDate.description, payment.method, payment.reference,
-                Timestamp.string(recordedAt),
+                recordedAt,
             ])
     }
 }

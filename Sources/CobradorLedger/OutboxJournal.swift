@@ -11,10 +11,10 @@ import Foundation
 ///
 /// The ledger then records a batch of outcomes in one transaction (the next batch's
 /// reservation, or `Ledger.recordOutcomes`), and the journal is emptied. At the start of a
-/// pass `Ledger.resolveInterrupted` reads what a killed process left here: an outcome is recorded as it was; a body that started with no outcome
-/// makes the attempt `unknown`. The writes are not forced to disk: the kernel keeps them when
-/// the process is killed; a machine crash may lose them, which is why an attempt claimed in an
-/// earlier boot is taken as unknown. Used only under the pass lock, by one thread.
+/// pass `Ledger.resolveInterrupted` reads what a killed process left here: an outcome is
+/// recorded as it was; a body that started with no outcome makes the attempt `unknown`. The
+/// writes are not forced to disk: the kernel keeps them when the process is killed; a machine
+/// crash may lose them, which is why an attempt claimed in an earlier boot is taken as unknown. Used only under the pass lock, by one thread.
 package final class OutboxJournal {
     package let path: String
     private let descriptor: Int32
