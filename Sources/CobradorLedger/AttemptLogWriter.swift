@@ -13,8 +13,9 @@ struct AttemptLogWriter {
         let previous = try self.previous ?? String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM attempt_event ORDER BY id DESC LIMIT 1")) ?? AttemptChain.origin
         let at = Timestamp.string(moment)
         let hash = AttemptChain.hash(previous: previous, attemptID: attemptID, at: at, status: status, detail: detail, sha256: sha256)
-        try db.cachedStatement(sql: "INSERT INTO attempt_event (contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [attemptID, at, status, detail, sha256, previous, hash])
+        try SQLiteRow.execute(
+            db.cachedStatement(sql: "INSERT INTO attempt_event (contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            attemptID, at, status, detail, sha256, previous, hash)
         self.previous = hash
     }
 }

@@ -276,7 +276,7 @@ package struct CSVImport: Sendable {
             number: number, clientID: clientID, concept: concept, issueDate: issueDate, dueDate: dueDate, gross: amount, attachment: attachment)
         invoice.contractRate = contractRate
         invoice.interestRegime = interestRegime
-        guard let existing = try SQLiteRow.first(context.db.cachedStatement(sql: "SELECT \(Invoice.columns) FROM invoice WHERE number = ?"), arguments: [number], Invoice.init)
+        guard let existing = try SQLiteRow.first(context.db.cachedStatement(sql: "SELECT \(Invoice.columns) FROM invoice WHERE number = ?"), number, decode: Invoice.init)
         else {
             try Ledger.insert(invoice, context.db)
             summary.added += 1

@@ -50,9 +50,9 @@ extension Ledger {
     }
 
     static func client(code: String, _ db: GRDB.Database) throws -> Client {
-        guard var client = try SQLiteRow.first(db.cachedStatement(sql: "SELECT \(Client.columns) FROM client WHERE code = ?"), arguments: [code], { Client($0, emails: []) })
+        guard var client = try SQLiteRow.first(db.cachedStatement(sql: "SELECT \(Client.columns) FROM client WHERE code = ?"), code, decode: { Client($0, emails: []) })
         else { throw LedgerError.unknownClient(code) }
-        try SQLiteRow.forEach(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position"), arguments: [client.id]) {
+        try SQLiteRow.forEach(db.cachedStatement(sql: "SELECT address FROM client_email WHERE client_id = ? ORDER BY position"), client.id) {
             client.emails.append($0.text(0))
         }
         return client

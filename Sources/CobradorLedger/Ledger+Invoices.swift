@@ -242,7 +242,7 @@ extension Ledger {
                            invoice.gross_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM payment WHERE invoice_id = invoice.id) AS balance_minor
                     FROM invoice JOIN client ON client.id = invoice.client_id
                     WHERE invoice.number = ?
-                    """), arguments: [number], InvoiceSummary.init)
+                    """), number, decode: InvoiceSummary.init)
         else { throw LedgerError.unknownInvoice(number) }
         return summary
     }

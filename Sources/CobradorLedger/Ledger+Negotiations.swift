@@ -116,7 +116,7 @@ extension Ledger {
         try SQLiteRow.first(db.cachedStatement(sql: """
                 SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id
                 WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL AND negotiation.id IS NOT ?
-                """), arguments: [invoiceID, excluded], { $0.int64(0) })
+                """), invoiceID, excluded) { $0.int64(0) }
     }
 
     static func negotiation(id: Int64, _ db: GRDB.Database) throws -> NegotiationRecord {

@@ -147,7 +147,7 @@ extension Ledger {
         _ db: GRDB.Database
     ) throws -> Reservation {
         let event = request.event
-        if try SQLiteRow.exists(db.cachedStatement(sql: "SELECT 1 FROM contact WHERE dispatch_key = ?"), arguments: [request.dispatchKey]) {
+        if try SQLiteRow.exists(db.cachedStatement(sql: "SELECT 1 FROM contact WHERE dispatch_key = ?"), request.dispatchKey) {
             return .refused(.alreadyReserved)
         }
         let facts = DispatchFacts(
@@ -176,23 +176,23 @@ extension Ledger {
         if try SQLiteRow.exists(db.cachedStatement(sql: """
                 SELECT 1 FROM contact JOIN client ON client.id = contact.client_id
                 WHERE contact.client_id = ? AND substr(contact.dispatch_key, 1, ?) = ? AND contact.recipients = ? AND \(Self.refusedForGood)
-                """), arguments: [event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients])
+                """), event.clientID, sameDispatch.unicodeScalars.count, sameDispatch, recipients)
         {
             throw RefusedAfterComposing(refusal: .failedBefore)
         }
         let sha256 = SHA256.hex(composed.bytes)
         // The request's first write: nothing may refuse it from here on.
-        try db.cachedStatement(sql: """
+        try SQLiteRow.execute(
+            db.cachedStatement(sql: """
                 INSERT INTO contact (id, client_id, stage, channel, status, occurred_at, dispatch_key, send_phase, claim_boot, attempt_count, last_attempt_at,
                                      message_id, message, sha256, subject, recipients)
                 VALUES (?, ?, ?, 'email', 'sending', ?, ?, 'claimed', ?, 1, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    attemptID, event.clientID, event.stage, Timestamp.string(event.at), request.dispatchKey, bootID, Timestamp.string(moment), id,
-                    Data(composed.bytes), sha256, composed.subject, recipients,
-                ])
+                """),
+            attemptID, event.clientID, event.stage, Timestamp.string(event.at), request.dispatchKey, bootID, Timestamp.string(moment), id,
+            Data(composed.bytes), sha256, composed.subject, recipients)
         nextID += 1
         for invoiceID in event.invoiceIDs {
-            try db.cachedStatement(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)").execute(arguments: [attemptID, invoiceID])
+            try SQLiteRow.execute(db.cachedStatement(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (?, ?)"), attemptID, invoiceID)
         }
         try log.append(db, attemptID, at: moment, status: "sending", detail: "reserved \(id) for \(recipients), handed to the transport", sha256: sha256)
         return .claimed(
@@ -212,7 +212,7 @@ extension Ledger {
         if let pause = client.pause, pause.isActive(on: day) {
             return .noLongerDue("client \(client.code) is paused")
         }
-        if let bad = try SQLiteRow.first(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1"), arguments: [client.id], { $0.text(0) }) {
+        if let bad = try SQLiteRow.first(db.cachedStatement(sql: "SELECT address FROM bad_address WHERE client_id = ? ORDER BY address LIMIT 1"), client.id, decode: { $0.text(0) }) {
             return .badAddress(bad)
         }
         for summary in invoices {
@@ -469,13 +469,13 @@ extension Ledger {
 
     private static func record(_ outcome: Outcome, log: inout AttemptLogWriter, _ db: GRDB.Database) throws {
         let at = Timestamp.string(outcome.at)
-        try db.cachedStatement(sql: """
+        try SQLiteRow.execute(
+            db.cachedStatement(sql: """
                 UPDATE contact SET status = ?, server_reply = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
                     next_attempt_at = ? WHERE id = ? AND status = 'sending' AND attempt_count = ?
-                """).execute(arguments: [
-                    outcome.status.rawValue, outcome.reply, outcome.error, outcome.status.rawValue, at, outcome.nextAttempt.map(Timestamp.string),
-                    outcome.attemptID, outcome.attempt,
-                ])
+                """),
+            outcome.status.rawValue, outcome.reply, outcome.error, outcome.status.rawValue, at, outcome.nextAttempt.map(Timestamp.string), outcome.attemptID,
+            outcome.attempt)
         guard db.changesCount == 1 else { return }
         try log.append(db, outcome.attemptID, at: outcome.at, status: outcome.status.rawValue, detail: outcome.error ?? outcome.reply, sha256: nil)
         // Only the client's own address: a refused certification copy or blind copy to the

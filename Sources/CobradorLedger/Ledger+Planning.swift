@@ -102,7 +102,7 @@ extension Ledger {
                                          WHERE negotiation.client_id IN (SELECT id FROM planned_client)
                                            AND (negotiation.closed_at IS NULL OR (negotiation.outcome = 'broken' AND negotiation.closed_at >= ?))))
                 ORDER BY invoice.due_date, invoice.number
-                """), arguments: [recentPayments.description, brokenSince]
+                """), recentPayments.description, brokenSince
         ) { row in
             let invoice = Invoice(row)
             invoicesByClient[invoice.clientID, default: []].append(

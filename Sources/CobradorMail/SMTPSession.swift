@@ -94,7 +94,8 @@ final class SMTPSession {
     }
 
     private func sent(_ line: String) {
-        let verb = line.utf8.split(separator: UInt8(ascii: " "), maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self).uppercased() } ?? ""
+        // The command word, upper-cased; a short one is a small string, kept inline (no allocation).
+        let verb = String(decoding: line.utf8.prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self).uppercased()
         if awaitingAuthContinuation || verb == "AUTH" {
             // The AUTH line and the answers to 334 challenges carry credentials.
             if verb == "AUTH" {
@@ -106,21 +107,22 @@ final class SMTPSession {
             }
             return
         }
-        if verb == "EHLO" || verb == "HELO" { greeted = true }
-        if verb == "RCPT", let open = line.firstIndex(of: "<"), let close = line.lastIndex(of: ">"), open < close {
-            lastRecipient = String(line[line.index(after: open)..<close])
-        }
-        if ["EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "QUIT", "RSET", "NOOP"].contains(verb) {
+        switch verb {
+        case "EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "QUIT", "RSET", "NOOP":
+            if verb == "EHLO" || verb == "HELO" { greeted = true }
+            if verb == "RCPT", let open = line.firstIndex(of: "<"), let close = line.lastIndex(of: ">"), open < close {
+                lastRecipient = String(line[line.index(after: open)..<close])
+            }
             lastCommand = verb
             transcript.append("> " + line)
-        } else {
+        default:
             transcript.append("> [redacted]")
         }
     }
 
     private func received(_ line: String) {
         transcript.append("< " + line)
-        let code = Int(line.prefix(3))
+        let code = Self.replyCode(line)
         // The goodbye after a refusal must not hide the refusal.
         if lastCommand != "QUIT" {
             lastReply = line
@@ -130,8 +132,19 @@ final class SMTPSession {
         awaitingAuthContinuation = code == 334
         if lastCommand == "DATA" && code == 354 {
             dataAccepted = true
-        } else if dataAccepted && bodyFullySent, line.count >= 4, line[line.index(line.startIndex, offsetBy: 3)] == " " {
+        } else if dataAccepted && bodyFullySent, line.utf8.dropFirst(3).first == UInt8(ascii: " ") {
             finalReply = line
         }
+    }
+
+    /// The three-digit code a reply line starts with, if it does.
+    private static func replyCode(_ line: String) -> Int? {
+        var code = 0
+        var digits = 0
+        for byte in line.utf8.prefix(3) where (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+            code = code * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits == 3 ? code : nil
     }
 }

@@ -156,19 +156,33 @@ package final class SMTPTransport: MailTransport, @unchecked Sendable {
         return curl
     }
 
-    /// "5.1.1" when `word` is an RFC 3463 enhanced status code (class.subject.detail).
-    static func enhancedStatus(_ word: Substring) -> String? {
-        let parts = word.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, ["2", "4", "5"].contains(parts[0]),
-            parts[1...].allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy(\.isNumber) })
-        else { return nil }
-        return String(word)
+    /// The RFC 3463 enhanced status code (class.subject.detail, "5.1.1") that follows the reply
+    /// code in `reply` ("550 5.1.1 No such user"), if there is one.
+    package static func enhancedStatus(inReply reply: String) -> String? {
+        let word = reply.utf8.drop { $0 != UInt8(ascii: " ") }.drop { $0 == UInt8(ascii: " ") }.prefix { $0 != UInt8(ascii: " ") }
+        // The class is one digit (2, 4 or 5); the subject and the detail one to three digits each.
+        var part = 0
+        var length = 0
+        for byte in word {
+            if byte == UInt8(ascii: "."), part < 2, length > 0 {
+                part += 1
+                length = 0
+            } else if part == 0
+                ? length == 0 && (byte == UInt8(ascii: "2") || byte == UInt8(ascii: "4") || byte == UInt8(ascii: "5"))
+                : length < 3 && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            {
+                length += 1
+            } else {
+                return nil
+            }
+        }
+        return part == 2 && length > 0 ? String(word) : nil
     }
 
     /// Maps libcurl's result and the session trace to an outcome (the table in the notes).
     static func outcome(_ result: CURLcode, _ session: SMTPSession) -> DeliveryOutcome {
         let code = session.lastCode
-        let enhanced = session.lastReply.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap(Self.enhancedStatus)
+        let enhanced = Self.enhancedStatus(inReply: session.lastReply)
         func outcome(_ kind: DeliveryOutcome.Kind, _ reply: String, relayUnavailable: Bool = false) -> DeliveryOutcome {
             DeliveryOutcome(kind: kind, code: code, enhancedCode: enhanced, reply: reply, transcript: session.transcript, relayUnavailable: relayUnavailable)
         }

@@ -120,6 +120,17 @@ import Testing
         #expect(outcome.relayUnavailable == (behaviour == "greet-421"))
     }
 
+    /// What decides whether a refusal names the address ("5.1.1") or the sender ("5.7.1").
+    @Test(arguments: [
+        ("550 5.1.1 <x@y.example>: Recipient address rejected", "5.1.1"), ("250 2.0.0 Ok: queued as 4dQ1Zr0", "2.0.0"),
+        ("451  4.3.0 Try again later", "4.3.0"), ("554 5.7.1", "5.7.1"), ("552 5.2.22 Mailbox full", "5.2.22"),
+        ("550 No such user", nil), ("550 55.1.1 x", nil), ("550 3.1.1 x", nil), ("550 5.1 x", nil), ("550 5.1.1.1 x", nil),
+        ("550 5..1 x", nil), ("550 5.1.1234 x", nil), ("550 5.1.x x", nil), ("550", nil), ("", nil),
+    ] as [(String, String?)])
+    func anEnhancedStatusCodeIsReadOnlyWhenWellFormed(reply: String, enhanced: String?) {
+        #expect(SMTPTransport.enhancedStatus(inReply: reply) == enhanced)
+    }
+
     @Test func theLedgerIsAskedAfterTheRelayWantsTheBodyAndCanHoldItBack() throws {
         let server = try SMTPTestServer()
         let transport = SMTPTransport(settings: settings(server), secret: nil)
