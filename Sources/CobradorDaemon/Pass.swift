@@ -18,6 +18,8 @@ package struct Pass: Sendable {
     package let rates: RateTable
     /// Reads an invoice's PDF; nil when it cannot.
     package let readFile: @Sendable (String) -> [UInt8]?
+    /// The owner's time zone (`[policy] time_zone`): the sent log's times are in it.
+    private let zone: TimeZone
 
     /// Whether `attempt` was planned longer ago than `[daemon] retry_days`: then it is not
     /// tried again, it fails and the owner is told.
@@ -71,6 +73,7 @@ package struct Pass: Sendable {
         self.templates = templates
         self.sentLog = sentLog
         self.readFile = readFile
+        zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
     }
 
     /// Runs the pass. `shouldStop` is asked between messages: a stop request lets the message
@@ -105,7 +108,7 @@ package struct Pass: Sendable {
         let tolerances = configuration.policy.tolerance
         do {
             for closed in try ledger.closeRetriesNoLongerDue(
-                at: now, timeZone: TimeZone(identifier: configuration.policy.timeZone) ?? .current, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
+                at: now, timeZone: zone, tolerance: { tolerances[$0]?.minorUnits ?? 0 },
                 checksNegotiations: PlannedEvent.waitsForNegotiations)
             {
                 summary.skipped += 1
@@ -537,7 +540,6 @@ package struct Pass: Sendable {
     }
 
     private func log(_ moment: Date, _ client: String, _ invoices: [String], _ stage: String, _ recipient: String, _ status: String, _ messageID: String, _ reply: String) {
-        let zone = TimeZone(identifier: configuration.policy.timeZone) ?? .current
         sentLog.append([Planner.localTime(moment, in: zone), client, invoices.joined(separator: ","), stage, recipient, status, messageID, reply].joined(separator: "  "))
     }
 }

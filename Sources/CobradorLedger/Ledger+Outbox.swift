@@ -170,7 +170,13 @@ extension Ledger {
         let id = messageID(attemptID)
         let composed = try request.compose(id, references, facts)
         let recipients = composed.recipients.joined(separator: ", ")
-        let sameDispatch = request.dispatchKey.split(separator: "|").prefix(2).joined(separator: "|") + "|"
+        // "stage|invoice ids|": the key up to its second "|".
+        var bars = 0
+        let prefixEnd = request.dispatchKey.firstIndex { character in
+            if character == "|" { bars += 1 }
+            return bars == 2
+        }
+        let sameDispatch = prefixEnd.map { String(request.dispatchKey[...$0]) } ?? request.dispatchKey
         // A refusal for good of the same stage, invoices and recipients.
         // (Not LIKE: SQLite prepares a LIKE with a bound pattern again at every use.)
         if try SQLiteRow.exists(db.cachedStatement(sql: """

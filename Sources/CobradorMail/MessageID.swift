@@ -6,7 +6,7 @@ import Foundation
 package enum MessageID {
     /// "cobrador.42.1796025600@luciamartin.es" for attempt 42 reserved at that second.
     package static func make(attempt: Int64, reservedAt: Date, senderAddress: String) -> String {
-        let domain = senderAddress.split(separator: "@").last.map(String.init) ?? "localhost"
+        let domain = senderAddress.lastIndex(of: "@").map { senderAddress[senderAddress.index(after: $0)...] } ?? "localhost"
         return "cobrador.\(attempt).\(Int64(reservedAt.timeIntervalSince1970))@\(domain)"
     }
 }

@@ -150,6 +150,18 @@ import Testing
             #expect(rendered.subject == name.uppercased() && rendered.text == name.lowercased() + "\n")
         }
     }
+
+    /// Which templates may be rendered from skeletons: a transform, a dynamic partial, a
+    /// delimiter change or a marker's character in the source renders every message directly.
+    @Test(arguments: [
+        ("Dear {{client.name}},\n{{#invoices}}{{number}} ({{amount}}){{/invoices}}", true), ("{{> en/partials/lines.html}}", true),
+        ("{{{client.name}}} {{&client.name}}", true), ("(*) {{a}} (*)", true), ("{{a(} }}", true), ("{{a}} (x) }}", true), ("", true),
+        ("{{uppercased(client.name)}}", false), ("{{{lowercased(x)}}}", false), ("{{>*partial}}", false), ("{{=<% %>=}}", false),
+        ("{{a(}}", false), ("x {{ * }}", false), ("\u{E000}", false), ("{{a}}\u{E001}", false),
+    ])
+    func onlyTemplatesWhoseOutputDependsOnTheShapeAloneUseSkeletons(source: String, allowed: Bool) {
+        #expect(TemplateSkeletons.allows(source) == allowed)
+    }
 }
 
 /// Contexts and templates that once made a skeleton give other bytes than swift-mustache.
