@@ -42,9 +42,8 @@ package struct TemplateSet: Sendable {
             sources[name] = text
         }
         for (name, text) in sources {
-            for match in text.matches(of: /\{\{>\s*([^}\s]+)\s*\}\}/) where sources[String(match.output.1)] == nil {
-                let line = text[..<match.range.lowerBound].filter { $0 == "\n" }.count + 1
-                throw .template(file: "\(folder)/\(name).mustache", line: line, message: "the partial {{> \(match.output.1)}} does not exist")
+            for partial in TemplateVariableCheck.tags(in: text) where partial.sigil == ">" && sources[partial.name] == nil {
+                throw .template(file: "\(folder)/\(name).mustache", line: partial.line, message: "the partial {{> \(partial.name)}} does not exist")
             }
         }
         self.library = library

@@ -57,13 +57,16 @@ final class TemplateSkeletons: @unchecked Sendable {
 
     /// Whether templates written like `source` can be rendered from skeletons.
     static func allows(_ source: String) -> Bool {
-        guard !source.contains(open), !source.contains(close) else { return false }
-        // No delimiter change ("{{="), and no tag with "(" (a transform) or "*" (a dynamic
-        // partial) before its "}}". Read by byte: a regular expression took a few milliseconds
-        // a template, at every start of every command.
+        // No marker's character (U+E000, U+E001: EE 80 80, EE 80 81 in UTF-8), no delimiter
+        // change ("{{="), and no tag with "(" (a transform) or "*" (a dynamic partial) before
+        // its "}}". Read by byte: searches for strings and a regular expression took
+        // milliseconds a template, at every start of every command.
         let bytes = Array(source.utf8)
         var index = 0
         while index + 1 < bytes.count {
+            if bytes[index] == 0xEE && index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0x80 || bytes[index + 2] == 0x81) {
+                return false
+            }
             guard bytes[index] == UInt8(ascii: "{") && bytes[index + 1] == UInt8(ascii: "{") else {
                 index += 1
                 continue
