@@ -85,7 +85,24 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        guard (0...9999).contains(year) else { return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+        // Digit by digit into the string's own storage: every message's dispatch key and
+        // stored times spell days, and the padded pieces cost several allocations each.
+        return String(unsafeUninitializedCapacity: 10) { text in
+            func put(_ value: Int, width: Int, at start: Int) {
+                var rest = value
+                for index in (start..<start + width).reversed() {
+                    text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, width: 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            put(month, width: 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            put(day, width: 2, at: 8)
+            return 10
+        }
     }
 
     package static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {

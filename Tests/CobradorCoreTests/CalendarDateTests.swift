@@ -14,6 +14,16 @@ import Testing
         #expect(CalendarDate(iso: "1900-02-29") == nil)
     }
 
+    /// A day is written as it is read: stored days, dispatch keys and file names depend on it.
+    @Test func everyDayIsWrittenAsISOAndReadBack() throws {
+        for dayNumber in stride(from: -719_162, through: 2_932_896, by: 997) {
+            let day = CalendarDate(dayNumber: dayNumber)
+            #expect(CalendarDate(iso: day.description) == day, "\(day.year) \(day.month) \(day.day)")
+        }
+        #expect(try #require(CalendarDate(iso: "0987-03-04")).description == "0987-03-04")
+        #expect(try #require(CalendarDate(iso: "2026-11-30")).description == "2026-11-30")
+    }
+
     @Test func dayArithmeticMatchesFoundation() throws {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
