@@ -10,56 +10,59 @@ import Foundation
 package enum MIMEComposer {
     package static func compose(_ message: OutgoingMessage) throws(MailError) -> [UInt8] {
         try validate(message)
-        let crlf = MIMEEncoding.crlf
-        var headers: [String] = [
-            "Date: " + rfc5322Date(message.date, in: message.timeZone),
-            MIMEEncoding.fold(name: "From", words: MIMEEncoding.mailbox(message.from)),
-        ]
-        if let replyTo = message.replyTo { headers.append("Reply-To: <\(replyTo)>") }
-        headers.append(addressList("To", message.to))
-        if !message.cc.isEmpty { headers.append(addressList("Cc", message.cc)) }
-        headers.append(MIMEEncoding.unstructuredHeader("Subject", message.subject))
-        headers.append("Message-ID: <\(message.messageID)>")
-        if let parent = message.references.last {
-            headers.append("In-Reply-To: <\(parent)>")
-            headers.append(MIMEEncoding.fold(name: "References", words: message.references.map { "<\($0)>" }))
+        // Written straight into one buffer: joining the parts as strings copied the message
+        // several times over.
+        var output: [UInt8] = []
+        output.reserveCapacity(4 * (message.text.utf8.count + message.html.utf8.count) + message.attachments.reduce(0) { $0 + 2 * $1.data.count } + 4096)
+        func line(_ text: String) {
+            output.append(contentsOf: text.utf8)
+            output.append(0x0D)
+            output.append(0x0A)
         }
-        if message.autoSubmitted { headers.append("Auto-Submitted: auto-generated") }
-        headers.append("MIME-Version: 1.0")
+        line("Date: " + rfc5322Date(message.date, in: message.timeZone))
+        line(MIMEEncoding.fold(name: "From", words: MIMEEncoding.mailbox(message.from)))
+        if let replyTo = message.replyTo { line("Reply-To: <\(replyTo)>") }
+        line(addressList("To", message.to))
+        if !message.cc.isEmpty { line(addressList("Cc", message.cc)) }
+        line(MIMEEncoding.unstructuredHeader("Subject", message.subject))
+        line("Message-ID: <\(message.messageID)>")
+        if let parent = message.references.last {
+            line("In-Reply-To: <\(parent)>")
+            line(MIMEEncoding.fold(name: "References", words: message.references.map { "<\($0)>" }))
+        }
+        if message.autoSubmitted { line("Auto-Submitted: auto-generated") }
+        line("MIME-Version: 1.0")
 
         let boundary = Self.boundary(message.messageID)
-        let alternative = [
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)_a\"", "",
-            "--\(boundary)_a",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable", "",
-            MIMEEncoding.quotedPrintable(message.text),
-            "--\(boundary)_a",
-            "Content-Type: text/html; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable", "",
-            MIMEEncoding.quotedPrintable(message.html),
-            "--\(boundary)_a--", "",
-        ].joined(separator: crlf)
-
-        var body: String
-        if message.attachments.isEmpty {
-            body = alternative
-        } else {
-            var parts = ["Content-Type: multipart/mixed; boundary=\"\(boundary)_m\"", "", "--\(boundary)_m", alternative]
-            for attachment in message.attachments {
-                let name = MIMEEncoding.fileNameParameter(attachment.fileName)
-                parts += [
-                    "--\(boundary)_m",
-                    "Content-Type: \(attachment.contentType)",
-                    "Content-Transfer-Encoding: base64",
-                    "Content-Disposition: attachment; \(name)", "",
-                    MIMEEncoding.base64Lines(attachment.data),
-                ]
-            }
-            parts += ["--\(boundary)_m--", ""]
-            body = parts.joined(separator: crlf)
+        if !message.attachments.isEmpty {
+            line("Content-Type: multipart/mixed; boundary=\"\(boundary)_m\"")
+            line("")
+            line("--\(boundary)_m")
         }
-        return Array((headers.joined(separator: crlf) + crlf + body).utf8)
+        line("Content-Type: multipart/alternative; boundary=\"\(boundary)_a\"")
+        line("")
+        for (subtype, text) in [("plain", message.text), ("html", message.html)] {
+            line("--\(boundary)_a")
+            line("Content-Type: text/\(subtype); charset=utf-8")
+            line("Content-Transfer-Encoding: quoted-printable")
+            line("")
+            MIMEEncoding.quotedPrintable(text, into: &output)
+            line("")
+        }
+        line("--\(boundary)_a--")
+        guard !message.attachments.isEmpty else { return output }
+        // The alternative part ends with a line end of its own, then the one before the next boundary.
+        line("")
+        for attachment in message.attachments {
+            line("--\(boundary)_m")
+            line("Content-Type: \(attachment.contentType)")
+            line("Content-Transfer-Encoding: base64")
+            line("Content-Disposition: attachment; \(MIMEEncoding.fileNameParameter(attachment.fileName))")
+            line("")
+            line(MIMEEncoding.base64Lines(attachment.data))
+        }
+        line("--\(boundary)_m--")
+        return output
     }
 
     /// "Mon, 30 Nov 2026 09:00:00 +0100", English names whatever the machine's locale. Built
