@@ -96,19 +96,18 @@ package enum FieldRules {
         let local = bytes[..<separator]
         let domain = bytes[bytes.index(after: separator)...]
         // Dot-separated atoms, none empty.
-        var atomEmpty = true
-        for byte in local {
+        var atomLength = 0
+        var atomsValid = true
+        for byte in local where atomsValid {
             if byte == UInt8(ascii: ".") {
-                if atomEmpty { break }
-                atomEmpty = true
-            } else if isAtomByte(byte) {
-                atomEmpty = false
+                atomsValid = atomLength > 0
+                atomLength = 0
             } else {
-                atomEmpty = true
-                break
+                atomsValid = isAtomByte(byte)
+                atomLength += 1
             }
         }
-        guard !local.isEmpty, local.count <= 64, !atomEmpty else { throw refuse("the part before '@' is not a valid mailbox name") }
+        guard local.count <= 64, atomsValid, atomLength > 0 else { throw refuse("the part before '@' is not a valid mailbox name") }
         guard Self.isDomainName(domain) else { throw refuse("the part after '@' is not a valid domain name") }
         guard address.utf8.count <= 254 else { throw refuse("an e-mail address is at most 254 characters") }
         return address

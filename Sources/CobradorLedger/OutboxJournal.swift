@@ -14,7 +14,8 @@ import Foundation
 /// pass `Ledger.resolveInterrupted` reads what a killed process left here: an outcome is
 /// recorded as it was; a body that started with no outcome makes the attempt `unknown`. The
 /// writes are not forced to disk: the kernel keeps them when the process is killed; a machine
-/// crash may lose them, which is why an attempt claimed in an earlier boot is taken as unknown. Used only under the pass lock, by one thread.
+/// crash may lose them, which is why an attempt claimed in an earlier boot is taken as unknown.
+/// Used only under the pass lock, by one thread.
 package final class OutboxJournal {
     package let path: String
     private let descriptor: Int32

@@ -55,9 +55,7 @@ package enum MessageContext {
                     // A consumer owes no recovery costs: reservations of rights leave them out.
                     .init("is_consumer", .flag(facts.client.debtorKind == .consumer)), .init("name", .text(facts.client.name)),
                     // The letter before claim follows the Pre-Action Protocol for Debt Claims.
-                    .init(
-                        "pre_action_protocol",
-                        .flag(ContactPolicy.preActionProtocol(for: facts.client))),
+                    .init("pre_action_protocol", .flag(ContactPolicy.preActionProtocol(for: facts.client))),
                     .init("tax_id", .textOrFalse(facts.client.taxID)))),
             .init("date", .text(format.date(facts.day))),
             .init("deadline", .text(format.date(facts.deadline))),
