@@ -614,7 +614,7 @@ extension Ledger {
 
     /// The partial index `contact_status`'s condition, repeated in a query so that SQLite uses
     /// the index instead of scanning every contact (it does not infer it from `status = ?`).
-    static let inFlight = "status IN ('pending', 'sending', 'deferred', 'unknown')"
+    static let inFlight = "(\(LedgerSchema.inFlightCondition))"
 
     static let interruptedBeforeData = "interrupted before the relay asked for the body: nothing was delivered; it goes again"
 
@@ -674,14 +674,19 @@ extension Ledger {
         for id in invoiceIDs { arguments += [id] }
         arguments += [clientID]
         var references: [String] = []
+        // A message about several of the invoices comes once per invoice: kept the first time
+        // here rather than by DISTINCT, which builds a temporary table at every message.
         try SQLiteRow.forEach(db.cachedStatement(sql: """
-                SELECT DISTINCT contact.message_id FROM contact_invoice
+                SELECT contact.message_id FROM contact_invoice
                 JOIN contact ON contact.id = contact_invoice.contact_id
                 WHERE contact_invoice.invoice_id IN (\(placeholders)) AND contact.client_id = ? AND contact.message_id IS NOT NULL
                   AND contact.status IN ('sent', 'unknown')
                 ORDER BY contact.occurred_at, contact.id
                 """), arguments: arguments
-        ) { references.append($0.text(0)) }
+        ) { row in
+            let reference = row.text(0)
+            if !references.contains(reference) { references.append(reference) }
+        }
         return references
     }
 }

@@ -10,7 +10,7 @@ import Testing
     @Test func aNewLedgerHasTheDocumentedTablesAndVersion() throws {
         let folder = TemporaryDirectory()
         let ledger = try Ledger.create(path: folder.file("ledger.sqlite"))
-        #expect(try ledger.schemaVersion() == 4)
+        #expect(try ledger.schemaVersion() == 5)
         let tables = try ledger.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
@@ -20,6 +20,8 @@ import Testing
         ])
         let journal = try ledger.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
+        // Room for several attempts (each holds its message) in one page.
+        #expect(try ledger.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 16384)
         // Every commit is forced to disk (2 = FULL), whatever GRDB's WAL set-up chose.
         #expect(try ledger.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
         _ = try ledger.markBodyStarted(1, at: Date(), recheckOn: CalendarDate(iso: "2026-11-30")!, tolerance: { _ in 0 }, checksNegotiations: { _ in true })
@@ -31,7 +33,7 @@ import Testing
         let path = folder.file("ledger.sqlite")
         _ = try Ledger.create(path: path)
         let reopened = try Ledger.open(path: path)
-        #expect(try reopened.schemaVersion() == 4)
+        #expect(try reopened.schemaVersion() == 5)
         #expect(throws: LedgerError.self) { try Ledger.create(path: path) }
     }
 
@@ -41,14 +43,14 @@ import Testing
         do {
             let ledger = try Ledger.create(path: path)
             try ledger.write { db in
-                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v5')")
-                try db.execute(sql: "PRAGMA user_version = 5")
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v6')")
+                try db.execute(sql: "PRAGMA user_version = 6")
             }
             try ledger.database.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let error = #expect(throws: LedgerError.self) { try Ledger.open(path: path) }
-        #expect(error?.description.contains("newer cobrador (ledger schema 5; this version knows up to 4)") == true)
+        #expect(error?.description.contains("newer cobrador (ledger schema 6; this version knows up to 5)") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let wal = FileManager.default.contents(atPath: path + "-wal") ?? Data()
         #expect(wal.isEmpty)
@@ -67,7 +69,7 @@ import Testing
             try queue.close()
         }
         let ledger = try Ledger.open(path: path)
-        #expect(try ledger.schemaVersion() == 4)
+        #expect(try ledger.schemaVersion() == 5)
         #expect(try ledger.invoice(number: "F-1").clientCode == "ACME")
         let columns = try ledger.read { db in try db.columns(in: "invoice").map(\.name) }
         #expect(columns.contains("handed_over_at"))
@@ -100,13 +102,60 @@ import Testing
             try queue.close()
         }
         let ledger = try Ledger.open(path: path)
-        #expect(try ledger.schemaVersion() == 4)
+        #expect(try ledger.schemaVersion() == 5)
         let after = try ledger.read { db in try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id") }
         #expect(after == steps && after.count == 3)
         #expect(try ledger.verifyEvidence() == [])
         // The only index left on the log is by attempt, not unique: a step lands at the end.
         let indexes = try ledger.read { db in try GRDB.Row.fetchAll(db, sql: "PRAGMA index_list(attempt_event)").map { "\($0["name"] as String) \($0["unique"] as Int)" } }
         #expect(indexes == ["attempt_event_contact 0"])
+    }
+
+    @Test func aVersion4LedgerKeepsEveryContactThroughVersion5AndItsRules() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("ledger.sqlite")
+        // Every column of every contact, its name and its value as SQL would write it.
+        let everything = { (db: GRDB.Database) throws -> [String] in
+            let columns = try db.columns(in: "contact").map { "'\($0.name)=' || quote(\($0.name))" }.joined(separator: " || ' ' || ")
+            return try String.fetchAll(db, sql: "SELECT \(columns) FROM contact ORDER BY id")
+        }
+        var contacts: [String] = []
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try LedgerSchema.migrator.migrate(queue, upTo: "v4")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO client (code, name, country) VALUES ('ACME', 'Acme', 'ES')")
+                try db.execute(sql: "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('F-1', 1, 'x', '2026-09-01', '2026-10-01', 100, 'EUR')")
+                try db.execute(sql: """
+                    INSERT INTO contact (id, client_id, stage, channel, recipients, status, message_id, message, sha256, dispatch_key, send_phase, claim_boot, attempt_count, next_attempt_at)
+                    VALUES (7, 1, 'reminder-1', 'email', 'a@acme.example', 'sent', '1.x@cobrador', x'6869', ?, 'reminder-1|F-1|2026-10-08', NULL, 'b1', 1, NULL),
+                           (9, 1, 'reminder-2', 'email', 'a@acme.example', 'deferred', '2.x@cobrador', x'6869', ?, 'reminder-2|F-1|2026-10-15', 'claimed', 'b1', 2, '2026-10-15T12:00:00Z'),
+                           (12, 1, NULL, 'phone', NULL, 'recorded', NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL)
+                    """, arguments: [SHA256.hex(Array("hi".utf8)), SHA256.hex(Array("hi".utf8))])
+                try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (7, 1), (9, 1)")
+                contacts = try everything(db)
+            }
+            try queue.close()
+        }
+        let ledger = try Ledger.open(path: path)
+        #expect(try ledger.schemaVersion() == 5)
+        // Every row, column for column, and the links to its invoices.
+        #expect(contacts.count == 3)
+        #expect(try ledger.read(everything) == contacts)
+        #expect(try ledger.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM contact_invoice JOIN contact ON contact.id = contact_id") } == 2)
+        // An old ledger keeps its pages (only a new file gets 16 KiB ones).
+        #expect(try ledger.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4096)
+        // The rules still hold against a second writer...
+        for bad in ["status = 'lost'", "channel = 'fax'"] {
+            #expect(throws: (any Error).self, "accepted \(bad)") { try ledger.write { db in try db.execute(sql: "UPDATE contact SET \(bad) WHERE id = 7") } }
+        }
+        // ...and the attempts still waiting are found through the index, not by reading every contact.
+        let plan = try ledger.read { db in
+            try GRDB.Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM contact WHERE status = 'deferred' AND \(Ledger.inFlight)").map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("INDEX contact_status") }, "\(plan)")
+        let indexes = try ledger.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contact', 'client_email') AND sql IS NOT NULL ORDER BY name") }
+        #expect(indexes == ["client_email_position", "contact_client", "contact_dispatch", "contact_status"])
     }
 
     @Test func aFileThatIsNotALedgerIsRefused() throws {

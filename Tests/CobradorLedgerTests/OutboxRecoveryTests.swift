@@ -1,6 +1,7 @@
 import CobradorCore
 import CobradorTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CobradorLedger
@@ -44,6 +45,36 @@ import Testing
 
     struct Unwritable: Error, CustomStringConvertible {
         var description: String { "the PDF cannot be read" }
+    }
+
+    /// A new message about several invoices is threaded under every earlier one sent about any
+    /// of them, oldest first, each named once even when it was about several of them too.
+    @Test func aMessageAboutSeveralInvoicesNamesEachEarlierOneOnce() throws {
+        try ledger.addInvoice(
+            Invoice(
+                number: "F-5", clientID: 0, concept: "More work", issueDate: CalendarDate(iso: "2026-09-01")!, dueDate: CalendarDate(iso: "2026-10-01")!,
+                gross: Money(minorUnits: 50_00, currency: euro)), clientCode: "C1")
+        try ledger.write { db in
+            try db.execute(sql: """
+                INSERT INTO contact (id, client_id, stage, channel, status, message_id, occurred_at) VALUES
+                    (101, 1, 'due', 'email', 'sent', 'both@old.example', '2026-10-01T08:00:00Z'),
+                    (102, 1, 'reminder-1', 'email', 'unknown', 'five@old.example', '2026-10-08T08:00:00Z'),
+                    (103, 1, 'reminder-1', 'email', 'failed', 'failed@old.example', '2026-10-09T08:00:00Z'),
+                    (104, 2, 'due', 'email', 'sent', 'other-client@old.example', '2026-10-01T08:00:00Z');
+                INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (101, 1), (101, 5), (102, 5), (103, 1), (104, 2);
+                """)
+        }
+        var both = request(1)
+        both.event.invoiceIDs = [1, 5]
+        both.event.invoiceNumbers = ["F-1", "F-5"]
+        let composed = both.compose
+        let seen = Mutex<[String]>([])
+        both.compose = { id, references, facts in
+            seen.withLock { $0 = references }
+            return try composed(id, references, facts)
+        }
+        _ = try reserve([both])
+        #expect(seen.withLock { $0 } == ["both@old.example", "five@old.example"])
     }
 
     /// The pass worked out the stage, interest and deadline from the invoice as it planned; an

@@ -161,7 +161,7 @@ int main(int argc, char **argv) {
         "SELECT negotiation.id FROM negotiation JOIN negotiation_invoice ON negotiation_invoice.negotiation_id = negotiation.id"
         " WHERE negotiation_invoice.invoice_id = ? AND negotiation.closed_at IS NULL");
     sqlite3_stmt *references = prepare(
-        "SELECT DISTINCT contact.message_id FROM contact_invoice JOIN contact ON contact.id = contact_invoice.contact_id"
+        "SELECT contact.message_id FROM contact_invoice JOIN contact ON contact.id = contact_invoice.contact_id"
         " WHERE contact_invoice.invoice_id IN (?) AND contact.client_id = ? AND contact.message_id IS NOT NULL"
         " AND contact.status IN ('sent', 'unknown') ORDER BY contact.occurred_at, contact.id");
     sqlite3_stmt *next_id = prepare("SELECT coalesce(max(id), 0) + 1 FROM contact");
