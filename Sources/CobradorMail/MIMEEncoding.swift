@@ -61,16 +61,24 @@ enum MIMEEncoding {
         var written = written
         var lineLength = 0
         let (low, high) = plainBytes
-        for index in line {
-            let byte = bytes[index]
-            let isLast = index == line.upperBound - 1
-            // Most bytes: printable, not "=" nor ".", not the line's last, and room left.
-            if lineLength < 75 && !isLast && byte < 128 && ((byte < 64 ? low : high) >> (byte & 63)) & 1 == 1 {
+        var index = line.lowerBound
+        while index < line.upperBound {
+            // Most bytes come in runs that stand for themselves: printable, not "=" nor ".",
+            // not the line's last, with room left on the output line.
+            let runEnd = min(line.upperBound - 1, index + max(0, 75 - lineLength))
+            let runStart = index
+            while index < runEnd {
+                let byte = bytes[index]
+                guard byte < 128 && ((byte < 64 ? low : high) >> (byte & 63)) & 1 == 1 else { break }
                 output[written] = byte
                 written += 1
-                lineLength += 1
-                continue
+                index += 1
             }
+            lineLength += index - runStart
+            if index > runStart { continue }
+            let byte = bytes[index]
+            let isLast = index == line.upperBound - 1
+            index += 1
             let literal: Bool
             switch byte {
             case UInt8(ascii: "="): literal = false

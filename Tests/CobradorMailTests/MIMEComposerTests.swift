@@ -101,6 +101,31 @@ import Testing
         #expect(((parsed["parts"] as! [[String: Any]])[1]["text"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n") == text)
     }
 
+    /// Random text of what a template and a ledger put in a message (words, accents, emoji, dots
+    /// and spaces where a line starts or ends, "=", tabs, long lines, every kind of line break)
+    /// comes back whole through Python's parser, in lines of at most 76 octets that neither
+    /// start with a dot nor end in a space or tab.
+    @Test func randomTextSurvivesQuotedPrintable() throws {
+        var random = SeededGenerator(seed: 2026_11_30)
+        let pieces = ["factura", "Ñandú", "€", "🙏", " ", "  ", "\t", ".", "..", "=", "=3D", "=\n", "\n", "\r\n", "\r", "a=b", "x ", "<p class=\"k\">", "ç", String(repeating: "w", count: 90)]
+        var texts: [String] = []
+        for _ in 0..<40 {
+            texts.append((0..<random.next(120)).map { _ in pieces[random.next(pieces.count)] }.joined())
+        }
+        let parsed = try parse(texts.map { message(text: $0) })
+        for (text, result) in zip(texts, parsed) {
+            #expect((result["defects"] as? [String]) == [], "\(text.debugDescription)")
+            // Every line break comes back as the text's own (Python reads a lone CR or LF as a line end too).
+            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            #expect(((result["parts"] as! [[String: Any]])[1]["text"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n") == lines, "\(text.debugDescription)")
+            var encoded: [UInt8] = []
+            MIMEEncoding.quotedPrintable(text, into: &encoded)
+            for line in String(decoding: encoded, as: UTF8.self).components(separatedBy: "\r\n") {
+                #expect(line.utf8.count <= 76 && !line.hasPrefix(".") && !line.hasSuffix(" ") && !line.hasSuffix("\t"), "\(line.debugDescription) of \(text.debugDescription)")
+            }
+        }
+    }
+
     @Test(arguments: [("Invoice 2026-041", true), ("a =?utf-8?b?x?= trap", false), ("ends with =", true), ("= ?", true), ("Factura nº 7", false), ("tab\there", false)])
     func onlyPrintableASCIIWithNoEncodedWordStandsInAHeaderAsIs(text: String, plain: Bool) {
         #expect(MIMEEncoding.isPlainHeaderText(text) == plain)
