@@ -33,19 +33,23 @@ sink=$!
 trap 'kill $sink 2>/dev/null || true' EXIT
 sleep 0.5
 
-rate() { python3 -c "import sys; print(sys.argv[1])" "$1"; }
+# COUNT messages over the seconds from START to END (`date +%s.%N`, read right before and after:
+# python3's own start-up, 80 ms, must not count).
+per_second() { awk -v count="$1" -v start="$2" -v end="$3" 'BEGIN { printf "%.1f\n", count / (end - start) }'; }
 declare -a r_ours r_loop r_source r_cli
 for round in 1 2 3; do
     r_ours+=("$(taskset -c 0 "$ours" 127.0.0.1 $port "$count" "$work/message.eml" | cut -d' ' -f1)")
     r_loop+=("$(taskset -c 0 "$work/curl-loop" "smtp://127.0.0.1:$port" "$count" "$work/message.eml" | cut -d' ' -f1)")
     start=$(date +%s.%N)
     taskset -c 0 smtp-source -s 1 -m "$count" -l 4096 -f bench@cobrador.example -t sink@cobrador.example 127.0.0.1:$port >/dev/null
-    r_source+=("$(python3 -c "import sys,time; print('%.1f' % ($count / (time.time() - float(sys.argv[1]))))" "$start")")
+    end=$(date +%s.%N)
+    r_source+=("$(per_second "$count" "$start" "$end")")
     start=$(date +%s.%N)
     for i in $(seq 300); do
         taskset -c 0 curl -s --url "smtp://127.0.0.1:$port" --mail-from bench@cobrador.example --mail-rcpt sink@cobrador.example -T "$work/message.eml"
     done
-    r_cli+=("$(python3 -c "import sys,time; print('%.1f' % (300 / (time.time() - float(sys.argv[1]))))" "$start")")
+    end=$(date +%s.%N)
+    r_cli+=("$(per_second 300 "$start" "$end")")
     echo "round $round: cobrador ${r_ours[-1]}/s, libcurl loop ${r_loop[-1]}/s, smtp-source ${r_source[-1]}/s, curl CLI ${r_cli[-1]}/s"
 done
 python3 - "${r_ours[*]}" "${r_loop[*]}" "${r_source[*]}" "${r_cli[*]}" <<'PY'
