@@ -56,17 +56,23 @@ import Testing
         #expect(wal.isEmpty)
     }
 
+    /// Writes a ledger at `path` as the version `version` (a migration's identifier) left it,
+    /// with an ACME client and what `setUp` adds; returns what `setUp` returns.
+    func oldLedger<T>(at path: String, version: String, _ setUp: (GRDB.Database) throws -> T) throws -> T {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        try LedgerSchema.migrator.migrate(queue, upTo: version)
+        return try queue.write { db in
+            try db.execute(sql: "INSERT INTO client (code, name, country) VALUES ('ACME', 'Acme', 'ES')")
+            return try setUp(db)
+        }
+    }
+
     @Test func aVersion1LedgerIsMigratedKeepingEverything() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("ledger.sqlite")
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try LedgerSchema.migrator.migrate(queue, upTo: "v1")
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO client (code, name, country) VALUES ('ACME', 'Acme', 'ES')")
-                try db.execute(sql: "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('F-1', 1, 'x', '2026-09-01', '2026-10-01', 100, 'EUR')")
-            }
-            try queue.close()
+        try oldLedger(at: path, version: "v1") { db in
+            try db.execute(sql: "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('F-1', 1, 'x', '2026-09-01', '2026-10-01', 100, 'EUR')")
         }
         let ledger = try Ledger.open(path: path)
         #expect(try ledger.schemaVersion() == 5)
@@ -80,26 +86,19 @@ import Testing
     @Test func aVersion3AttemptLogKeepsEveryStepAndItsChainThroughVersion4() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("ledger.sqlite")
-        var steps: [String] = []
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try LedgerSchema.migrator.migrate(queue, upTo: "v3")
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO client (code, name, country) VALUES ('ACME', 'Acme', 'ES')")
-                try db.execute(sql: "INSERT INTO contact (id, client_id, channel, status, message, sha256) VALUES (7, 1, 'email', 'sent', x'6869', ?)", arguments: [SHA256.hex(Array("hi".utf8))])
-                var previous = AttemptChain.origin
-                for (index, status) in ["pending", "sending", "sent"].enumerated() {
-                    let sha256 = index == 0 ? SHA256.hex(Array("hi".utf8)) : nil
-                    let at = "2026-11-0\(index + 1)T10:00:00Z"
-                    let hash = AttemptChain.hash(previous: previous, attemptID: 7, at: at, status: status, detail: "step \(index)", sha256: sha256)
-                    try db.execute(
-                        sql: "INSERT INTO attempt_event (id, contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, 7, ?, ?, ?, ?, ?, ?)",
-                        arguments: [10 + index, at, status, "step \(index)", sha256, previous, hash])
-                    previous = hash
-                }
-                steps = try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id")
+        let steps = try oldLedger(at: path, version: "v3") { db in
+            try db.execute(sql: "INSERT INTO contact (id, client_id, channel, status, message, sha256) VALUES (7, 1, 'email', 'sent', x'6869', ?)", arguments: [SHA256.hex(Array("hi".utf8))])
+            var previous = AttemptChain.origin
+            for (index, status) in ["pending", "sending", "sent"].enumerated() {
+                let sha256 = index == 0 ? SHA256.hex(Array("hi".utf8)) : nil
+                let at = "2026-11-0\(index + 1)T10:00:00Z"
+                let hash = AttemptChain.hash(previous: previous, attemptID: 7, at: at, status: status, detail: "step \(index)", sha256: sha256)
+                try db.execute(
+                    sql: "INSERT INTO attempt_event (id, contact_id, at, status, detail, message_sha256, previous_hash, hash) VALUES (?, 7, ?, ?, ?, ?, ?, ?)",
+                    arguments: [10 + index, at, status, "step \(index)", sha256, previous, hash])
+                previous = hash
             }
-            try queue.close()
+            return try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || hash FROM attempt_event ORDER BY id")
         }
         let ledger = try Ledger.open(path: path)
         #expect(try ledger.schemaVersion() == 5)
@@ -119,23 +118,16 @@ import Testing
             let columns = try db.columns(in: "contact").map { "'\($0.name)=' || quote(\($0.name))" }.joined(separator: " || ' ' || ")
             return try String.fetchAll(db, sql: "SELECT \(columns) FROM contact ORDER BY id")
         }
-        var contacts: [String] = []
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try LedgerSchema.migrator.migrate(queue, upTo: "v4")
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO client (code, name, country) VALUES ('ACME', 'Acme', 'ES')")
-                try db.execute(sql: "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('F-1', 1, 'x', '2026-09-01', '2026-10-01', 100, 'EUR')")
-                try db.execute(sql: """
-                    INSERT INTO contact (id, client_id, stage, channel, recipients, status, message_id, message, sha256, dispatch_key, send_phase, claim_boot, attempt_count, next_attempt_at)
-                    VALUES (7, 1, 'reminder-1', 'email', 'a@acme.example', 'sent', '1.x@cobrador', x'6869', ?, 'reminder-1|F-1|2026-10-08', NULL, 'b1', 1, NULL),
-                           (9, 1, 'reminder-2', 'email', 'a@acme.example', 'deferred', '2.x@cobrador', x'6869', ?, 'reminder-2|F-1|2026-10-15', 'claimed', 'b1', 2, '2026-10-15T12:00:00Z'),
-                           (12, 1, NULL, 'phone', NULL, 'recorded', NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL)
-                    """, arguments: [SHA256.hex(Array("hi".utf8)), SHA256.hex(Array("hi".utf8))])
-                try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (7, 1), (9, 1)")
-                contacts = try everything(db)
-            }
-            try queue.close()
+        let contacts = try oldLedger(at: path, version: "v4") { db in
+            try db.execute(sql: "INSERT INTO invoice (number, client_id, concept, issue_date, due_date, gross_minor, currency) VALUES ('F-1', 1, 'x', '2026-09-01', '2026-10-01', 100, 'EUR')")
+            try db.execute(sql: """
+                INSERT INTO contact (id, client_id, stage, channel, recipients, status, message_id, message, sha256, dispatch_key, send_phase, claim_boot, attempt_count, next_attempt_at)
+                VALUES (7, 1, 'reminder-1', 'email', 'a@acme.example', 'sent', '1.x@cobrador', x'6869', ?, 'reminder-1|F-1|2026-10-08', NULL, 'b1', 1, NULL),
+                       (9, 1, 'reminder-2', 'email', 'a@acme.example', 'deferred', '2.x@cobrador', x'6869', ?, 'reminder-2|F-1|2026-10-15', 'claimed', 'b1', 2, '2026-10-15T12:00:00Z'),
+                       (12, 1, NULL, 'phone', NULL, 'recorded', NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL)
+                """, arguments: [SHA256.hex(Array("hi".utf8)), SHA256.hex(Array("hi".utf8))])
+            try db.execute(sql: "INSERT INTO contact_invoice (contact_id, invoice_id) VALUES (7, 1), (9, 1)")
+            return try everything(db)
         }
         let ledger = try Ledger.open(path: path)
         #expect(try ledger.schemaVersion() == 5)
