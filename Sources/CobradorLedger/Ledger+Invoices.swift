@@ -277,7 +277,7 @@ extension Invoice {
         """
 
     /// The number of `columns`: a query's own columns come after them.
-    static let columnCount: Int32 = 16
+    static let columnCount = Int32(columns.utf8.count { $0 == UInt8(ascii: ",") } + 1)
 
     /// Reads `columns`. Values that break the schema's rules (possible only if another
     /// program bypassed its CHECKs) fall back to safe ones rather than crash the owner's view.
